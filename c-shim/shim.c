@@ -1,0 +1,338 @@
+/* vaapi-vk C shim, compiled at run time by TinyCC (bun:ffi cc).
+ *
+ * It needs no libav headers: the stable structs it reads (AVDRMFrameDescriptor) are declared
+ * here, and the offsets of the AVFrame/AVCodecContext/AVFormatContext fields it touches, which
+ * move between libav major versions, come in as -D defines from ffi/libav.ts. Its output is one
+ * flat, versioned struct (VVFrameDesc) that ffi/shim.ts reads with a single layout; vv_layout()
+ * reports this file's own sizeof/offsetof so a test can hold both sides to the headers.
+ *
+ * Code here may run on decoder threads (get_buffer2, buffer free, get_format): it never calls
+ * into JS, and the memfd pool is guarded by a mutex.
+ */
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+int memfd_create(const char *name, unsigned int flags);
+
+/* libav functions, handed over by vv_init() from the libraries ffi/ already loaded: that needs
+ * no unversioned .so (only -dev packages have one) and always binds the copy TS uses. */
+static void *(*av_buffer_create)(uint8_t *data, size_t size, void (*free_cb)(void *opaque, uint8_t *data), void *opaque, int flags);
+static void *(*av_buffer_get_opaque)(const void *buf);
+static void (*avcodec_align_dimensions2)(void *avctx, int *width, int *height, int linesize_align[8]);
+
+void vv_init(void *buffer_create, void *buffer_get_opaque, void *align_dimensions2) {
+  av_buffer_create = buffer_create;
+  av_buffer_get_opaque = buffer_get_opaque;
+  avcodec_align_dimensions2 = align_dimensions2;
+}
+
+#define FIELD(T, p, off) (*(T *)((char *)(p) + (off)))
+
+/* ---- libavutil/hwcontext_drm.h, stable since its introduction ---- */
+#define AV_DRM_MAX_PLANES 4
+typedef struct { int fd; size_t size; uint64_t format_modifier; } AVDRMObjectDescriptor;
+typedef struct { int object_index; ptrdiff_t offset; ptrdiff_t pitch; } AVDRMPlaneDescriptor;
+typedef struct { uint32_t format; int nb_planes; AVDRMPlaneDescriptor planes[AV_DRM_MAX_PLANES]; } AVDRMLayerDescriptor;
+typedef struct {
+  int nb_objects;
+  AVDRMObjectDescriptor objects[AV_DRM_MAX_PLANES];
+  int nb_layers;
+  AVDRMLayerDescriptor layers[AV_DRM_MAX_PLANES];
+} AVDRMFrameDescriptor;
+
+/* ---- the flat output, read by ffi/shim.ts (VVFrameDesc layout) ---- */
+#define VV_DESC_VERSION 1
+typedef struct { int32_t fd; int32_t reserved; uint64_t size; uint64_t modifier; } VVObject;
+typedef struct { int32_t object; int32_t reserved; int64_t offset; int64_t pitch; } VVPlane;
+typedef struct { uint32_t fourcc; int32_t nb_planes; VVPlane planes[4]; } VVLayer;
+typedef struct {
+  uint32_t version;
+  int32_t width, height;
+  int32_t format;    /* AVFrame.format of the source frame */
+  int32_t sw_format; /* the pixel layout in memory: hw_frames_ctx sw_format, or format */
+  int32_t color_range, color_primaries, color_trc, colorspace, chroma_location;
+  int32_t nb_objects;
+  int32_t nb_layers;
+  VVObject objects[4];
+  VVLayer layers[4];
+  int64_t pts;
+} VVFrameDesc;
+
+static void fill_common(const void *frame, VVFrameDesc *out) {
+  memset(out, 0, sizeof *out);
+  out->version = VV_DESC_VERSION;
+  out->width = FIELD(int, frame, AVF_WIDTH);
+  out->height = FIELD(int, frame, AVF_HEIGHT);
+  out->format = FIELD(int, frame, AVF_FORMAT);
+  out->sw_format = out->format;
+  out->color_range = FIELD(int, frame, AVF_COLOR_RANGE);
+  out->color_primaries = FIELD(int, frame, AVF_COLOR_PRIMARIES);
+  out->color_trc = FIELD(int, frame, AVF_COLOR_TRC);
+  out->colorspace = FIELD(int, frame, AVF_COLORSPACE);
+  out->chroma_location = FIELD(int, frame, AVF_CHROMA_LOCATION);
+  out->pts = FIELD(int64_t, frame, AVF_PTS);
+}
+
+/* Unpack an AVFrame of AV_PIX_FMT_DRM_PRIME (data[0] -> AVDRMFrameDescriptor).
+ * Returns 0, or -1 when the frame carries no descriptor, -2 when its counts are out of range. */
+int vv_unpack_drm_frame(const void *frame, VVFrameDesc *out) {
+  const AVDRMFrameDescriptor *d = FIELD(const AVDRMFrameDescriptor *, frame, AVF_DATA);
+  fill_common(frame, out);
+  void *hw_frames = FIELD(void *, frame, AVF_HW_FRAMES_CTX);
+  if (hw_frames) out->sw_format = FIELD(int, FIELD(void *, hw_frames, AVBUF_DATA), AVHWFC_SW_FORMAT);
+  if (!d) return -1;
+  if (d->nb_objects < 1 || d->nb_objects > AV_DRM_MAX_PLANES || d->nb_layers < 1 || d->nb_layers > AV_DRM_MAX_PLANES) return -2;
+  out->nb_objects = d->nb_objects;
+  out->nb_layers = d->nb_layers;
+  for (int i = 0; i < d->nb_objects; i++) {
+    out->objects[i].fd = d->objects[i].fd;
+    out->objects[i].size = d->objects[i].size;
+    out->objects[i].modifier = d->objects[i].format_modifier;
+  }
+  for (int l = 0; l < d->nb_layers; l++) {
+    const AVDRMLayerDescriptor *src = &d->layers[l];
+    if (src->nb_planes < 1 || src->nb_planes > AV_DRM_MAX_PLANES) return -2;
+    out->layers[l].fourcc = src->format;
+    out->layers[l].nb_planes = src->nb_planes;
+    for (int p = 0; p < src->nb_planes; p++) {
+      out->layers[l].planes[p].object = src->planes[p].object_index;
+      out->layers[l].planes[p].offset = src->planes[p].offset;
+      out->layers[l].planes[p].pitch = src->planes[p].pitch;
+    }
+  }
+  return 0;
+}
+
+/* ---- memfd frame pool: get_buffer2 for software decoding straight into dma_buf-able memory ---- */
+typedef struct VVSlot VVSlot;
+typedef struct VVPool VVPool;
+struct VVSlot { VVPool *pool; VVSlot *next; int fd; uint8_t *base; size_t size; int in_use; };
+struct VVPool {
+  pthread_mutex_t lock;
+  VVSlot *slots;
+  int closing;
+  int outstanding;  /* slots handed to the decoder and not yet returned */
+  int64_t allocated, reused, failed;
+};
+
+VVPool *vv_pool_new(void) {
+  VVPool *p = calloc(1, sizeof *p);
+  if (p) pthread_mutex_init(&p->lock, NULL);
+  return p;
+}
+
+static void pool_destroy(VVPool *p) {
+  VVSlot *s = p->slots;
+  while (s) {
+    VVSlot *n = s->next;
+    munmap(s->base, s->size);
+    close(s->fd);
+    free(s);
+    s = n;
+  }
+  pthread_mutex_destroy(&p->lock);
+  free(p);
+}
+
+/* Called by libavutil when the last reference to a frame buffer goes away. */
+static void slot_release(void *opaque, uint8_t *data) {
+  VVSlot *s = opaque;
+  VVPool *p = s->pool;
+  int destroy;
+  (void)data;
+  pthread_mutex_lock(&p->lock);
+  s->in_use = 0;
+  p->outstanding--;
+  destroy = p->closing && p->outstanding == 0;
+  pthread_mutex_unlock(&p->lock);
+  if (destroy) pool_destroy(p);
+}
+
+/* Take a free slot of exactly `size` bytes (frame sizes repeat, so reuse is the rule), else map a new memfd. */
+static VVSlot *pool_take(VVPool *p, size_t size) {
+  VVSlot *s;
+  pthread_mutex_lock(&p->lock);
+  for (s = p->slots; s; s = s->next) {
+    if (!s->in_use && s->size == size) break;
+  }
+  if (s) {
+    s->in_use = 1;
+    p->outstanding++;
+    p->reused++;
+    pthread_mutex_unlock(&p->lock);
+    return s;
+  }
+  pthread_mutex_unlock(&p->lock);
+  int fd = memfd_create("vaapi-vk-frame", 1 /* MFD_CLOEXEC */);
+  if (fd < 0) return NULL;
+  if (ftruncate(fd, (off_t)size) != 0) { close(fd); return NULL; }
+  uint8_t *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) { close(fd); return NULL; }
+  s = calloc(1, sizeof *s);
+  if (!s) { munmap(base, size); close(fd); return NULL; }
+  s->pool = p; s->fd = fd; s->base = base; s->size = size; s->in_use = 1;
+  pthread_mutex_lock(&p->lock);
+  s->next = p->slots;
+  p->slots = s;
+  p->outstanding++;
+  p->allocated++;
+  pthread_mutex_unlock(&p->lock);
+  return s;
+}
+
+/* Plane geometry of the pixel formats the pool serves; ids come in as defines from ffi/libav.ts. */
+static int format_planes(int fmt, int *bytes_per_sample, int *nb_planes) {
+  if (fmt == PIX_YUV420P) { *bytes_per_sample = 1; *nb_planes = 3; return 0; }
+  if (fmt == PIX_YUV420P10LE) { *bytes_per_sample = 2; *nb_planes = 3; return 0; }
+  if (fmt == PIX_NV12) { *bytes_per_sample = 1; *nb_planes = 2; return 0; }
+  if (fmt == PIX_P010LE) { *bytes_per_sample = 2; *nb_planes = 2; return 0; }
+  return -1;
+}
+
+#define ALIGN(x, a) (((x) + (a) - 1) / (a) * (a))
+/* Pitch alignment: what the decoder asks for, and at least 256 bytes, which GPU importers accept. */
+#define VV_PITCH_ALIGN 256
+/* Bytes past each plane that decoders may touch (libavcodec's own pool adds 16 + STRIDE_ALIGN - 1). */
+#define VV_PLANE_SLACK 128
+
+int vv_get_buffer2(void *avctx, void *frame, int flags) {
+  VVPool *p = FIELD(VVPool *, avctx, AVCC_OPAQUE);
+  int fmt = FIELD(int, frame, AVF_FORMAT);
+  int w = FIELD(int, frame, AVF_WIDTH), h = FIELD(int, frame, AVF_HEIGHT);
+  int bps, nb_planes, align[8] = {0};
+  (void)flags;
+  if (!p || format_planes(fmt, &bps, &nb_planes) != 0) { if (p) p->failed++; return -22; /* AVERROR(EINVAL) */ }
+  int aw = w, ah = h;
+  avcodec_align_dimensions2(avctx, &aw, &ah, align);
+  int pa = VV_PITCH_ALIGN;
+  for (int i = 0; i < 4; i++) if (align[i] > pa) pa = align[i];
+  size_t pitch[3], rows[3], offset[3], total = 0;
+  for (int i = 0; i < nb_planes; i++) {
+    int chroma = i > 0;
+    int samples = chroma ? (nb_planes == 2 ? ALIGN(aw, 2) : (aw + 1) / 2) : aw;
+    pitch[i] = ALIGN((size_t)samples * bps, (size_t)pa);
+    rows[i] = chroma ? (size_t)(ah + 1) / 2 : (size_t)ah;
+    offset[i] = total;
+    total = ALIGN(total + pitch[i] * rows[i] + VV_PLANE_SLACK, (size_t)pa);
+  }
+  total = ALIGN(total, 4096);
+  VVSlot *s = pool_take(p, total);
+  if (!s) { p->failed++; return -12; /* AVERROR(ENOMEM) */ }
+  void *ref = av_buffer_create(s->base, s->size, slot_release, s, 0);
+  if (!ref) { slot_release(s, NULL); p->failed++; return -12; }
+  for (int i = 0; i < 8; i++) {
+    FIELD(uint8_t *, frame, AVF_DATA + i * 8) = i < nb_planes ? s->base + offset[i] : NULL;
+    FIELD(int, frame, AVF_LINESIZE + i * 4) = i < nb_planes ? (int)pitch[i] : 0;
+    FIELD(void *, frame, AVF_BUF + i * 8) = i == 0 ? ref : NULL;
+  }
+  FIELD(uint8_t **, frame, AVF_EXTENDED_DATA) = (uint8_t **)((char *)frame + AVF_DATA);
+  return 0;
+}
+
+void *vv_get_buffer2_ptr(void) { return (void *)&vv_get_buffer2; }
+
+/* Describe a decoded frame whose buffer came from vv_get_buffer2 as a linear DRM PRIME frame over
+ * its memfd. Returns 0, -1 if the buffer is not from this pool, -3 if its pixel format is unknown. */
+int vv_describe_pool_frame(VVPool *p, const void *frame, VVFrameDesc *out, uint32_t fourcc) {
+  void *ref = FIELD(void *, frame, AVF_BUF);
+  int bps, nb_planes;
+  fill_common(frame, out);
+  if (!ref) return -1;
+  VVSlot *s = av_buffer_get_opaque(ref);
+  if (!s || s->pool != p) return -1;
+  if (format_planes(out->format, &bps, &nb_planes) != 0) return -3;
+  out->nb_objects = 1;
+  out->objects[0].fd = s->fd;
+  out->objects[0].size = s->size;
+  out->objects[0].modifier = 0; /* DRM_FORMAT_MOD_LINEAR */
+  out->nb_layers = 1;
+  out->layers[0].fourcc = fourcc;
+  out->layers[0].nb_planes = nb_planes;
+  for (int i = 0; i < nb_planes; i++) {
+    uint8_t *d = FIELD(uint8_t *, frame, AVF_DATA + i * 8);
+    out->layers[0].planes[i].object = 0;
+    out->layers[0].planes[i].offset = d - s->base;
+    out->layers[0].planes[i].pitch = FIELD(int, frame, AVF_LINESIZE + i * 4);
+  }
+  return 0;
+}
+
+/* allocated, reused, failed, outstanding */
+void vv_pool_stats(VVPool *p, int64_t *out) {
+  pthread_mutex_lock(&p->lock);
+  out[0] = p->allocated; out[1] = p->reused; out[2] = p->failed; out[3] = p->outstanding;
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* The pool goes away once the decoder and every frame have let go of it. */
+void vv_pool_close(VVPool *p) {
+  int destroy;
+  pthread_mutex_lock(&p->lock);
+  p->closing = 1;
+  destroy = p->outstanding == 0;
+  pthread_mutex_unlock(&p->lock);
+  if (destroy) pool_destroy(p);
+}
+
+/* ---- VAAPI get_format: pick AV_PIX_FMT_VAAPI from the decoder's list, or fail ---- */
+int vv_get_format_vaapi(void *avctx, const int *fmts) {
+  (void)avctx;
+  for (const int *f = fmts; *f != -1; f++) if (*f == PIX_VAAPI) return *f;
+  return -1;
+}
+void *vv_get_format_vaapi_ptr(void) { return (void *)&vv_get_format_vaapi; }
+
+/* ---- stall timeout: libavformat's interrupt callback against a CLOCK_MONOTONIC deadline ---- */
+int vv_interrupt(void *opaque) {
+  const int64_t *deadline_ns = opaque;
+  struct timespec ts;
+  if (!deadline_ns || *deadline_ns <= 0) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > *deadline_ns;
+}
+void *vv_interrupt_ptr(void) { return (void *)&vv_interrupt; }
+int64_t vv_monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* This file's own layouts, for the layout test: which = 0 AVDRMFrameDescriptor, 1 VVFrameDesc.
+ * Writes sizeof then the offsets in declaration order; returns how many values it wrote. */
+int vv_layout(int which, int64_t *out) {
+  int n = 0;
+  if (which == 0) {
+    out[n++] = sizeof(AVDRMFrameDescriptor);
+    out[n++] = offsetof(AVDRMFrameDescriptor, nb_objects);
+    out[n++] = offsetof(AVDRMFrameDescriptor, objects);
+    out[n++] = offsetof(AVDRMFrameDescriptor, nb_layers);
+    out[n++] = offsetof(AVDRMFrameDescriptor, layers);
+    out[n++] = sizeof(AVDRMObjectDescriptor);
+    out[n++] = sizeof(AVDRMLayerDescriptor);
+    out[n++] = sizeof(AVDRMPlaneDescriptor);
+  } else if (which == 1) {
+    out[n++] = sizeof(VVFrameDesc);
+    out[n++] = offsetof(VVFrameDesc, version);
+    out[n++] = offsetof(VVFrameDesc, width);
+    out[n++] = offsetof(VVFrameDesc, height);
+    out[n++] = offsetof(VVFrameDesc, format);
+    out[n++] = offsetof(VVFrameDesc, sw_format);
+    out[n++] = offsetof(VVFrameDesc, color_range);
+    out[n++] = offsetof(VVFrameDesc, color_primaries);
+    out[n++] = offsetof(VVFrameDesc, color_trc);
+    out[n++] = offsetof(VVFrameDesc, colorspace);
+    out[n++] = offsetof(VVFrameDesc, chroma_location);
+    out[n++] = offsetof(VVFrameDesc, nb_objects);
+    out[n++] = offsetof(VVFrameDesc, nb_layers);
+    out[n++] = offsetof(VVFrameDesc, objects);
+    out[n++] = offsetof(VVFrameDesc, layers);
+    out[n++] = offsetof(VVFrameDesc, pts);
+  }
+  return n;
+}

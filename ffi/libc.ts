@@ -1,0 +1,50 @@
+// libc: the few calls that handle fds, memory maps and ioctls.
+import { FFIType as T } from "bun:ffi";
+import { lazyLibrary } from "./library";
+import { struct } from "./struct";
+
+export const libc = lazyLibrary(
+  { name: "libc", sonames: ["libc.so.6"], debianPackage: "libc6" },
+  {
+    memfd_create: { args: [T.cstring, T.u32], returns: T.i32 },
+    ftruncate: { args: [T.i32, T.i64], returns: T.i32 },
+    mmap: { args: [T.ptr, T.u64, T.i32, T.i32, T.i32, T.i64], returns: T.ptr },
+    munmap: { args: [T.ptr, T.u64], returns: T.i32 },
+    close: { args: [T.i32], returns: T.i32 },
+    dup: { args: [T.i32], returns: T.i32 },
+    fstat: { args: [T.i32, T.ptr], returns: T.i32 },
+    ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
+    open: { args: [T.cstring, T.i32], returns: T.i32 },
+    __errno_location: { args: [], returns: T.ptr },
+    strerror: { args: [T.i32], returns: T.cstring },
+  },
+);
+
+export const MFD_CLOEXEC = 1;
+export const MFD_ALLOW_SEALING = 2;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_SHARED = 1;
+export const O_RDWR = 2;
+export const O_CLOEXEC = 0o2000000;
+export const S_IFMT = 0o170000;
+export const S_IFCHR = 0o020000;
+
+/** struct stat on x86-64 Linux (glibc). */
+export const Stat = struct("stat", [
+  ["st_dev", "u64"],
+  ["st_ino", "u64"],
+  ["st_nlink", "u64"],
+  ["st_mode", "u32"],
+  ["st_uid", "u32"],
+  ["st_gid", "u32"],
+  ["__pad0", "i32"],
+  ["st_rdev", "u64"],
+  ["st_size", "i64"],
+  ["st_blksize", "i64"],
+  ["st_blocks", "i64"],
+  ["st_atim", { array: "u64", count: 2 }],
+  ["st_mtim", { array: "u64", count: 2 }],
+  ["st_ctim", { array: "u64", count: 2 }],
+  ["__glibc_reserved", { array: "i64", count: 3 }],
+]);
