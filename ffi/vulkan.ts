@@ -51,7 +51,7 @@ export const VkFormat = {
   UNDEFINED: 0, R8_UNORM: 9, R8G8_UNORM: 16, R8G8B8A8_UNORM: 37, R16_UNORM: 70, R16G16_UNORM: 77,
   R10X6_UNORM_PACK16: 1000156007, R10X6G10X6_UNORM_2PACK16: 1000156008,
   G8_B8_R8_3PLANE_420_UNORM: 1000156002, G8_B8R8_2PLANE_420_UNORM: 1000156003,
-  G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: 1000156009, G16_B16R16_2PLANE_420_UNORM: 1000156030,
+  G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: 1000156013, G16_B16R16_2PLANE_420_UNORM: 1000156030,
 } as const;
 export type VkFormatName = keyof typeof VkFormat;
 
@@ -93,12 +93,13 @@ export const VkLayerProperties = struct("VkLayerProperties", [["layerName", { ar
 export const VkDebugUtilsMessengerCreateInfoEXT = struct("VkDebugUtilsMessengerCreateInfoEXT", [...header, ["flags", "u32"],
   ["messageSeverity", "u32"], ["messageType", "u32"], ["pfnUserCallback", "ptr"], ["pUserData", "ptr"]]);
 export const VkDebugUtilsMessengerCallbackDataEXT = struct("VkDebugUtilsMessengerCallbackDataEXT", [...header, ["flags", "u32"],
-  ["pMessageIdName", "ptr"], ["messageIdNumber", "i32"], ["pMessage", "ptr"]]);
+  ["pMessageIdName", "ptr"], ["messageIdNumber", "i32"], ["pMessage", "ptr"], ["queueLabelCount", "u32"], ["pQueueLabels", "ptr"],
+  ["cmdBufLabelCount", "u32"], ["pCmdBufLabels", "ptr"], ["objectCount", "u32"], ["pObjects", "ptr"]]);
 
 /** VkPhysicalDeviceLimits is large; only the offsets read are named (checked against the header). */
 export const VkPhysicalDeviceLimits: PartialLayout<"maxComputeWorkGroupCount" | "maxComputeWorkGroupInvocations" | "timestampPeriod" | "minStorageBufferOffsetAlignment"> & { size: number } = {
   name: "VkPhysicalDeviceLimits", size: 504,
-  offsets: { maxComputeWorkGroupCount: 284, maxComputeWorkGroupInvocations: 296, minStorageBufferOffsetAlignment: 384, timestampPeriod: 420 },
+  offsets: { maxComputeWorkGroupCount: 220, maxComputeWorkGroupInvocations: 232, minStorageBufferOffsetAlignment: 328, timestampPeriod: 424 },
 };
 export const VkPhysicalDeviceProperties = struct("VkPhysicalDeviceProperties", [["apiVersion", "u32"], ["driverVersion", "u32"],
   ["vendorID", "u32"], ["deviceID", "u32"], ["deviceType", "u32"], ["deviceName", { array: "u8", count: 256 }],

@@ -1,0 +1,64 @@
+// Every error the library raises: one base class with a `code` and a message that says what was
+// wrong and what to try. Errors from C carry the function, its return code and its text.
+import { VaapiVkError, LibraryLoadError, CCallError } from "../ffi/errors";
+
+export { VaapiVkError, LibraryLoadError, CCallError };
+
+export type DmabufImportErrorCode = "NO_DMABUF_IMPORT" | "UNSUPPORTED_FORMAT" | "MODIFIER_UNSUPPORTED" | "BAD_LAYOUT";
+
+/** A DRM PRIME frame that cannot be imported as described (raised before anything reaches the driver). */
+export class DmabufImportError extends VaapiVkError {
+  declare readonly code: DmabufImportErrorCode;
+  constructor(code: DmabufImportErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** Invalid options or descriptors handed to the API (zod's findings in the message). */
+export class InvalidArgumentError extends VaapiVkError {
+  constructor(what: string, detail: string) {
+    super("INVALID_ARGUMENT", `invalid ${what}: ${detail}`);
+  }
+}
+
+/** A Vulkan call failed. */
+export class VulkanError extends VaapiVkError {
+  constructor(readonly func: string, readonly result: number, resultName: string, hint = "") {
+    super("VULKAN_ERROR", `${func} returned ${resultName} (${result})${hint ? `. ${hint}` : ""}`);
+  }
+}
+
+/** The Vulkan device lacks something this path needs. */
+export class VulkanUnsupportedError extends VaapiVkError {
+  constructor(message: string) {
+    super("VULKAN_UNSUPPORTED", message);
+  }
+}
+
+/** The Khronos validation layer reported errors. */
+export class ValidationError extends VaapiVkError {
+  constructor(readonly messages: string[]) {
+    super("VALIDATION_ERROR", `Vulkan validation reported ${messages.length} error(s):\n${messages.join("\n")}`);
+  }
+}
+
+export type DecodeStage = "open" | "probe" | "hw-device" | "decoder" | "decode" | "map" | "describe";
+
+/** Opening, probing or decoding a video failed; names the file and the stage. */
+export class DecodeError extends VaapiVkError {
+  constructor(
+    code: "FILE_NOT_FOUND" | "NOT_A_VIDEO" | "NO_DECODER" | "DECODE_FAILED" | "UNSUPPORTED_FORMAT" | "NO_VAAPI_DEVICE" | "EXHAUSTED",
+    readonly file: string,
+    readonly stage: DecodeStage,
+    message: string,
+  ) {
+    super(code, `${file}: ${stage}: ${message}`);
+  }
+}
+
+/** A stage did not finish within timeoutS. */
+export class StallTimeoutError extends VaapiVkError {
+  constructor(readonly file: string, readonly stage: DecodeStage, readonly timeoutS: number) {
+    super("STALL_TIMEOUT", `${file}: ${stage} did not finish within ${timeoutS} s; raise --timeout-s, or run with --debug to see the stage it stalled in`);
+  }
+}

@@ -1,0 +1,61 @@
+// Shared libav plumbing for the sources: version-matched field offsets, the compiled shim,
+// error text, and reading a frame's flat description.
+import { read, type Pointer } from "bun:ffi";
+import { avFieldTables, avTableKey, avVersions, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { VaapiVkError } from "../../ffi/errors";
+import { loadShim, VVFrameDesc, VV_DESC_VERSION, type PixFmtIds } from "../../ffi/shim";
+import { unpack } from "../../ffi/struct";
+import type { FrameDescriptor } from "../descriptor";
+
+let ids: PixFmtIds | undefined;
+export function pixFmtIds(): PixFmtIds {
+  if (ids) return ids;
+  const u = libavutil();
+  const id = (n: string) => u.av_get_pix_fmt(Buffer.from(`${n}\0`)) as number;
+  ids = { yuv420p: id("yuv420p"), yuv420p10le: id("yuv420p10le"), nv12: id("nv12"), p010le: id("p010le"), vaapi: id("vaapi"), drm_prime: id("drm_prime") };
+  return ids;
+}
+
+export function avFields(): AvFieldTable {
+  const v = avVersions();
+  const table = avFieldTables[avTableKey(v)];
+  if (!table) {
+    throw new VaapiVkError(
+      "UNSUPPORTED_LIBAV",
+      `libavutil ${v.avutil} / libavcodec ${v.avcodec} / libavformat ${v.avformat} has no field table in ffi/libav.ts (known: ${Object.keys(avFieldTables).join(", ")}); ` +
+        `point VAAPI_VK_LIB_DIR at a supported FFmpeg build, or add the table (test/layout.test.ts checks it against the headers)`,
+    );
+  }
+  return table;
+}
+
+export const shim = () => loadShim(avFields(), pixFmtIds());
+
+export function avErrorText(code: number): string {
+  const buf = Buffer.alloc(256);
+  libavutil().av_strerror(code, buf, 256);
+  return buf.toString("utf8", 0, buf.indexOf(0));
+}
+
+export const pixFmtName = (id: number): string => (libavutil().av_get_pix_fmt_name(id) as unknown as { toString(): string } | null)?.toString() ?? `pixel format ${id}`;
+
+/** Field accessors over a raw struct pointer, by offset. */
+export const i32At = (p: number, off: number) => read.i32(p as Pointer, off);
+export const ptrAt = (p: number, off: number) => Number(read.u64(p as Pointer, off));
+
+/** Turn the shim's flat output into a FrameDescriptor. */
+export function readFlatDescriptor(flat: Buffer): FrameDescriptor {
+  const d = unpack(VVFrameDesc, flat);
+  if (d.version !== VV_DESC_VERSION) throw new VaapiVkError("SHIM_MISMATCH", `C shim wrote descriptor version ${d.version}, expected ${VV_DESC_VERSION}`);
+  return {
+    width: d.width,
+    height: d.height,
+    objects: d.objects.slice(0, d.nb_objects).map((o: any) => ({ fd: o.fd, size: Number(o.size), modifier: BigInt(o.modifier) })),
+    layers: d.layers.slice(0, d.nb_layers).map((l: any) => ({
+      fourcc: l.fourcc,
+      planes: l.planes.slice(0, l.nb_planes).map((p: any) => ({ object: p.object, offset: Number(p.offset), pitch: Number(p.pitch) })),
+    })),
+    color: { colorspace: d.colorspace, colorRange: d.color_range, colorPrimaries: d.color_primaries, colorTrc: d.color_trc, chromaLocation: d.chroma_location },
+    pts: BigInt(d.pts),
+  };
+}

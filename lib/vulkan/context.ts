@@ -1,0 +1,451 @@
+// VulkanContext: instance, device, compute queue, command pool, validation, and what the device
+// can import. One per process is the common case; every object it creates is released once.
+import { CString, JSCallback, FFIType as T, ptr, toArrayBuffer, type Pointer } from "bun:ffi";
+import { z } from "zod";
+import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
+import { cString, pack, packArray, unpack } from "../../ffi/struct";
+import * as vk from "../../ffi/vulkan";
+import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
+import type { ImportCaps } from "../plan";
+
+export const VulkanContextOptionsSchema = z.object({
+  /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
+  device: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+  /** A DRM render node (e.g. /dev/dri/renderD128): pick the Vulkan device that drives it. */
+  renderNode: z.string().optional(),
+  /** Enable the Khronos validation layer; errors it reports throw from checkValidation(). Default: VAAPI_VK_VALIDATION=1. */
+  validation: z.boolean().optional(),
+  /** Print validation warnings and info as they come. */
+  debug: z.boolean().default(false),
+});
+export type VulkanContextOptions = z.input<typeof VulkanContextOptionsSchema>;
+
+/** Extensions the import path uses: required ones fail creation, optional ones are enabled when present. */
+export const DEVICE_EXTENSIONS = {
+  required: ["VK_KHR_external_memory_fd"],
+  optional: [
+    "VK_EXT_external_memory_dma_buf",
+    "VK_EXT_image_drm_format_modifier",
+    "VK_EXT_queue_family_foreign",
+    "VK_KHR_external_semaphore_fd",
+    "VK_EXT_external_memory_host",
+  ],
+} as const;
+
+/** Formats whose DRM modifiers the planner needs to know. */
+const PLANNED_FORMATS: vk.VkFormatName[] = [
+  "G8_B8R8_2PLANE_420_UNORM", "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", "G8_B8_R8_3PLANE_420_UNORM",
+  "R8_UNORM", "R8G8_UNORM", "R16_UNORM", "R16G16_UNORM",
+];
+
+export type HandleType = "dma-buf" | "opaque-fd";
+export const handleTypeBit = (h: HandleType) => (h === "dma-buf" ? vk.ExternalMemoryHandleType.DMA_BUF : vk.ExternalMemoryHandleType.OPAQUE_FD);
+
+export type PhysicalDeviceInfo = {
+  index: number;
+  name: string;
+  type: (typeof vk.PhysicalDeviceType)[number];
+  apiVersion: string;
+  vendorId: number;
+  deviceId: number;
+  driverName: string;
+  driverInfo: string;
+  extensions: string[];
+  /** DRM node numbers from VK_EXT_physical_device_drm, when the device has it. */
+  drm?: { primary?: [number, number]; render?: [number, number] };
+};
+
+const SEVERITY_ERROR = 0x1000;
+const SEVERITY_WARNING = 0x100;
+
+export function checkVk(result: number, func: string, hint = ""): void {
+  if (result !== 0) throw new VulkanError(func, result, vk.VkResult[result] ?? "VkResult", hint);
+}
+
+const readU64 = (b: Buffer, i = 0) => b.readBigUInt64LE(i * 8);
+const cstrings = (names: readonly string[]) => {
+  const bufs = names.map((n) => Buffer.from(`${n}\0`));
+  const table = Buffer.alloc(Math.max(1, bufs.length) * 8);
+  bufs.forEach((b, i) => table.writeBigUInt64LE(BigInt(ptr(b)), i * 8));
+  return { table, keep: bufs };
+};
+
+/** Two-call enumeration: count, then fill. */
+function enumerate(call: (count: Buffer, out: Buffer | null) => number, itemSize: number, func: string): Buffer {
+  const count = Buffer.alloc(4);
+  checkVk(call(count, null), func);
+  const n = count.readUInt32LE(0);
+  const out = Buffer.alloc(Math.max(1, n) * itemSize);
+  checkVk(call(count, out), func);
+  return out.subarray(0, count.readUInt32LE(0) * itemSize);
+}
+
+export function instanceExtensions(layer: string | null = null): string[] {
+  const lib = vk.libvulkan();
+  const lname = layer ? Buffer.from(`${layer}\0`) : null;
+  const buf = enumerate((c, o) => lib.vkEnumerateInstanceExtensionProperties(lname, c, o), vk.VkExtensionProperties.size, "vkEnumerateInstanceExtensionProperties");
+  return Array.from({ length: buf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, buf, i).extensionName));
+}
+
+export function instanceLayers(): string[] {
+  const lib = vk.libvulkan();
+  const buf = enumerate((c, o) => lib.vkEnumerateInstanceLayerProperties(c, o), vk.VkLayerProperties.size, "vkEnumerateInstanceLayerProperties");
+  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) => cString(unpack(vk.VkLayerProperties, buf, i).layerName));
+}
+
+export function instanceVersion(): number {
+  const out = Buffer.alloc(4);
+  checkVk(vk.libvulkan().vkEnumerateInstanceVersion(out), "vkEnumerateInstanceVersion");
+  return out.readUInt32LE(0);
+}
+
+/** The (major, minor) device numbers of a character device node, e.g. a DRM render node. */
+export function deviceNumbers(path: string): [number, number] {
+  const fd = libc().open(Buffer.from(`${path}\0`), 0);
+  if (fd < 0) throw new InvalidArgumentError("render node", `${path} cannot be opened (no such node, or no permission); list nodes with \`ls -l /dev/dri\`, and add the user to the render group`);
+  const st = Buffer.alloc(Stat.size);
+  try {
+    if (libc().fstat(fd, st) !== 0) throw new InvalidArgumentError("render node", `fstat(${path}) failed`);
+  } finally {
+    libc().close(fd);
+  }
+  const s = unpack(Stat, st);
+  if ((s.st_mode & S_IFMT) !== S_IFCHR) throw new InvalidArgumentError("render node", `${path} is not a character device; a DRM render node looks like /dev/dri/renderD128`);
+  const rdev = BigInt(s.st_rdev);
+  // glibc's gnu_dev_major/minor.
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return [major, minor];
+}
+
+export class VulkanContext implements Disposable {
+  readonly instance: number;
+  readonly inst: vk.InstanceFns;
+  readonly physicalDevice: number;
+  readonly info: PhysicalDeviceInfo;
+  readonly device: number;
+  readonly dev: vk.DeviceFns;
+  readonly queue: number;
+  readonly queueFamily: number;
+  readonly commandPool: bigint;
+  readonly enabledExtensions: Set<string>;
+  readonly validation: boolean;
+  readonly timestampPeriodNs: number;
+  readonly timestampValidBits: number;
+  private readonly memoryTypes: { propertyFlags: number; heapIndex: number }[];
+  private readonly messenger: bigint = 0n;
+  private readonly callback?: JSCallback;
+  private readonly validationErrors: string[] = [];
+  private readonly capsCache = new Map<HandleType, ImportCaps>();
+  private disposed = false;
+
+  static create(options: VulkanContextOptions = {}): VulkanContext {
+    const r = VulkanContextOptionsSchema.safeParse(options);
+    if (!r.success) throw new InvalidArgumentError("VulkanContext options", z.prettifyError(r.error));
+    return new VulkanContext(r.data);
+  }
+
+  private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
+    const lib = vk.libvulkan();
+    const validation = opts.validation ?? process.env.VAAPI_VK_VALIDATION === "1";
+    this.validation = validation;
+    const layers: string[] = [];
+    const exts: string[] = [];
+    const available = instanceExtensions();
+    if (validation) {
+      if (!instanceLayers().includes("VK_LAYER_KHRONOS_validation")) {
+        throw new VulkanUnsupportedError("validation was asked for but VK_LAYER_KHRONOS_validation is not installed: `apt-get install vulkan-validationlayers` (or point VK_LAYER_PATH at it)");
+      }
+      layers.push("VK_LAYER_KHRONOS_validation");
+    }
+    if (validation || opts.debug) {
+      if (available.includes("VK_EXT_debug_utils")) exts.push("VK_EXT_debug_utils");
+    }
+    if (available.includes("VK_KHR_portability_enumeration")) exts.push("VK_KHR_portability_enumeration");
+
+    const apiVersion = Math.min(instanceVersion(), vk.VK_API_VERSION_1_3);
+    if (apiVersion < vk.VK_API_VERSION_1_1) throw new VulkanUnsupportedError(`the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`);
+    const appName = Buffer.from("vaapi-vk\0");
+    const appInfo = pack(vk.VkApplicationInfo, { sType: vk.SType.APPLICATION_INFO, pApplicationName: appName, pEngineName: appName, apiVersion });
+    const layerNames = cstrings(layers);
+    const extNames = cstrings(exts);
+
+    let messengerInfo: Buffer | null = null;
+    if (exts.includes("VK_EXT_debug_utils")) {
+      this.callback = new JSCallback(
+        (severity: number, _types: number, data: Pointer) => {
+          const d = unpack(vk.VkDebugUtilsMessengerCallbackDataEXT, new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)));
+          const msg = d.pMessage ? new CString(d.pMessage as Pointer).toString() : "(no message)";
+          if (severity & SEVERITY_ERROR) this.validationErrors.push(msg);
+          if (opts.debug && severity & (SEVERITY_ERROR | SEVERITY_WARNING)) console.error(`[vulkan] ${msg}`);
+          return 0;
+        },
+        { args: [T.u32, T.u32, T.ptr, T.ptr], returns: T.u32 },
+      );
+      messengerInfo = pack(vk.VkDebugUtilsMessengerCreateInfoEXT, {
+        sType: vk.SType.DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+        messageSeverity: SEVERITY_ERROR | SEVERITY_WARNING | (opts.debug ? 0x10 : 0),
+        messageType: 0x1 | 0x2 | 0x4,
+        pfnUserCallback: this.callback.ptr,
+      });
+    }
+    const createInfo = pack(vk.VkInstanceCreateInfo, {
+      sType: vk.SType.INSTANCE_CREATE_INFO,
+      pNext: messengerInfo, // also catches messages from instance creation itself
+      flags: exts.includes("VK_KHR_portability_enumeration") ? 1 : 0,
+      pApplicationInfo: appInfo,
+      enabledLayerCount: layers.length,
+      ppEnabledLayerNames: layerNames.table,
+      enabledExtensionCount: exts.length,
+      ppEnabledExtensionNames: extNames.table,
+    });
+    const out = Buffer.alloc(8);
+    checkVk(lib.vkCreateInstance(createInfo, null, out), "vkCreateInstance", "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)");
+    this.instance = Number(readU64(out));
+    this.inst = vk.loadInstanceFns(this.instance);
+    try {
+      if (messengerInfo && this.inst.vkCreateDebugUtilsMessengerEXT) {
+        checkVk(this.inst.vkCreateDebugUtilsMessengerEXT(this.instance, messengerInfo, null, out), "vkCreateDebugUtilsMessengerEXT");
+        this.messenger = readU64(out);
+      }
+      const devices = listPhysicalDevices(this.inst, this.instance);
+      const chosen = choosePhysicalDevice(devices, opts.device ?? process.env.VAAPI_VK_DEVICE, opts.renderNode);
+      this.physicalDevice = chosen.handle;
+      this.info = chosen.info;
+      const missing = DEVICE_EXTENSIONS.required.filter((e) => !chosen.info.extensions.includes(e));
+      if (missing.length) throw new VulkanUnsupportedError(`${chosen.info.name} lacks ${missing.join(", ")}, which importing external memory needs; update its driver`);
+      this.enabledExtensions = new Set([...DEVICE_EXTENSIONS.required, ...DEVICE_EXTENSIONS.optional.filter((e) => chosen.info.extensions.includes(e))]);
+
+      const families = queueFamilies(this.inst, this.physicalDevice);
+      const family = families.findIndex((f) => f.queueFlags & vk.QueueFlag.COMPUTE);
+      if (family < 0) throw new VulkanUnsupportedError(`${chosen.info.name} has no compute queue`);
+      this.queueFamily = family;
+      this.timestampValidBits = families[family]!.timestampValidBits;
+
+      const props = Buffer.alloc(vk.VkPhysicalDeviceProperties2.size);
+      props.writeUInt32LE(vk.SType.PHYSICAL_DEVICE_PROPERTIES_2, 0);
+      this.inst.vkGetPhysicalDeviceProperties2(this.physicalDevice, props);
+      const limitsAt = vk.VkPhysicalDeviceProperties2.offsets.properties + vk.VkPhysicalDeviceProperties.offsets.limits;
+      this.timestampPeriodNs = props.readFloatLE(limitsAt + vk.VkPhysicalDeviceLimits.offsets.timestampPeriod);
+
+      // Features: samplerYcbcrConversion (multi-planar images) and storage images of r8/rg8/r16 formats.
+      const f11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES });
+      const f2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? f11 : null });
+      this.inst.vkGetPhysicalDeviceFeatures2(this.physicalDevice, f2);
+      const supported = unpack(vk.VkPhysicalDeviceFeatures2, f2).features as number[];
+      const SHADER_STORAGE_IMAGE_EXTENDED_FORMATS = 33, SHADER_INT16 = 53, SHADER_INT64 = 52;
+      const wanted = new Array(55).fill(0);
+      for (const i of [SHADER_STORAGE_IMAGE_EXTENDED_FORMATS, SHADER_INT16, SHADER_INT64]) wanted[i] = supported[i] ? 1 : 0;
+      const ycbcr = apiVersion >= vk.VK_API_VERSION_1_2 ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion : 0;
+      const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, samplerYcbcrConversion: ycbcr });
+      const enable2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null, features: wanted });
+
+      const priority = new Float32Array([1]);
+      const queueInfo = pack(vk.VkDeviceQueueCreateInfo, { sType: vk.SType.DEVICE_QUEUE_CREATE_INFO, queueFamilyIndex: family, queueCount: 1, pQueuePriorities: priority });
+      const devExts = cstrings([...this.enabledExtensions]);
+      const devInfo = pack(vk.VkDeviceCreateInfo, {
+        sType: vk.SType.DEVICE_CREATE_INFO, pNext: enable2, queueCreateInfoCount: 1, pQueueCreateInfos: queueInfo,
+        enabledExtensionCount: this.enabledExtensions.size, ppEnabledExtensionNames: devExts.table,
+      });
+      checkVk(this.inst.vkCreateDevice(this.physicalDevice, devInfo, null, out), "vkCreateDevice");
+      this.device = Number(readU64(out));
+      this.dev = vk.loadDeviceFns(this.inst, this.device);
+      this.dev.vkGetDeviceQueue(this.device, family, 0, out);
+      this.queue = Number(readU64(out));
+      const poolInfo = pack(vk.VkCommandPoolCreateInfo, { sType: vk.SType.COMMAND_POOL_CREATE_INFO, flags: 0x2 /* RESET_COMMAND_BUFFER */, queueFamilyIndex: family });
+      checkVk(this.dev.vkCreateCommandPool(this.device, poolInfo, null, out), "vkCreateCommandPool");
+      this.commandPool = readU64(out);
+
+      const mem = Buffer.alloc(vk.VkPhysicalDeviceMemoryProperties.size);
+      this.inst.vkGetPhysicalDeviceMemoryProperties(this.physicalDevice, mem);
+      const m = unpack(vk.VkPhysicalDeviceMemoryProperties, mem);
+      this.memoryTypes = (m.memoryTypes as { propertyFlags: number; heapIndex: number }[]).slice(0, m.memoryTypeCount);
+    } catch (e) {
+      this.destroyPartial();
+      throw e;
+    }
+  }
+
+  /** The first memory type in `typeBits` with all of `required`, preferring one that also has `preferred`. */
+  findMemoryType(typeBits: number, required: number, preferred = 0): number {
+    const ok = (i: number, flags: number) => (typeBits & (1 << i)) !== 0 && (this.memoryTypes[i]!.propertyFlags & flags) === flags;
+    for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required | preferred)) return i;
+    for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required)) return i;
+    throw new VulkanUnsupportedError(`${this.info.name} has no memory type with flags 0x${required.toString(16)} among 0b${typeBits.toString(2)}`);
+  }
+
+  memoryTypeFlags(index: number): number {
+    return this.memoryTypes[index]!.propertyFlags;
+  }
+
+  has(ext: string): boolean {
+    return this.enabledExtensions.has(ext);
+  }
+
+  /** What this device can import through `handleType`, in the planner's terms. */
+  importCaps(handleType: HandleType = "dma-buf"): ImportCaps {
+    const cached = this.capsCache.get(handleType);
+    if (cached) return cached;
+    const dmaBuf = handleType === "dma-buf" ? this.has("VK_EXT_external_memory_dma_buf") : this.has("VK_KHR_external_memory_fd");
+    const drmFormatModifier = this.has("VK_EXT_image_drm_format_modifier");
+    const modifiers: Record<string, bigint[]> = {};
+    if (drmFormatModifier) {
+      for (const name of PLANNED_FORMATS) {
+        const list = this.formatModifiers(name).filter((m) => m.features & vk.FormatFeature.SAMPLED_IMAGE);
+        const importable = list.filter((m) => this.canImportImage(name, m.modifier, handleTypeBit(handleType)));
+        if (importable.length) modifiers[name] = importable.map((m) => m.modifier);
+      }
+    }
+    const caps = { dmaBuf, drmFormatModifier, modifiers };
+    this.capsCache.set(handleType, caps);
+    return caps;
+  }
+
+  /** The DRM modifiers the device lists for a format, with their plane counts and features. */
+  formatModifiers(format: vk.VkFormatName): { modifier: bigint; planes: number; features: number }[] {
+    return formatModifiers(this.inst, this.physicalDevice, format);
+  }
+
+  private canImportImage(format: vk.VkFormatName, modifier: bigint, handleType: number): boolean {
+    const ext = pack(vk.VkPhysicalDeviceExternalImageFormatInfo, { sType: vk.SType.PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO, handleType });
+    const mod = pack(vk.VkPhysicalDeviceImageDrmFormatModifierInfoEXT, { sType: vk.SType.PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, pNext: ext, drmFormatModifier: modifier });
+    const info = pack(vk.VkPhysicalDeviceImageFormatInfo2, {
+      sType: vk.SType.PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2, pNext: mod, format: vk.VkFormat[format], type: 1,
+      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage: vk.ImageUsage.SAMPLED,
+    });
+    const extOut = pack(vk.VkExternalImageFormatProperties, { sType: vk.SType.EXTERNAL_IMAGE_FORMAT_PROPERTIES });
+    const out = pack(vk.VkImageFormatProperties2, { sType: vk.SType.IMAGE_FORMAT_PROPERTIES_2, pNext: extOut });
+    if (this.inst.vkGetPhysicalDeviceImageFormatProperties2(this.physicalDevice, info, out) !== 0) return false;
+    const features = unpack(vk.VkExternalImageFormatProperties, extOut).externalMemoryProperties.externalMemoryFeatures as number;
+    return (features & vk.ExternalMemoryFeature.IMPORTABLE) !== 0;
+  }
+
+  /** Record commands into a one-time command buffer, submit, and wait (optionally on semaphores). */
+  submitAndWait(record: (cmd: number) => void, waitSemaphores: bigint[] = []): void {
+    const out = Buffer.alloc(8);
+    const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
+    checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
+    const cmd = Number(readU64(out));
+    const cmdArr = Buffer.from(out);
+    let fence = 0n;
+    try {
+      checkVk(this.dev.vkBeginCommandBuffer(cmd, pack(vk.VkCommandBufferBeginInfo, { sType: vk.SType.COMMAND_BUFFER_BEGIN_INFO, flags: 1 })), "vkBeginCommandBuffer");
+      record(cmd);
+      checkVk(this.dev.vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+      checkVk(this.dev.vkCreateFence(this.device, pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }), null, out), "vkCreateFence");
+      fence = readU64(out);
+      const sems = Buffer.alloc(Math.max(1, waitSemaphores.length) * 8);
+      waitSemaphores.forEach((s, i) => sems.writeBigUInt64LE(s, i * 8));
+      const stages = new Uint32Array(Math.max(1, waitSemaphores.length)).fill(vk.PipelineStage.ALL_COMMANDS);
+      const submit = pack(vk.VkSubmitInfo, {
+        sType: vk.SType.SUBMIT_INFO, waitSemaphoreCount: waitSemaphores.length, pWaitSemaphores: sems, pWaitDstStageMask: stages,
+        commandBufferCount: 1, pCommandBuffers: cmdArr,
+      });
+      checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, fence), "vkQueueSubmit");
+      const fences = Buffer.alloc(8);
+      fences.writeBigUInt64LE(fence);
+      checkVk(this.dev.vkWaitForFences(this.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
+    } finally {
+      if (fence) this.dev.vkDestroyFence(this.device, fence, null);
+      this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
+    }
+  }
+
+  /** Throw if the validation layer reported errors since the last call (and forget them). */
+  checkValidation(): void {
+    if (this.validationErrors.length) throw new ValidationError(this.validationErrors.splice(0));
+  }
+
+  get validationErrorCount(): number {
+    return this.validationErrors.length;
+  }
+
+  private destroyPartial(): void {
+    const self = this as unknown as { device?: number; commandPool?: bigint };
+    if (self.device) {
+      if (self.commandPool) this.dev.vkDestroyCommandPool(self.device, self.commandPool, null);
+      this.dev.vkDestroyDevice(self.device, null);
+    }
+    if (this.messenger && this.inst.vkDestroyDebugUtilsMessengerEXT) this.inst.vkDestroyDebugUtilsMessengerEXT(this.instance, this.messenger, null);
+    this.inst.vkDestroyInstance(this.instance, null);
+    this.callback?.close();
+  }
+
+  [Symbol.dispose](): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.dev.vkDeviceWaitIdle(this.device);
+    this.destroyPartial();
+  }
+}
+
+const toBuffer = (p: Pointer, size: number) => Buffer.from(toArrayBuffer(p, 0, size));
+
+export function listPhysicalDevices(inst: vk.InstanceFns, instance: number): { handle: number; info: PhysicalDeviceInfo }[] {
+  const handles = enumerate((c, o) => inst.vkEnumeratePhysicalDevices(instance, c, o), 8, "vkEnumeratePhysicalDevices");
+  return Array.from({ length: handles.length / 8 }, (_, index) => {
+    const handle = Number(readU64(handles, index));
+    const extBuf = enumerate((c, o) => inst.vkEnumerateDeviceExtensionProperties(handle, null, c, o), vk.VkExtensionProperties.size, "vkEnumerateDeviceExtensionProperties");
+    const extensions = Array.from({ length: extBuf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, extBuf, i).extensionName));
+    const hasDrm = extensions.includes("VK_EXT_physical_device_drm");
+    const drm = pack(vk.VkPhysicalDeviceDrmPropertiesEXT, { sType: vk.SType.PHYSICAL_DEVICE_DRM_PROPERTIES_EXT });
+    const driver = pack(vk.VkPhysicalDeviceDriverProperties, { sType: vk.SType.PHYSICAL_DEVICE_DRIVER_PROPERTIES, pNext: hasDrm ? drm : null });
+    const props = pack(vk.VkPhysicalDeviceProperties2, { sType: vk.SType.PHYSICAL_DEVICE_PROPERTIES_2, pNext: driver });
+    inst.vkGetPhysicalDeviceProperties2(handle, props);
+    const p = unpack(vk.VkPhysicalDeviceProperties2, props).properties;
+    const d = unpack(vk.VkPhysicalDeviceDriverProperties, driver);
+    const dp = unpack(vk.VkPhysicalDeviceDrmPropertiesEXT, drm);
+    const info: PhysicalDeviceInfo = {
+      index, name: cString(p.deviceName), type: vk.PhysicalDeviceType[p.deviceType] ?? "other", apiVersion: vk.apiVersionString(p.apiVersion),
+      vendorId: p.vendorID, deviceId: p.deviceID, driverName: cString(d.driverName), driverInfo: cString(d.driverInfo), extensions,
+    };
+    if (hasDrm) {
+      info.drm = {};
+      if (dp.hasPrimary) info.drm.primary = [Number(dp.primaryMajor), Number(dp.primaryMinor)];
+      if (dp.hasRender) info.drm.render = [Number(dp.renderMajor), Number(dp.renderMinor)];
+    }
+    return { handle, info };
+  });
+}
+
+function choosePhysicalDevice(devices: { handle: number; info: PhysicalDeviceInfo }[], want: number | string | undefined, renderNode: string | undefined) {
+  const names = devices.map((d) => `${d.info.index}: ${d.info.name}`).join("; ");
+  if (!devices.length) throw new VulkanUnsupportedError("no Vulkan physical device found; install a driver (`apt-get install mesa-vulkan-drivers` gives lavapipe) or set VK_DRIVER_FILES");
+  if (renderNode) {
+    const [major, minor] = deviceNumbers(renderNode);
+    const match = devices.find((d) => d.info.drm?.render?.[0] === major && d.info.drm.render[1] === minor);
+    if (!match) throw new VulkanUnsupportedError(`no Vulkan device drives ${renderNode} (${major}:${minor}); devices: ${names}. Importing its dmabufs into another GPU is refused: install the Vulkan driver for that GPU`);
+    return match;
+  }
+  if (want !== undefined && want !== "") {
+    const asIndex = typeof want === "number" ? want : /^\d+$/.test(want) ? Number(want) : undefined;
+    const match = asIndex !== undefined ? devices[asIndex] : devices.find((d) => d.info.name.toLowerCase().includes(String(want).toLowerCase()));
+    if (!match) throw new InvalidArgumentError("Vulkan device", `${JSON.stringify(want)} matches none of: ${names}`);
+    return match;
+  }
+  const rank = (d: PhysicalDeviceInfo) => (d.extensions.includes("VK_KHR_external_memory_fd") ? 0 : 10) + ["discrete-gpu", "integrated-gpu", "virtual-gpu", "cpu", "other"].indexOf(d.type);
+  return [...devices].sort((a, b) => rank(a.info) - rank(b.info))[0]!;
+}
+
+function queueFamilies(inst: vk.InstanceFns, pd: number) {
+  const count = Buffer.alloc(4);
+  inst.vkGetPhysicalDeviceQueueFamilyProperties(pd, count, null);
+  const buf = Buffer.alloc(count.readUInt32LE(0) * vk.VkQueueFamilyProperties.size);
+  inst.vkGetPhysicalDeviceQueueFamilyProperties(pd, count, buf);
+  return Array.from({ length: count.readUInt32LE(0) }, (_, i) => unpack(vk.VkQueueFamilyProperties, buf, i));
+}
+
+export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkFormatName) {
+  const list = pack(vk.VkDrmFormatModifierPropertiesListEXT, { sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT });
+  const props = pack(vk.VkFormatProperties2, { sType: vk.SType.FORMAT_PROPERTIES_2, pNext: list });
+  inst.vkGetPhysicalDeviceFormatProperties2(pd, vk.VkFormat[format], props);
+  const n = unpack(vk.VkDrmFormatModifierPropertiesListEXT, list).drmFormatModifierCount as number;
+  if (!n) return [];
+  const items = packArray(vk.VkDrmFormatModifierPropertiesEXT, new Array(n).fill({}));
+  const list2 = pack(vk.VkDrmFormatModifierPropertiesListEXT, { sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT, drmFormatModifierCount: n, pDrmFormatModifierProperties: items });
+  inst.vkGetPhysicalDeviceFormatProperties2(pd, vk.VkFormat[format], pack(vk.VkFormatProperties2, { sType: vk.SType.FORMAT_PROPERTIES_2, pNext: list2 }));
+  return Array.from({ length: n }, (_, i) => {
+    const m = unpack(vk.VkDrmFormatModifierPropertiesEXT, items, i);
+    return { modifier: BigInt(m.drmFormatModifier), planes: m.drmFormatModifierPlaneCount as number, features: m.drmFormatModifierTilingFeatures as number };
+  });
+}

@@ -1,0 +1,108 @@
+// Layout truth: every hand-written struct layout, field offset table and constant against the
+// real C headers, through a probe compiled with `cc`. A wrong offset fails here.
+import { describe, expect, test } from "bun:test";
+import { drmIoctls, drmLayouts } from "../ffi/drm";
+import { avFieldTables, avTableKey, avVersions } from "../ffi/libav";
+import { Stat } from "../ffi/libc";
+import { VAProfile } from "../ffi/libva";
+import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
+import type { StructLayout } from "../ffi/struct";
+import * as vk from "../ffi/vulkan";
+import { DRM_FORMAT, intelModifier } from "../lib/formats";
+import { pixFmtIds } from "../lib/sources/libav";
+import { compilerMissing, runProbe } from "./support/cprobe";
+
+const skip = compilerMissing();
+const HEADERS = [
+  "stdio.h", "stddef.h", "sys/stat.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
+  "libavutil/frame.h", "libavutil/hwcontext.h", "libavutil/hwcontext_drm.h", "libavutil/hwcontext_vaapi.h",
+  "libavcodec/avcodec.h", "libavformat/avformat.h",
+];
+
+type Check = { key: string; expected: bigint; c: string };
+const checks: Check[] = [];
+const sizeOf = (cType: string, key: string, expected: number) => checks.push({ key: `sizeof:${key}`, expected: BigInt(expected), c: `(long long)sizeof(${cType})` });
+const offsetOf = (cType: string, field: string, key: string, expected: number) =>
+  checks.push({ key: `offsetof:${key}.${field}`, expected: BigInt(expected), c: `(long long)offsetof(${cType}, ${field})` });
+const constant = (expr: string, expected: number | bigint, key = expr) => checks.push({ key: `const:${key}`, expected: BigInt(expected), c: `(long long)(${expr})` });
+
+function layout(cType: string, l: StructLayout<string>) {
+  sizeOf(cType, l.name, l.size);
+  for (const [f, info] of Object.entries(l.fields)) if (!f.startsWith("__pad")) offsetOf(cType, f, l.name, info.offset);
+}
+
+for (const l of Object.values(vk.vulkanLayouts)) layout(l.name, l as StructLayout<string>);
+sizeOf("VkPhysicalDeviceLimits", "VkPhysicalDeviceLimits", vk.VkPhysicalDeviceLimits.size);
+for (const [f, o] of Object.entries(vk.VkPhysicalDeviceLimits.offsets)) offsetOf("VkPhysicalDeviceLimits", f, "VkPhysicalDeviceLimits", o);
+for (const [name, v] of Object.entries(vk.SType)) constant(`VK_STRUCTURE_TYPE_${name}`, v);
+for (const [name, v] of Object.entries(vk.VkFormat)) constant(`VK_FORMAT_${name}`, v);
+constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT", vk.ExternalMemoryHandleType.DMA_BUF);
+constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT", vk.ExternalMemoryHandleType.OPAQUE_FD);
+constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT", vk.ExternalMemoryHandleType.HOST_ALLOCATION);
+constant("VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT", vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT);
+constant("VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT", vk.ImageAspect.MEMORY_PLANE_0);
+constant("VK_IMAGE_ASPECT_PLANE_1_BIT", vk.ImageAspect.PLANE_1);
+constant("VK_IMAGE_CREATE_DISJOINT_BIT", vk.ImageCreate.DISJOINT);
+constant("VK_IMAGE_CREATE_EXTENDED_USAGE_BIT", vk.ImageCreate.EXTENDED_USAGE);
+constant("VK_QUEUE_FAMILY_FOREIGN_EXT", vk.QUEUE_FAMILY_FOREIGN_EXT);
+constant("VK_ERROR_INVALID_DRM_FORMAT_MODIFIER_PLANE_LAYOUT_EXT", -1000158000);
+
+layout("struct stat", Stat as StructLayout<string>);
+for (const l of Object.values(drmLayouts)) layout(`struct ${l.name}`, l as StructLayout<string>);
+for (const [name, v] of Object.entries(drmIoctls)) constant(`${name} & 0xffffffffu`, v, name);
+for (const [name, v] of Object.entries(DRM_FORMAT)) {
+  if (name !== "S010") constant(`DRM_FORMAT_${name}`, v);
+}
+constant("DRM_FORMAT_MOD_LINEAR", 0n);
+constant("DRM_FORMAT_MOD_INVALID", 0x00ffffffffffffffn);
+for (const m of ["Y_TILED", "Y_TILED_GEN12_MC_CCS", "Y_TILED_GEN12_RC_CCS_CC", "4_TILED", "4_TILED_DG2_MC_CCS", "4_TILED_MTL_RC_CCS_CC"]) {
+  constant(`I915_FORMAT_MOD_${m}`, intelModifier(m));
+}
+for (const l of Object.values(drmDescriptorLayouts)) layout(l.name, l as StructLayout<string>);
+for (const [v, name] of Object.entries(VAProfile)) constant(name, Number(v));
+constant("VAEntrypointVLD", 1);
+constant("VA_STATUS_SUCCESS", 0);
+
+const versions = avVersions();
+const table = avFieldTables[avTableKey(versions)];
+if (table) {
+  for (const [cType, fields] of Object.entries(table)) for (const [f, o] of Object.entries(fields)) offsetOf(cType, f, cType, o);
+}
+constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
+constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
+constant("LIBAVFORMAT_VERSION_MAJOR", versions.avformat);
+const pix = pixFmtIds();
+for (const [name, v] of Object.entries({ YUV420P: pix.yuv420p, YUV420P10LE: pix.yuv420p10le, NV12: pix.nv12, P010LE: pix.p010le, VAAPI: pix.vaapi, DRM_PRIME: pix.drm_prime })) {
+  constant(`AV_PIX_FMT_${name}`, v);
+}
+
+describe.skipIf(!!skip)("layouts match the C headers" + (skip ? ` (skipped: ${skip})` : ""), () => {
+  const source = [
+    ...HEADERS.map((h) => `#include <${h}>`),
+    "int main(void) {",
+    ...checks.map((c, i) => `  printf("${i} %lld\\n", ${c.c});`),
+    "  return 0;\n}",
+  ].join("\n");
+  const results = skip ? new Map<string, bigint>() : runProbe(source);
+
+  test(`libav ${avTableKey(versions)} has a field table`, () => {
+    expect(Object.keys(avFieldTables)).toContain(avTableKey(versions));
+  });
+
+  test(`${checks.length} sizes, offsets and constants`, () => {
+    const wrong = checks.flatMap((c, i) => (results.get(String(i)) === c.expected ? [] : [`${c.key}: TS ${c.expected}, C ${results.get(String(i))}`]));
+    expect(wrong).toEqual([]);
+  });
+
+  test("the C shim's own declarations match the TS layouts", () => {
+    const shim = loadShim(table!, pix);
+    const out = new BigInt64Array(32);
+    const n0 = shim.vv_layout(0, out);
+    const d = drmDescriptorLayouts;
+    expect(Array.from(out.slice(0, n0)).map(Number)).toEqual([
+      d.AVDRMFrameDescriptor.size, ...Object.values(d.AVDRMFrameDescriptor.offsets), d.AVDRMObjectDescriptor.size, d.AVDRMLayerDescriptor.size, d.AVDRMPlaneDescriptor.size,
+    ]);
+    const n1 = shim.vv_layout(1, out);
+    expect(Array.from(out.slice(0, n1)).map(Number)).toEqual([VVFrameDesc.size, ...Object.values(VVFrameDesc.offsets)]);
+  });
+});
