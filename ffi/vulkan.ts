@@ -37,7 +37,7 @@ export const SType = {
   PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO: 1000071000, EXTERNAL_IMAGE_FORMAT_PROPERTIES: 1000071001,
   EXTERNAL_MEMORY_BUFFER_CREATE_INFO: 1000072000, EXTERNAL_MEMORY_IMAGE_CREATE_INFO: 1000072001,
   EXPORT_MEMORY_ALLOCATE_INFO: 1000072002, IMAGE_VIEW_USAGE_CREATE_INFO: 1000117002,
-  PHYSICAL_DEVICE_DRIVER_PROPERTIES: 1000196000,
+  PHYSICAL_DEVICE_DRIVER_PROPERTIES: 1000196000, IMAGE_FORMAT_LIST_CREATE_INFO: 1000147000,
   IMPORT_MEMORY_FD_INFO_KHR: 1000074000, MEMORY_FD_PROPERTIES_KHR: 1000074001, MEMORY_GET_FD_INFO_KHR: 1000074002,
   IMPORT_SEMAPHORE_FD_INFO_KHR: 1000079000,
   DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT: 1000158000, PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT: 1000158002,
@@ -55,6 +55,8 @@ export const VkFormat = {
 } as const;
 export type VkFormatName = keyof typeof VkFormat;
 
+export const EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD = 0x10;
+export const SEMAPHORE_IMPORT_TEMPORARY = 0x1;
 export const ExternalMemoryHandleType = {
   OPAQUE_FD: 0x1, DMA_BUF: 0x200, HOST_ALLOCATION: 0x80,
 } as const;
@@ -182,6 +184,7 @@ export const VkSubresourceLayout = struct("VkSubresourceLayout", [["offset", "u6
   ["arrayPitch", "u64"], ["depthPitch", "u64"]]);
 export const VkImageDrmFormatModifierExplicitCreateInfoEXT = struct("VkImageDrmFormatModifierExplicitCreateInfoEXT", [...header,
   ["drmFormatModifier", "u64"], ["drmFormatModifierPlaneCount", "u32"], ["pPlaneLayouts", "ptr"]]);
+export const VkImageFormatListCreateInfo = struct("VkImageFormatListCreateInfo", [...header, ["viewFormatCount", "u32"], ["pViewFormats", "ptr"]]);
 export const VkImageSubresourceRange = struct("VkImageSubresourceRange", [["aspectMask", "u32"], ["baseMipLevel", "u32"],
   ["levelCount", "u32"], ["baseArrayLayer", "u32"], ["layerCount", "u32"]]);
 export const VkImageViewCreateInfo = struct("VkImageViewCreateInfo", [...header, ["flags", "u32"], ["image", "u64"],
@@ -233,7 +236,7 @@ export const vulkanLayouts = {
   VkBufferMemoryRequirementsInfo2, VkImageMemoryRequirementsInfo2, VkImagePlaneMemoryRequirementsInfo, VkMemoryAllocateInfo,
   VkImportMemoryFdInfoKHR, VkImportMemoryHostPointerInfoEXT, VkMemoryHostPointerPropertiesEXT, VkMemoryFdPropertiesKHR,
   VkMemoryGetFdInfoKHR, VkMemoryDedicatedAllocateInfo, VkBindBufferMemoryInfo, VkBindImageMemoryInfo, VkBindImagePlaneMemoryInfo,
-  VkImageCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
+  VkImageCreateInfo, VkImageFormatListCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
   VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy,
   VkShaderModuleCreateInfo, VkDescriptorSetLayoutBinding, VkDescriptorSetLayoutCreateInfo, VkPushConstantRange,
   VkPipelineLayoutCreateInfo, VkPipelineShaderStageCreateInfo, VkComputePipelineCreateInfo, VkDescriptorPoolSize,

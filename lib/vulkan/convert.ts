@@ -1,0 +1,93 @@
+// YCbCr 4:2:0 -> RGBA8 on the GPU, from either import kind, into a GPU buffer of width*height
+// packed RGBA8 pixels. The CPU never reads the frame; readBack() is for the edge (PNG, tests).
+import { pack, struct } from "../../ffi/struct";
+import * as vk from "../../ffi/vulkan";
+import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Range } from "../color";
+import type { ColorInfo } from "../descriptor";
+import { VulkanUnsupportedError } from "../errors";
+import type { PixelFormat } from "../plan";
+import type { VulkanContext } from "./context";
+import type { ImportedFrame } from "./import";
+import { GpuBuffer } from "./memory";
+import { ComputePipeline } from "./pipeline";
+
+/** Push constants of shaders/yuv_to_rgba_*.comp. */
+export const ConvertPush = struct("ConvertPush", [
+  ["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["reserved", "u32"],
+  ["offset0", "u32"], ["offset1", "u32"], ["offset2", "u32"], ["pitch0", "u32"],
+  ["pitch1", "u32"], ["pitch2", "u32"], ["outPitch", "u32"], ["reserved2", "u32"],
+  ["color", { array: "f32", count: 8 }],
+]);
+
+const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV420: 2, YUV420_10: 3 };
+const WORKGROUP = 16;
+
+export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
+
+export class Converter implements Disposable {
+  private bufferPipeline?: ComputePipeline;
+  private imagePipeline?: ComputePipeline;
+
+  constructor(readonly ctx: VulkanContext) {}
+
+  private pipeline(kind: "buffer" | "image"): ComputePipeline {
+    if (kind === "buffer") {
+      return (this.bufferPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer.spv", [
+        { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
+      ], ConvertPush.size));
+    }
+    return (this.imagePipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_image.spv", [
+      { type: "storage-image" }, { type: "storage-image" }, { type: "storage-image" }, { type: "storage-buffer" },
+    ], ConvertPush.size));
+  }
+
+  /** A GPU buffer big enough for `width x height` RGBA8. */
+  allocateRgba(width: number, height: number): GpuBuffer {
+    return new GpuBuffer(this.ctx, width * height * 4, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
+  }
+
+  /** Convert `frame` into `target` (allocated when not given) and wait for the GPU. */
+  toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer): { rgba: GpuBuffer; info: ConversionInfo } {
+    const layoutId = LAYOUT_IDS[frame.pixelFormat];
+    if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${frame.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
+    const info: ConversionInfo = { matrix: matrixOf(color, frame.height), range: rangeOf(color), bitDepth: frame.bitDepth };
+    const rgba = target ?? this.allocateRgba(frame.width, frame.height);
+    try {
+      const planes = frame.planes;
+      const push = pack(ConvertPush, {
+        width: frame.width, height: frame.height, layoutId, outPitch: frame.width,
+        offset0: planes[0]?.offset ?? 0, offset1: planes[1]?.offset ?? 0, offset2: planes[2]?.offset ?? 0,
+        pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
+        color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
+      });
+      const pipeline = this.pipeline(frame.kind);
+      const out = { binding: 3, buffer: rgba.buffer };
+      const set = frame.kind === "buffer"
+        ? pipeline.bind(0, [0, 1, 2].map((i) => ({ binding: i, buffer: frame.buffers[planes[Math.min(i, planes.length - 1)]!.object]!.buffer })).concat(out))
+        : pipeline.bind(0, [out], [0, 1, 2].map((i) => ({ binding: i, view: frame.planeViews[Math.min(i, frame.planeViews.length - 1)]! })));
+      const semaphores = frame.acquireWaitSemaphores();
+      try {
+        this.ctx.submitAndWait((cmd) => {
+          frame.recordAcquire(cmd);
+          pipeline.recordDispatch(cmd, set, push, [Math.ceil(frame.width / WORKGROUP), Math.ceil(frame.height / WORKGROUP), 1]);
+          const barrier = pack(vk.VkBufferMemoryBarrier, {
+            sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE, dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
+            srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: rgba.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+          });
+          this.ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
+        }, semaphores);
+      } finally {
+        for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
+      }
+      return { rgba, info };
+    } catch (e) {
+      if (!target) rgba[Symbol.dispose]();
+      throw e;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.bufferPipeline?.[Symbol.dispose]();
+    this.imagePipeline?.[Symbol.dispose]();
+  }
+}

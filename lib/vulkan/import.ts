@@ -1,0 +1,267 @@
+// importDmabuf: run an ImportPlan. No frame byte is touched by the CPU: Vulkan memory is imported
+// from (a dup of) each object's fd and aliases the producer's pages.
+//
+// fd ownership: the caller's fds stay the caller's. Each import dup()s the fd it hands Vulkan;
+// after a successful vkAllocateMemory Vulkan owns that dup (it is closed by vkFreeMemory); when
+// the allocation fails the importer closes the dup itself.
+import { libc } from "../../ffi/libc";
+import { pack, packArray } from "../../ffi/struct";
+import * as vk from "../../ffi/vulkan";
+import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
+import { DmabufImportError, VaapiVkError } from "../errors";
+import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlanePlan } from "../plan";
+import { checkVk, handleTypeBit, type HandleType, type VulkanContext } from "./context";
+import { acquireSyncFile, type SyncMode } from "./sync";
+
+export type ImportOptions = {
+  /** dma-buf for real dmabufs; opaque-fd for memory exported by another Vulkan/CUDA allocation. */
+  handleType?: HandleType;
+  /** A plan made earlier (planImport); made here from the context's caps otherwise. */
+  plan?: ImportPlan;
+  /** The DRM render node (major, minor) the frame's producer used: importing into another GPU is refused. */
+  producerNode?: [number, number];
+};
+
+/** Per-plane view formats of each multi-planar format (storage image views). */
+const PLANE_VIEW_FORMATS: Record<string, vk.VkFormatName[]> = {
+  G8_B8R8_2PLANE_420_UNORM: ["R8_UNORM", "R8G8_UNORM"],
+  G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: ["R16_UNORM", "R16G16_UNORM"],
+  G8_B8_R8_3PLANE_420_UNORM: ["R8_UNORM", "R8_UNORM", "R8_UNORM"],
+};
+const PLANE_ASPECTS = [vk.ImageAspect.PLANE_0, vk.ImageAspect.PLANE_1, vk.ImageAspect.PLANE_2];
+const MEMORY_PLANE_ASPECTS = [vk.ImageAspect.MEMORY_PLANE_0, vk.ImageAspect.MEMORY_PLANE_1, vk.ImageAspect.MEMORY_PLANE_2, 0x400 /* MEMORY_PLANE_3 */];
+
+export type ImportedBuffer = { buffer: bigint; size: number };
+
+/** A frame living in Vulkan. Disposing releases every Vulkan object (and so the dup'd fds) once. */
+export class ImportedFrame implements Disposable {
+  readonly buffers: ImportedBuffer[] = [];
+  readonly memories: bigint[] = [];
+  readonly planeViews: bigint[] = [];
+  image = 0n;
+  /** Whether the image still needs its first layout transition (recorded by the first user). */
+  needsTransition = false;
+  syncMode: SyncMode = "implicit";
+  private released = false;
+
+  constructor(
+    readonly ctx: VulkanContext,
+    readonly plan: ImportPlan,
+    readonly width: number,
+    readonly height: number,
+    readonly pixelFormat: PixelFormat,
+    readonly objectFds: number[],
+    readonly handleType: HandleType,
+  ) {}
+
+  get kind(): "image" | "buffer" {
+    return this.plan.kind;
+  }
+
+  /** Colour planes: where each lives (buffer path: object index into `buffers`). */
+  get planes(): PlanePlan[] {
+    return this.plan.kind === "buffer" ? this.plan.planes : this.plan.planes.slice(0, PIXEL_FORMATS[this.pixelFormat].planes.length);
+  }
+
+  get bitDepth(): number {
+    return PIXEL_FORMATS[this.pixelFormat].bitDepth;
+  }
+
+  /** Semaphores to wait on before reading, when the producer's fences were exported as sync_files. */
+  acquireWaitSemaphores(): bigint[] {
+    const { semaphores, mode } = acquireSyncFile(this.ctx, this.objectFds);
+    this.syncMode = mode;
+    return semaphores;
+  }
+
+  /** Record the barrier that hands the frame from its producer (a foreign queue) to ours. */
+  recordAcquire(cmd: number): void {
+    const ctx = this.ctx;
+    const src = ctx.has("VK_EXT_queue_family_foreign") ? vk.QUEUE_FAMILY_FOREIGN_EXT : vk.QUEUE_FAMILY_EXTERNAL;
+    if (this.kind === "image") {
+      const barrier = pack(vk.VkImageMemoryBarrier, {
+        sType: vk.SType.IMAGE_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ,
+        // The first use moves the image out of UNDEFINED; imported memory keeps its bytes (the producer wrote them).
+        oldLayout: this.needsTransition ? vk.ImageLayout.UNDEFINED : vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL,
+        srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, image: this.image,
+        subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
+      });
+      ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 0, null, 1, barrier);
+      this.needsTransition = false;
+      return;
+    }
+    const barriers = packArray(vk.VkBufferMemoryBarrier, this.buffers.map((b) => ({
+      sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ,
+      srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, buffer: b.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+    })));
+    ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, this.buffers.length, barriers, 0, null);
+  }
+
+  [Symbol.dispose](): void {
+    if (this.released) return;
+    this.released = true;
+    const { dev, device } = this.ctx;
+    for (const v of this.planeViews) dev.vkDestroyImageView(device, v, null);
+    if (this.image) dev.vkDestroyImage(device, this.image, null);
+    for (const b of this.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
+    for (const m of this.memories) dev.vkFreeMemory(device, m, null);
+  }
+}
+
+const u64 = (b: Buffer) => b.readBigUInt64LE(0);
+
+function dupFd(fd: number): number {
+  const d = libc().dup(fd);
+  if (d < 0) throw new DmabufImportError("BAD_LAYOUT", `dup(${fd}) failed: the descriptor's fd ${fd} is not open in this process`);
+  return d;
+}
+
+/** Import one object's memory. Takes ownership of `fd` (closes it if the import fails). */
+function importMemory(ctx: VulkanContext, fd: number, size: number, handleType: HandleType, typeBits: number, dedicated: { image?: bigint; buffer?: bigint } | null): bigint {
+  const { dev, device } = ctx;
+  try {
+    let bits = typeBits;
+    if (handleType === "dma-buf") {
+      const props = pack(vk.VkMemoryFdPropertiesKHR, { sType: vk.SType.MEMORY_FD_PROPERTIES_KHR });
+      checkVk(dev.vkGetMemoryFdPropertiesKHR!(device, handleTypeBit(handleType), fd, props), "vkGetMemoryFdPropertiesKHR", "the fd is not a dma_buf this driver can import");
+      bits &= props.readUInt32LE(16);
+    }
+    if (!bits) throw new DmabufImportError("NO_DMABUF_IMPORT", `no memory type of ${ctx.info.name} can hold this imported object`);
+    const memoryTypeIndex = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
+    const ded = dedicated ? pack(vk.VkMemoryDedicatedAllocateInfo, { sType: vk.SType.MEMORY_DEDICATED_ALLOCATE_INFO, image: dedicated.image ?? 0n, buffer: dedicated.buffer ?? 0n }) : null;
+    const imp = pack(vk.VkImportMemoryFdInfoKHR, { sType: vk.SType.IMPORT_MEMORY_FD_INFO_KHR, pNext: ded, handleType: handleTypeBit(handleType), fd });
+    const info = pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: imp, allocationSize: size, memoryTypeIndex });
+    const out = Buffer.alloc(8);
+    checkVk(dev.vkAllocateMemory(device, info, null, out), "vkAllocateMemory (import)", `importing a ${handleType} fd of ${size} bytes`);
+    return u64(out);
+  } catch (e) {
+    libc().close(fd);
+    throw e;
+  }
+}
+
+function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image") {
+  const dedicated = pack(vk.VkMemoryDedicatedRequirements, { sType: vk.SType.MEMORY_DEDICATED_REQUIREMENTS });
+  const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2, pNext: dedicated });
+  if (which === "buffer") ctx.dev.vkGetBufferMemoryRequirements2(ctx.device, info, req);
+  else ctx.dev.vkGetImageMemoryRequirements2(ctx.device, info, req);
+  const off = vk.VkMemoryRequirements2.offsets.memoryRequirements;
+  return {
+    size: Number(req.readBigUInt64LE(off)),
+    typeBits: req.readUInt32LE(off + vk.VkMemoryRequirements.offsets.memoryTypeBits),
+    dedicated: dedicated.readUInt32LE(16) !== 0 || dedicated.readUInt32LE(20) !== 0,
+  };
+}
+
+function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
+  const { ctx } = frame;
+  const { dev, device } = ctx;
+  const out = Buffer.alloc(8);
+  const handle = handleTypeBit(frame.handleType);
+  desc.objects.forEach((obj) => {
+    const ext = pack(vk.VkExternalMemoryBufferCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO, handleTypes: handle });
+    const info = pack(vk.VkBufferCreateInfo, {
+      sType: vk.SType.BUFFER_CREATE_INFO, pNext: ext, size: obj.size,
+      usage: vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, sharingMode: 0,
+    });
+    checkVk(dev.vkCreateBuffer(device, info, null, out), "vkCreateBuffer");
+    const buffer = u64(out);
+    frame.buffers.push({ buffer, size: obj.size });
+    const req = memoryRequirements(ctx, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), "buffer");
+    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for a buffer over this object, which holds ${obj.size}`);
+    const memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { buffer } : null);
+    frame.memories.push(memory);
+    const bind = pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 });
+    checkVk(dev.vkBindBufferMemory2(device, 1, bind), "vkBindBufferMemory2");
+  });
+}
+
+function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extract<ImportPlan, { kind: "image" }>): void {
+  const { ctx } = frame;
+  const { dev, device } = ctx;
+  const out = Buffer.alloc(8);
+  const format = vk.VkFormat[plan.vkFormat as vk.VkFormatName];
+  const viewFormats = PLANE_VIEW_FORMATS[plan.vkFormat] ?? [plan.vkFormat as vk.VkFormatName];
+  const multiPlanar = plan.vkFormat in PLANE_VIEW_FORMATS;
+  const layouts = packArray(vk.VkSubresourceLayout, plan.planes.map((p) => ({ offset: p.offset, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
+  const formatList = Uint32Array.from([format, ...new Set(viewFormats.map((f) => vk.VkFormat[f]))]);
+  const list = multiPlanar ? pack(vk.VkImageFormatListCreateInfo, { sType: vk.SType.IMAGE_FORMAT_LIST_CREATE_INFO, viewFormatCount: formatList.length, pViewFormats: formatList }) : null;
+  const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
+    sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, pNext: list, drmFormatModifier: plan.modifier,
+    drmFormatModifierPlaneCount: plan.planes.length, pPlaneLayouts: layouts,
+  });
+  const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
+  const flags = (plan.disjoint ? vk.ImageCreate.DISJOINT : 0) | (multiPlanar ? vk.ImageCreate.MUTABLE_FORMAT | vk.ImageCreate.EXTENDED_USAGE : 0);
+  const info = pack(vk.VkImageCreateInfo, {
+    sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, flags, imageType: 1, format, extent: [desc.width, desc.height, 1],
+    mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+    usage: vk.ImageUsage.STORAGE | vk.ImageUsage.SAMPLED, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+  });
+  checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `${plan.vkFormat} with modifier 0x${plan.modifier.toString(16)}`);
+  frame.image = u64(out);
+  frame.needsTransition = true;
+  const image = frame.image;
+
+  if (!plan.disjoint) {
+    const req = memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }), "image");
+    const obj = desc.objects[plan.planes[0]!.object]!;
+    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for this image, but its object holds ${obj.size}`);
+    const memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { image } : null);
+    frame.memories.push(memory);
+    checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: 0 })), "vkBindImageMemory2");
+  } else {
+    // One import per object; each memory plane binds to its object's memory at offset 0
+    // (the explicit plane layouts carry the offsets within it).
+    const memoryOf = new Map<number, bigint>();
+    const planeInfos: Buffer[] = [];
+    const binds = plan.planes.map((p, i) => {
+      const aspect = MEMORY_PLANE_ASPECTS[i]!;
+      const planeReq = pack(vk.VkImagePlaneMemoryRequirementsInfo, { sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO, planeAspect: aspect });
+      const req = memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: planeReq, image }), "image");
+      const obj = desc.objects[p.object]!;
+      if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for memory plane ${i}, but object ${p.object} holds ${obj.size}`);
+      let memory = memoryOf.get(p.object);
+      if (memory === undefined) {
+        memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, null);
+        memoryOf.set(p.object, memory);
+        frame.memories.push(memory);
+      }
+      const planeInfo = pack(vk.VkBindImagePlaneMemoryInfo, { sType: vk.SType.BIND_IMAGE_PLANE_MEMORY_INFO, planeAspect: aspect });
+      planeInfos.push(planeInfo);
+      return { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, pNext: planeInfo, image, memory, memoryOffset: 0 };
+    });
+    checkVk(dev.vkBindImageMemory2(device, binds.length, packArray(vk.VkBindImageMemoryInfo, binds)), "vkBindImageMemory2 (disjoint planes)");
+  }
+
+  viewFormats.forEach((f, i) => {
+    const usage = pack(vk.VkImageViewUsageCreateInfo, { sType: vk.SType.IMAGE_VIEW_USAGE_CREATE_INFO, usage: vk.ImageUsage.STORAGE });
+    const view = pack(vk.VkImageViewCreateInfo, {
+      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, pNext: usage, image, viewType: 1, format: vk.VkFormat[f], components: [0, 0, 0, 0],
+      subresourceRange: { aspectMask: multiPlanar ? PLANE_ASPECTS[i]! : vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
+    });
+    checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", `plane ${i} as ${f}`);
+    frame.planeViews.push(u64(out));
+  });
+}
+
+/** Import a DRM PRIME frame into `ctx` as its plan says (made from the context's caps unless given). */
+export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor, options: ImportOptions = {}): ImportedFrame {
+  const desc = parseDescriptor(descriptor);
+  const handleType = options.handleType ?? "dma-buf";
+  if (options.producerNode && ctx.info.drm?.render && (options.producerNode[0] !== ctx.info.drm.render[0] || options.producerNode[1] !== ctx.info.drm.render[1])) {
+    throw new VaapiVkError(
+      "WRONG_DEVICE",
+      `the frame comes from DRM node ${options.producerNode.join(":")} but ${ctx.info.name} is ${ctx.info.drm.render.join(":")}; importing a dmabuf into another GPU is refused: create the VulkanContext with renderNode set to the decoder's node`,
+    );
+  }
+  const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType));
+  const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), desc.objects.map((o) => o.fd), handleType);
+  try {
+    if (plan.kind === "buffer") importBuffers(frame, desc);
+    else importImage(frame, desc, plan);
+    return frame;
+  } catch (e) {
+    frame[Symbol.dispose]();
+    throw e;
+  }
+}

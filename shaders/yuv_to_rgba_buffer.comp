@@ -1,0 +1,55 @@
+#version 450
+// YCbCr 4:2:0 in linear buffers (planes addressed by offset/pitch) -> packed RGBA8.
+// The buffer-import path: dma_bufs imported as VkBuffers (lavapipe, memfds, linear surfaces).
+#extension GL_GOOGLE_include_directive : require
+#include "color.glsl"
+
+layout(local_size_x = 16, local_size_y = 16) in;
+
+layout(std430, binding = 0) readonly buffer Plane0 { uint plane0[]; };
+layout(std430, binding = 1) readonly buffer Plane1 { uint plane1[]; };
+layout(std430, binding = 2) readonly buffer Plane2 { uint plane2[]; };
+layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
+
+// layout: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit), 3 YUV420_10 (3-plane, 10 bits low in 16)
+layout(push_constant) uniform Push {
+  uint width, height, layoutId, reserved;
+  uint offset0, offset1, offset2, pitch0;
+  uint pitch1, pitch2, outPitch, reserved2;
+  ColorParams color;
+} pc;
+
+uint byteAt0(uint a) { return (plane0[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
+uint byteAt1(uint a) { return (plane1[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
+uint byteAt2(uint a) { return (plane2[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
+uint halfAt0(uint a) { return (plane0[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
+uint halfAt1(uint a) { return (plane1[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
+uint halfAt2(uint a) { return (plane2[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
+
+void main() {
+  uvec2 p = gl_GlobalInvocationID.xy;
+  if (p.x >= pc.width || p.y >= pc.height) return;
+  uvec2 c = p >> 1;
+  uint Y, Cb, Cr;
+  if (pc.layoutId == 0u) {
+    Y = byteAt0(pc.offset0 + p.y * pc.pitch0 + p.x);
+    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 2u;
+    Cb = byteAt1(a);
+    Cr = byteAt1(a + 1u);
+  } else if (pc.layoutId == 1u) {
+    // P010: 10 bits in the high bits of each 16-bit sample.
+    Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) >> 6;
+    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 4u;
+    Cb = halfAt1(a) >> 6;
+    Cr = halfAt1(a + 2u) >> 6;
+  } else if (pc.layoutId == 2u) {
+    Y = byteAt0(pc.offset0 + p.y * pc.pitch0 + p.x);
+    Cb = byteAt1(pc.offset1 + c.y * pc.pitch1 + c.x);
+    Cr = byteAt2(pc.offset2 + c.y * pc.pitch2 + c.x);
+  } else {
+    Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) & 0x3ffu;
+    Cb = halfAt1(pc.offset1 + c.y * pc.pitch1 + c.x * 2u) & 0x3ffu;
+    Cr = halfAt2(pc.offset2 + c.y * pc.pitch2 + c.x * 2u) & 0x3ffu;
+  }
+  rgba[p.y * pc.outPitch + p.x] = packRgba8(yuvToRgb(pc.color, float(Y), float(Cb), float(Cr)));
+}

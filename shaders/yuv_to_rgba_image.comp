@@ -1,0 +1,40 @@
+#version 450
+// YCbCr 4:2:0 in an imported multi-planar image (per-plane storage views) -> packed RGBA8.
+// The image-import path: dmabufs imported with an explicit DRM format modifier.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_shader_image_load_formatted : require
+#include "color.glsl"
+
+layout(local_size_x = 16, local_size_y = 16) in;
+
+// Plane views: luma (R8/R16), then chroma as one RG view (2-plane) or two R views (3-plane).
+layout(binding = 0) uniform readonly image2D lumaPlane;
+layout(binding = 1) uniform readonly image2D chromaPlane1;
+layout(binding = 2) uniform readonly image2D chromaPlane2;
+layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
+
+// layoutId: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit)
+layout(push_constant) uniform Push {
+  uint width, height, layoutId, reserved;
+  uint reserved1, reserved2, reserved3, reserved4;
+  uint reserved5, reserved6, outPitch, reserved7;
+  ColorParams color;
+} pc;
+
+void main() {
+  ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+  if (p.x >= int(pc.width) || p.y >= int(pc.height)) return;
+  ivec2 c = p >> 1;
+  // UNORM views give v / (2^n - 1); back to integer codes. P010 keeps 10 bits in the high bits.
+  float scale = pc.layoutId == 1u ? 65535.0 : 255.0;
+  float Y = round(imageLoad(lumaPlane, p).r * scale);
+  vec2 C;
+  if (pc.layoutId == 2u) C = vec2(imageLoad(chromaPlane1, c).r, imageLoad(chromaPlane2, c).r);
+  else C = imageLoad(chromaPlane1, c).rg;
+  C = round(C * scale);
+  if (pc.layoutId == 1u) {
+    Y = floor(Y / 64.0);
+    C = floor(C / 64.0);
+  }
+  rgba[uint(p.y) * pc.outPitch + uint(p.x)] = packRgba8(yuvToRgb(pc.color, Y, C.x, C.y));
+}
