@@ -118,6 +118,11 @@ const VkMemoryType = struct("VkMemoryType", [["propertyFlags", "u32"], ["heapInd
 const VkMemoryHeap = struct("VkMemoryHeap", [["size", "u64"], ["flags", "u32"]]);
 export const VkPhysicalDeviceMemoryProperties = struct("VkPhysicalDeviceMemoryProperties", [["memoryTypeCount", "u32"],
   ["memoryTypes", { array: VkMemoryType, count: 32 }], ["memoryHeapCount", "u32"], ["memoryHeaps", { array: VkMemoryHeap, count: 16 }]]);
+/** VkPhysicalDeviceFeatures is 55 VkBool32s; the ones the shaders use, by offset. */
+export const VkPhysicalDeviceFeatures: PartialLayout<"shaderStorageImageExtendedFormats" | "shaderStorageImageReadWithoutFormat" | "shaderInt64" | "shaderInt16"> & { size: number } = {
+  name: "VkPhysicalDeviceFeatures", size: 220,
+  offsets: { shaderStorageImageExtendedFormats: 116, shaderStorageImageReadWithoutFormat: 124, shaderInt64: 160, shaderInt16: 164 },
+};
 export const VkPhysicalDeviceFeatures2 = struct("VkPhysicalDeviceFeatures2", [...header, ["features", { array: "u32", count: 55 }]]);
 export const VkPhysicalDeviceVulkan11Features = struct("VkPhysicalDeviceVulkan11Features", [...header,
   ["storageBuffer16BitAccess", "u32"], ["uniformAndStorageBuffer16BitAccess", "u32"], ["storagePushConstant16", "u32"],

@@ -34,6 +34,8 @@ function layout(cType: string, l: StructLayout<string>) {
 for (const l of Object.values(vk.vulkanLayouts)) layout(l.name, l as StructLayout<string>);
 sizeOf("VkPhysicalDeviceLimits", "VkPhysicalDeviceLimits", vk.VkPhysicalDeviceLimits.size);
 for (const [f, o] of Object.entries(vk.VkPhysicalDeviceLimits.offsets)) offsetOf("VkPhysicalDeviceLimits", f, "VkPhysicalDeviceLimits", o);
+sizeOf("VkPhysicalDeviceFeatures", "VkPhysicalDeviceFeatures", vk.VkPhysicalDeviceFeatures.size);
+for (const [f, o] of Object.entries(vk.VkPhysicalDeviceFeatures.offsets)) offsetOf("VkPhysicalDeviceFeatures", f, "VkPhysicalDeviceFeatures", o);
 for (const [name, v] of Object.entries(vk.SType)) constant(`VK_STRUCTURE_TYPE_${name}`, v);
 for (const [name, v] of Object.entries(vk.VkFormat)) constant(`VK_FORMAT_${name}`, v);
 constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT", vk.ExternalMemoryHandleType.DMA_BUF);

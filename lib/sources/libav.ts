@@ -1,6 +1,6 @@
 // Shared libav plumbing for the sources: version-matched field offsets, the compiled shim,
 // error text, and reading a frame's flat description.
-import { read, type Pointer } from "bun:ffi";
+import { read, toArrayBuffer, type Pointer } from "bun:ffi";
 import { avFieldTables, avTableKey, avVersions, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { VaapiVkError } from "../../ffi/errors";
 import { loadShim, VVFrameDesc, VV_DESC_VERSION, type PixFmtIds } from "../../ffi/shim";
@@ -39,9 +39,14 @@ export function avErrorText(code: number): string {
 
 export const pixFmtName = (id: number): string => (libavutil().av_get_pix_fmt_name(id) as unknown as { toString(): string } | null)?.toString() ?? `pixel format ${id}`;
 
-/** Field accessors over a raw struct pointer, by offset. */
-export const i32At = (p: number, off: number) => read.i32(p as Pointer, off);
+/** Field accessors over a raw struct pointer, by offset (libav structs are known only by offset). */
 export const ptrAt = (p: number, off: number) => Number(read.u64(p as Pointer, off));
+export function writeI32At(base: number, off: number, value: number): void {
+  new Int32Array(toArrayBuffer((base + off) as Pointer, 0, 4))[0] = value;
+}
+export function writePtrAt(base: number, off: number, value: number): void {
+  new BigUint64Array(toArrayBuffer((base + off) as Pointer, 0, 8))[0] = BigInt(value);
+}
 
 /** Turn the shim's flat output into a FrameDescriptor. */
 export function readFlatDescriptor(flat: Buffer): FrameDescriptor {

@@ -146,7 +146,6 @@ export class VulkanContext implements Disposable {
   }
 
   private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
-    const lib = vk.libvulkan();
     const validation = opts.validation ?? process.env.VAAPI_VK_VALIDATION === "1";
     this.validation = validation;
     const layers: string[] = [];
@@ -161,14 +160,6 @@ export class VulkanContext implements Disposable {
     if (validation || opts.debug) {
       if (available.includes("VK_EXT_debug_utils")) exts.push("VK_EXT_debug_utils");
     }
-    if (available.includes("VK_KHR_portability_enumeration")) exts.push("VK_KHR_portability_enumeration");
-
-    const apiVersion = Math.min(instanceVersion(), vk.VK_API_VERSION_1_3);
-    if (apiVersion < vk.VK_API_VERSION_1_1) throw new VulkanUnsupportedError(`the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`);
-    const appName = Buffer.from("vaapi-vk\0");
-    const appInfo = pack(vk.VkApplicationInfo, { sType: vk.SType.APPLICATION_INFO, pApplicationName: appName, pEngineName: appName, apiVersion });
-    const layerNames = cstrings(layers);
-    const extNames = cstrings(exts);
 
     let messengerInfo: Buffer | null = null;
     if (exts.includes("VK_EXT_debug_utils")) {
@@ -189,19 +180,9 @@ export class VulkanContext implements Disposable {
         pfnUserCallback: this.callback.ptr,
       });
     }
-    const createInfo = pack(vk.VkInstanceCreateInfo, {
-      sType: vk.SType.INSTANCE_CREATE_INFO,
-      pNext: messengerInfo, // also catches messages from instance creation itself
-      flags: exts.includes("VK_KHR_portability_enumeration") ? 1 : 0,
-      pApplicationInfo: appInfo,
-      enabledLayerCount: layers.length,
-      ppEnabledLayerNames: layerNames.table,
-      enabledExtensionCount: exts.length,
-      ppEnabledExtensionNames: extNames.table,
-    });
     const out = Buffer.alloc(8);
-    checkVk(lib.vkCreateInstance(createInfo, null, out), "vkCreateInstance", "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)");
-    this.instance = Number(readU64(out));
+    const { instance, apiVersion } = createInstance(layers, exts, messengerInfo); // messenger in pNext also catches instance creation
+    this.instance = instance;
     this.inst = vk.loadInstanceFns(this.instance);
     try {
       if (messengerInfo && this.inst.vkCreateDebugUtilsMessengerEXT) {
@@ -233,9 +214,8 @@ export class VulkanContext implements Disposable {
       const f2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? f11 : null });
       this.inst.vkGetPhysicalDeviceFeatures2(this.physicalDevice, f2);
       const supported = unpack(vk.VkPhysicalDeviceFeatures2, f2).features as number[];
-      const SHADER_STORAGE_IMAGE_EXTENDED_FORMATS = 33, SHADER_INT16 = 53, SHADER_INT64 = 52;
       const wanted = new Array(55).fill(0);
-      for (const i of [SHADER_STORAGE_IMAGE_EXTENDED_FORMATS, SHADER_INT16, SHADER_INT64]) wanted[i] = supported[i] ? 1 : 0;
+      for (const offset of Object.values(vk.VkPhysicalDeviceFeatures.offsets)) wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
       const ycbcr = apiVersion >= vk.VK_API_VERSION_1_2 ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion : 0;
       const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, samplerYcbcrConversion: ycbcr });
       const enable2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null, features: wanted });
@@ -380,6 +360,27 @@ export class VulkanContext implements Disposable {
 }
 
 const toBuffer = (p: Pointer, size: number) => Buffer.from(toArrayBuffer(p, 0, size));
+
+/** A Vulkan instance (API 1.1 to 1.3, as the loader offers) with the given layers and extensions. */
+export function createInstance(layers: string[], extensions: string[], pNext: Buffer | null = null): { instance: number; apiVersion: number } {
+  const exts = [...extensions];
+  if (instanceExtensions().includes("VK_KHR_portability_enumeration")) exts.push("VK_KHR_portability_enumeration");
+  const apiVersion = Math.min(instanceVersion(), vk.VK_API_VERSION_1_3);
+  if (apiVersion < vk.VK_API_VERSION_1_1) throw new VulkanUnsupportedError(`the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`);
+  const appName = Buffer.from("vaapi-vk\0");
+  const appInfo = pack(vk.VkApplicationInfo, { sType: vk.SType.APPLICATION_INFO, pApplicationName: appName, pEngineName: appName, apiVersion });
+  const layerNames = cstrings(layers);
+  const extNames = cstrings(exts);
+  const createInfo = pack(vk.VkInstanceCreateInfo, {
+    sType: vk.SType.INSTANCE_CREATE_INFO, pNext,
+    flags: exts.includes("VK_KHR_portability_enumeration") ? 1 : 0,
+    pApplicationInfo: appInfo, enabledLayerCount: layers.length, ppEnabledLayerNames: layerNames.table,
+    enabledExtensionCount: exts.length, ppEnabledExtensionNames: extNames.table,
+  });
+  const out = Buffer.alloc(8);
+  checkVk(vk.libvulkan().vkCreateInstance(createInfo, null, out), "vkCreateInstance", "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)");
+  return { instance: Number(readU64(out)), apiVersion };
+}
 
 export function listPhysicalDevices(inst: vk.InstanceFns, instance: number): { handle: number; info: PhysicalDeviceInfo }[] {
   const handles = enumerate((c, o) => inst.vkEnumeratePhysicalDevices(instance, c, o), 8, "vkEnumeratePhysicalDevices");

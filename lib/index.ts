@@ -1,0 +1,24 @@
+// vaapi-vk: decode video with VAAPI (or in software) into dmabufs and use them in Vulkan
+// without a CPU copy.
+export { Video, frameToRgba, VideoOptionsSchema, type VideoOptions, type VideoStats, type FrameStats, type SourceKind } from "./video";
+export { planImport, pixelFormatOf, PIXEL_FORMATS, type ImportCaps, type ImportPlan, type PlanePlan, type PixelFormat, type DrmFrameDescriptor } from "./plan";
+export { DrmFrameDescriptorSchema, parseDescriptor, describeDescriptor, type FrameDescriptor, type ColorInfo } from "./descriptor";
+export {
+  DRM_FORMAT, DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_INVALID, fourcc, fourccName, modifierName, modifierVendor,
+  intelModifier, amdModifier, nvidiaBlockLinear2D,
+} from "./formats";
+export { colorParams, matrixOf, rangeOf, type Matrix, type Range, type ColorParams } from "./color";
+export {
+  VaapiVkError, DmabufImportError, InvalidArgumentError, VulkanError, VulkanUnsupportedError, ValidationError, DecodeError,
+  StallTimeoutError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
+} from "./errors";
+export { VulkanContext, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
+export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
+export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
+export { Converter, type ConversionInfo } from "./vulkan/convert";
+export { GpuBuffer, readBack } from "./vulkan/memory";
+export { DecodedFrame, type StreamInfo } from "./sources/decoder";
+export { openSoftwareSource, type PoolStats } from "./sources/software";
+export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";
+export { encodePng } from "./png";
+export { probe, ProbeReportSchema, type ProbeReport } from "./probe";

@@ -1,0 +1,220 @@
+// A libavformat + libavcodec decode session shared by the sources: open, pick the best video
+// stream, decode frame after frame with a stall timeout, and hand out disposable frames.
+// A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
+import { ptr as ptrOf, read, type Pointer } from "bun:ffi";
+import { existsSync, statSync } from "node:fs";
+import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import type { FrameDescriptor } from "../descriptor";
+import { DecodeError, StallTimeoutError, VaapiVkError, type DecodeStage } from "../errors";
+import { avErrorText, avFields, pixFmtName, ptrAt, shim, writePtrAt } from "./libav";
+
+const AVERROR_STREAM_NOT_FOUND = -0x4d415453; // FFERRTAG(0xF8,'S','T','R')
+const AVERROR_DECODER_NOT_FOUND = -0x434544f8; // FFERRTAG(0xF8,'D','E','C')
+const AVERROR_INVALIDDATA = -0x41444e49; // FFERRTAG('I','N','D','A')
+
+export type DecoderHooks = {
+  /** Set up the codec context before avcodec_open2 (get_buffer2, hw device, ...). */
+  configure(codecCtx: number, fields: AvFieldTable): void;
+  /** Describe a decoded frame; may return a mapped frame to keep alive with it. */
+  describe(frame: number): { descriptor: FrameDescriptor; keep?: number };
+  /** Pixel formats the decoder may output for this source (checked before decoding). */
+  acceptsPixelFormat(format: number): boolean;
+  /** Release what configure() set up, after the codec context is gone. */
+  close(): void;
+};
+
+export type DecoderOptions = {
+  file: string;
+  timeoutS: number;
+  debug: boolean;
+  maxInFlight: number;
+};
+
+export type StreamInfo = { codec: string; width: number; height: number; pixelFormat: string; streamIndex: number };
+
+/** One decoded frame. Holds its AVFrame (and so its memfd or VA surface) until disposed. */
+export class DecodedFrame implements Disposable {
+  private released = false;
+  constructor(
+    readonly index: number,
+    readonly descriptor: FrameDescriptor,
+    private readonly frames: number[],
+    private readonly onRelease: () => void,
+  ) {}
+
+  [Symbol.dispose](): void {
+    if (this.released) return;
+    this.released = true;
+    const holder = new BigUint64Array(1);
+    for (const f of this.frames) {
+      holder[0] = BigInt(f);
+      libavutil().av_frame_free(holder);
+    }
+    this.onRelease();
+  }
+}
+
+export class DecodeSession implements Disposable {
+  readonly info: StreamInfo;
+  private fmt = 0;
+  private codec = 0;
+  private packet = 0;
+  private readonly deadline = new BigInt64Array(1);
+  private readonly fields: AvFieldTable;
+  private inFlight = 0;
+  private decoded = 0;
+  private draining = false;
+  private finished = false;
+  private closed = false;
+
+  constructor(readonly options: DecoderOptions, private readonly hooks: DecoderHooks) {
+    const { file } = options;
+    this.fields = avFields();
+    const fmtApi = libavformat();
+    const codecApi = libavcodec();
+    if (!options.debug) libavutil().av_log_set_level(AV_LOG_QUIET);
+    if (!existsSync(file)) throw new DecodeError("FILE_NOT_FOUND", file, "open", "no such file; check the path");
+    if (statSync(file).isDirectory()) throw new DecodeError("NOT_A_VIDEO", file, "open", "is a directory, not a video file");
+    try {
+      this.trace("open");
+      const fmt = fmtApi.avformat_alloc_context() as number;
+      const cb = this.fields.AVFormatContext.interrupt_callback;
+      writePtrAt(fmt, cb, Number(shim().vv_interrupt_ptr()));
+      writePtrAt(fmt, cb + 8, ptrOf(this.deadline));
+      const holder = new BigUint64Array([BigInt(fmt)]);
+      this.arm();
+      const r = fmtApi.avformat_open_input(holder, Buffer.from(`${file}\0`), null, null);
+      // On failure libavformat frees the context and clears the pointer.
+      this.fmt = Number(holder[0]);
+      if (r < 0) this.fail("open", r);
+      this.trace("probe");
+      this.arm();
+      const p = fmtApi.avformat_find_stream_info(this.fmt, null);
+      if (p < 0) this.fail("probe", p);
+      const decoder = new BigUint64Array(1);
+      const index = fmtApi.av_find_best_stream(this.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, decoder, 0);
+      if (index === AVERROR_STREAM_NOT_FOUND) throw new DecodeError("NOT_A_VIDEO", file, "probe", "has no video stream (audio-only, or not a media file); give a file with a video track");
+      if (index === AVERROR_DECODER_NOT_FOUND) throw new DecodeError("NO_DECODER", file, "decoder", "its video codec has no decoder in this libavcodec; install a fuller FFmpeg build");
+      if (index < 0) this.fail("probe", index);
+      const streams = ptrAt(this.fmt, this.fields.AVFormatContext.streams);
+      const stream = ptrAt(streams, index * 8);
+      const par = ptrAt(stream, this.fields.AVStream.codecpar);
+      const F = this.fields.AVCodecParameters;
+      const codecId = read.i32(par as Pointer, F.codec_id);
+      const format = read.i32(par as Pointer, F.format);
+      this.info = {
+        codec: String(codecApi.avcodec_get_name(codecId)),
+        width: read.i32(par as Pointer, F.width),
+        height: read.i32(par as Pointer, F.height),
+        pixelFormat: pixFmtName(format),
+        streamIndex: index,
+      };
+      if (!hooks.acceptsPixelFormat(format)) {
+        throw new DecodeError("UNSUPPORTED_FORMAT", file, "decoder",
+          `the stream decodes to ${this.info.pixelFormat}; vaapi-vk reads 8-bit 4:2:0 (yuv420p/nv12) and 10-bit 4:2:0 (yuv420p10le/p010); re-encode to one of those (e.g. ffmpeg -pix_fmt yuv420p)`);
+      }
+      this.trace("decoder");
+      this.codec = codecApi.avcodec_alloc_context3(Number(decoder[0])) as number;
+      const c = codecApi.avcodec_parameters_to_context(this.codec, par);
+      if (c < 0) this.fail("decoder", c);
+      hooks.configure(this.codec, this.fields);
+      const o = codecApi.avcodec_open2(this.codec, Number(decoder[0]), null);
+      if (o < 0) this.fail("decoder", o);
+      this.packet = codecApi.av_packet_alloc() as number;
+    } catch (e) {
+      this[Symbol.dispose]();
+      throw e;
+    }
+  }
+
+  private trace(stage: DecodeStage, extra = ""): void {
+    if (this.options.debug) console.error(`[decode] ${(performance.now() / 1000).toFixed(3)}s ${stage}${extra ? `: ${extra}` : ""}`);
+  }
+
+  /** Start the stall clock for one stage. */
+  private arm(): void {
+    this.deadline[0] = this.options.timeoutS > 0 ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9)) : 0n;
+  }
+
+  private expired(): boolean {
+    return this.deadline[0]! > 0n && BigInt(shim().vv_monotonic_ns()) > this.deadline[0]!;
+  }
+
+  private fail(stage: DecodeStage, code: number): never {
+    if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, stage, this.options.timeoutS);
+    const text = avErrorText(code);
+    if (stage === "open" || stage === "probe") {
+      const hint = code === AVERROR_INVALIDDATA ? "is not a media file libavformat recognises, or is truncated" : text;
+      throw new DecodeError("NOT_A_VIDEO", this.options.file, stage, `${hint} (${text}, ${code})`);
+    }
+    throw new DecodeError("DECODE_FAILED", this.options.file, stage, `${text} (${code})`);
+  }
+
+  /** Decode the next frame, or null at the end of the stream. */
+  next(): DecodedFrame | null {
+    if (this.closed) throw new VaapiVkError("SOURCE_CLOSED", `${this.options.file}: the source was disposed`);
+    if (this.finished) return null;
+    if (this.inFlight >= this.options.maxInFlight) {
+      throw new VaapiVkError("TOO_MANY_FRAMES_IN_FLIGHT", `${this.options.file}: ${this.inFlight} frames are still held; dispose frames (\`using frame = ...\`) before asking for more, or raise maxInFlight`);
+    }
+    const codecApi = libavcodec();
+    const fmtApi = libavformat();
+    const frame = libavutil().av_frame_alloc() as number;
+    this.arm();
+    try {
+      for (;;) {
+        const r = codecApi.avcodec_receive_frame(this.codec, frame);
+        if (r === 0) break;
+        if (r === AVERROR_EOF) {
+          this.finished = true;
+          freeFrame(frame);
+          return null;
+        }
+        if (r !== AVERROR_EAGAIN) this.fail("decode", r);
+        if (this.expired()) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+        if (this.draining) this.fail("decode", AVERROR_EOF);
+        const rr = fmtApi.av_read_frame(this.fmt, this.packet);
+        if (rr === AVERROR_EOF) {
+          this.draining = true;
+          codecApi.avcodec_send_packet(this.codec, null);
+          continue;
+        }
+        if (rr < 0) this.fail("decode", rr);
+        if (read.i32(this.packet as Pointer, this.fields.AVPacket.stream_index) === this.info.streamIndex) {
+          const s = codecApi.avcodec_send_packet(this.codec, this.packet);
+          codecApi.av_packet_unref(this.packet);
+          if (s < 0 && s !== AVERROR_EAGAIN) this.fail("decode", s);
+        } else {
+          codecApi.av_packet_unref(this.packet);
+        }
+      }
+      this.trace("map");
+      const { descriptor, keep } = this.hooks.describe(frame);
+      const index = this.decoded++;
+      this.inFlight++;
+      const frames = keep ? [keep, frame] : [frame];
+      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--);
+    } catch (e) {
+      freeFrame(frame);
+      throw e;
+    }
+  }
+
+  get framesInFlight(): number {
+    return this.inFlight;
+  }
+
+  [Symbol.dispose](): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.packet) libavcodec().av_packet_free(new BigUint64Array([BigInt(this.packet)]));
+    if (this.codec) libavcodec().avcodec_free_context(new BigUint64Array([BigInt(this.codec)]));
+    if (this.fmt) libavformat().avformat_close_input(new BigUint64Array([BigInt(this.fmt)]));
+    this.hooks.close();
+  }
+}
+
+function freeFrame(frame: number): void {
+  libavutil().av_frame_free(new BigUint64Array([BigInt(frame)]));
+}
+

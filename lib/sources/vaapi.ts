@@ -1,0 +1,108 @@
+// The VAAPI source: libavcodec decodes on the GPU into VA surfaces; each frame is mapped to
+// AV_PIX_FMT_DRM_PRIME (vaExportSurfaceHandle underneath) and its AVDRMFrameDescriptor unpacked by
+// the C shim. The mapped frame (and so the dmabuf fds and the VA surface) lives until disposed.
+import { read, type Pointer } from "bun:ffi";
+import { existsSync } from "node:fs";
+import { AV_HWFRAME_MAP_READ, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { libc, O_CLOEXEC, O_RDWR } from "../../ffi/libc";
+import { libva, libvaDrm } from "../../ffi/libva";
+import { VVFrameDesc } from "../../ffi/shim";
+import { DecodeError } from "../errors";
+import { DecodeSession, type DecoderOptions } from "./decoder";
+import { avErrorText, avFields, pixFmtIds, ptrAt, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
+
+export const DEFAULT_VAAPI_DEVICE = "/dev/dri/renderD128";
+
+export type VaapiDevice = {
+  /** The AVBufferRef of the AVHWDeviceContext. */
+  ref: number;
+  /** How it was made: libavutil's own av_hwdevice_ctx_create, or a libva-drm display we wrapped. */
+  method: "av_hwdevice_ctx_create" | "libva-drm";
+  close(): void;
+};
+
+const noDevice = (file: string, msg: string) => new DecodeError("NO_VAAPI_DEVICE", file, "hw-device", msg);
+
+/** Create the VAAPI device: av_hwdevice_ctx_create, else a libva-drm display wrapped by hand. */
+export function createVaapiDevice(file: string, node: string, fields: AvFieldTable): VaapiDevice {
+  if (!existsSync(node)) {
+    throw noDevice(file, `${node} does not exist: this machine has no DRM render node (no GPU, or no DRM driver in the kernel). Use the software source, or pass --vaapi-device with an existing /dev/dri/renderD* node`);
+  }
+  const u = libavutil();
+  const type = u.av_hwdevice_find_type_by_name(Buffer.from("vaapi\0"));
+  if (type < 0) throw noDevice(file, "this libavutil was built without VAAPI support; install Debian's libavutil (built with it)");
+  const holder = new BigUint64Array(1);
+  const r = u.av_hwdevice_ctx_create(holder, type, Buffer.from(`${node}\0`), null, 0);
+  if (r >= 0) {
+    const ref = Number(holder[0]);
+    return { ref, method: "av_hwdevice_ctx_create", close: () => u.av_buffer_unref(new BigUint64Array([BigInt(ref)])) };
+  }
+  // Fallback: open the node, make the VADisplay ourselves and hand it to an AVHWDeviceContext.
+  const fd = libc().open(Buffer.from(`${node}\0`), O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw noDevice(file, `av_hwdevice_ctx_create failed (${avErrorText(r)}) and ${node} cannot be opened: check permissions (the user must be in the render group)`);
+  const va = libva();
+  const display = libvaDrm().vaGetDisplayDRM(fd) as number;
+  if (!display) {
+    libc().close(fd);
+    throw noDevice(file, `vaGetDisplayDRM(${node}) returned no display: ${node} is not a DRM device libva can use`);
+  }
+  const major = new Int32Array(1), minor = new Int32Array(1);
+  const st = va.vaInitialize(display, major, minor);
+  if (st !== 0) {
+    va.vaTerminate(display);
+    libc().close(fd);
+    throw noDevice(file, `vaInitialize on ${node} failed: ${va.vaErrorStr(st)} (${st}). Install the VA driver for this GPU (intel-media-va-driver, mesa-va-drivers) or set LIBVA_DRIVER_NAME`);
+  }
+  const ref = u.av_hwdevice_ctx_alloc(type) as number;
+  const devCtx = ptrAt(ref, fields.AVBufferRef.data);
+  const hwctx = ptrAt(devCtx, fields.AVHWDeviceContext.hwctx);
+  writePtrAt(hwctx, fields.AVVAAPIDeviceContext.display, display);
+  const init = u.av_hwdevice_ctx_init(ref);
+  const close = () => {
+    u.av_buffer_unref(new BigUint64Array([BigInt(ref)]));
+    va.vaTerminate(display);
+    libc().close(fd);
+  };
+  if (init < 0) {
+    close();
+    throw noDevice(file, `av_hwdevice_ctx_init failed for the libva-drm display on ${node}: ${avErrorText(init)}`);
+  }
+  return { ref, method: "libva-drm", close };
+}
+
+export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string }): { session: DecodeSession; method: VaapiDevice["method"] } {
+  const s = shim();
+  const ids = pixFmtIds();
+  const flat = Buffer.alloc(VVFrameDesc.size);
+  let device: VaapiDevice | undefined;
+  const session = new DecodeSession(options, {
+    // The decoder's software format: VAAPI decodes 4:2:0 8-bit and 10-bit into NV12 / P010 surfaces.
+    acceptsPixelFormat: (f) => [ids.yuv420p, ids.nv12, ids.yuv420p10le, ids.p010le].includes(f),
+    configure(codec, fields) {
+      device = createVaapiDevice(options.file, options.vaapiDevice, fields);
+      writePtrAt(codec, fields.AVCodecContext.hw_device_ctx, libavutil().av_buffer_ref(device.ref) as number);
+      writePtrAt(codec, fields.AVCodecContext.get_format, Number(s.vv_get_format_vaapi_ptr()));
+    },
+    describe(frame) {
+      const fields = avFields();
+      if (read.i32(frame as Pointer, fields.AVFrame.format) !== ids.vaapi) {
+        throw new DecodeError("DECODE_FAILED", options.file, "decode", "the decoder fell back to software output; this stream's profile is not supported by the VA driver (see `bun run examples/probe.ts`)");
+      }
+      const mapped = libavutil().av_frame_alloc() as number;
+      try {
+        writeI32At(mapped, fields.AVFrame.format, ids.drm_prime);
+        const m = libavutil().av_hwframe_map(mapped, frame, AV_HWFRAME_MAP_READ);
+        if (m < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_map to DRM PRIME failed: ${avErrorText(m)}; the driver cannot export this surface (try --force-linear)`);
+        const u = s.vv_unpack_drm_frame(mapped, flat);
+        if (u !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `the mapped frame carries ${u === -1 ? "no" : "an out-of-range"} AVDRMFrameDescriptor`);
+        return { descriptor: readFlatDescriptor(flat), keep: mapped };
+      } catch (e) {
+        libavutil().av_frame_free(new BigUint64Array([BigInt(mapped)]));
+        throw e;
+      }
+    },
+    close: () => device?.close(),
+  });
+  return { session, method: device!.method };
+}
+

@@ -1,0 +1,179 @@
+// The high-level API: open a video, decode frame after frame, import each zero-copy into Vulkan
+// and convert it on the GPU. One call (frameToRgba) for "RGBA of frame N"; the parts
+// (VulkanContext, sources, importDmabuf, ImportCache, Converter) for those who compose their own.
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import type { FrameDescriptor } from "./descriptor";
+import { DecodeError, InvalidArgumentError } from "./errors";
+import { ImportCache } from "./vulkan/cache";
+import { deviceNumbers, VulkanContext } from "./vulkan/context";
+import { Converter, type ConversionInfo } from "./vulkan/convert";
+import type { ImportedFrame } from "./vulkan/import";
+import { readBack, type GpuBuffer } from "./vulkan/memory";
+import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
+import { openSoftwareSource } from "./sources/software";
+import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
+
+export const VideoOptionsSchema = z.object({
+  /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
+  source: z.enum(["auto", "vaapi", "software"]).default("auto"),
+  vaapiDevice: z.string().min(1).default(DEFAULT_VAAPI_DEVICE),
+  /** Bound on each stage (open, probe, each frame's decode); 0 disables it. */
+  timeoutS: z.number().nonnegative().default(30),
+  debug: z.boolean().default(false),
+  /** Frames a caller may hold at once before next() refuses. */
+  maxInFlight: z.number().int().min(1).max(64).default(4),
+  /** Imports kept for reuse (the dmabuf ring). */
+  dmabufRing: z.number().int().min(1).max(64).default(8),
+  /** Khronos validation layer (default: VAAPI_VK_VALIDATION=1). */
+  validation: z.boolean().optional(),
+  /** Vulkan device index or name (default: the render node's device, else VAAPI_VK_DEVICE, else the first that imports). */
+  vulkanDevice: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+});
+export type VideoOptions = z.input<typeof VideoOptionsSchema>;
+
+export type SourceKind = "vaapi" | "software";
+
+export type FrameStats = {
+  /** A fresh import (false: the import cache already held this dmabuf). */
+  imported: boolean;
+  cacheHit: boolean;
+  /** Frame bytes the CPU copied between the decoder and Vulkan: 0 on every zero-copy path. */
+  cpuBytesCopied: number;
+};
+
+export type VideoStats = {
+  frames: number;
+  imports: number;
+  cacheHits: number;
+  evictions: number;
+  cpuBytesCopied: number;
+  importMs: number;
+  lookupMs: number;
+};
+
+export class Video implements Disposable {
+  readonly ctx: VulkanContext;
+  readonly source: SourceKind;
+  /** Why this source was chosen, in words (printed by the examples). */
+  readonly sourceNote: string;
+  readonly info: StreamInfo;
+  readonly cache: ImportCache;
+  readonly converter: Converter;
+  private readonly session: DecodeSession;
+  private readonly producerNode?: [number, number];
+  private frames = 0;
+  private cpuBytes = 0;
+  private closed = false;
+
+  static open(file: string, options: VideoOptions = {}): Video {
+    const r = VideoOptionsSchema.safeParse(options);
+    if (!r.success) throw new InvalidArgumentError("video options", z.prettifyError(r.error));
+    if (typeof file !== "string" || !file) throw new InvalidArgumentError("video file", "give the path of a video file");
+    return new Video(file, r.data);
+  }
+
+  private constructor(readonly file: string, opts: z.output<typeof VideoOptionsSchema>) {
+    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight };
+    let session: DecodeSession | undefined;
+    let note: string;
+    const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
+    if (useVaapi) {
+      try {
+        const v = openVaapiSource({ ...decoderOptions, vaapiDevice: opts.vaapiDevice });
+        session = v.session;
+        note = `VAAPI on ${opts.vaapiDevice} (device made with ${v.method})`;
+      } catch (e) {
+        if (opts.source === "vaapi" || !(e instanceof DecodeError && e.code === "NO_VAAPI_DEVICE")) throw e;
+        note = `VAAPI unavailable (${e.message}); using the software source`;
+      }
+    } else {
+      note = opts.source === "software" ? "software source (asked for)" : `no VAAPI device at ${opts.vaapiDevice}: using the embedded default, software decode into memfd dma_bufs`;
+    }
+    if (session) {
+      this.source = "vaapi";
+      this.producerNode = deviceNumbers(opts.vaapiDevice);
+    } else {
+      session = openSoftwareSource(decoderOptions).session;
+      this.source = "software";
+    }
+    this.session = session;
+    this.info = session.info;
+    try {
+      this.ctx = VulkanContext.create({
+        validation: opts.validation, debug: opts.debug, device: opts.vulkanDevice,
+        renderNode: this.source === "vaapi" && opts.vulkanDevice === undefined ? opts.vaapiDevice : undefined,
+      });
+    } catch (e) {
+      session[Symbol.dispose]();
+      throw e;
+    }
+    this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
+    this.cache = new ImportCache(this.ctx, opts.dmabufRing);
+    this.converter = new Converter(this.ctx);
+  }
+
+  /** The next decoded frame (dispose it when done), or null at the end. */
+  next(): DecodedFrame | null {
+    const f = this.session.next();
+    if (f) this.frames++;
+    return f;
+  }
+
+  /** Decode up to frame `index` (0-based), releasing the ones before it. */
+  seekFrame(index: number): DecodedFrame {
+    for (;;) {
+      const f = this.next();
+      if (!f) throw new DecodeError("EXHAUSTED", this.file, "decode", `has ${this.frames} frame(s); frame ${index} does not exist`);
+      if (f.index === index) return f;
+      f[Symbol.dispose]();
+    }
+  }
+
+  /** Import a decoded frame (cached: the cache owns the import). */
+  importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
+    const desc = "descriptor" in frame ? frame.descriptor : frame;
+    const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
+    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: 0 } };
+  }
+
+  /** Import and convert to RGBA8 on the GPU; the returned buffer is the caller's to dispose. */
+  toRgba(frame: DecodedFrame, target?: GpuBuffer): { rgba: GpuBuffer; conversion: ConversionInfo; stats: FrameStats; importKind: ImportedFrame["kind"]; syncMode: ImportedFrame["syncMode"] } {
+    const { imported, stats } = this.importFrame(frame);
+    const { rgba, info } = this.converter.toRgba(imported, frame.descriptor.color, target);
+    this.cpuBytes += stats.cpuBytesCopied;
+    return { rgba, conversion: info, stats, importKind: imported.kind, syncMode: imported.syncMode };
+  }
+
+  /** Copy an RGBA result to the CPU (for output at the edge). */
+  readRgba(rgba: GpuBuffer): Uint8Array {
+    return readBack(this.ctx, rgba);
+  }
+
+  get stats(): VideoStats {
+    const c = this.cache.stats;
+    return { frames: this.frames, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs };
+  }
+
+  [Symbol.dispose](): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.converter[Symbol.dispose]();
+    this.cache[Symbol.dispose]();
+    this.ctx[Symbol.dispose]();
+    this.session[Symbol.dispose]();
+  }
+}
+
+/** RGBA8 of frame `index` of `file`, converted on the GPU and read back once. */
+export function frameToRgba(file: string, index = 0, options: VideoOptions = {}): { width: number; height: number; rgba: Uint8Array; source: SourceKind; conversion: ConversionInfo } {
+  if (!Number.isInteger(index) || index < 0) throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
+  using video = Video.open(file, options);
+  using frame = video.seekFrame(index);
+  const { rgba, conversion } = video.toRgba(frame);
+  using _ = rgba;
+  const bytes = video.readRgba(rgba);
+  video.ctx.checkValidation();
+  return { width: frame.descriptor.width, height: frame.descriptor.height, rgba: bytes, source: video.source, conversion };
+}
+
