@@ -39,8 +39,13 @@ export function loadLibrary<Fns extends Record<string, FFIFunction>>(spec: Libra
   throw new LibraryLoadError(spec.name, tried, spec.debianPackage, last || "not found");
 }
 
+/** Raw symbols take pointers as plain numbers (addresses read out of C structs) as well as typed arrays. */
+export type RawSymbols<Fns extends Record<string, FFIFunction>> = {
+  [K in keyof Fns]: (...args: any[]) => ReturnType<Library<Fns>["symbols"][K]>;
+};
+
 /** Lazily load once; later calls return the same handle (or throw the same error again). */
-export function lazyLibrary<Fns extends Record<string, FFIFunction>>(spec: LibrarySpec, symbols: Fns): () => Library<Fns>["symbols"] {
+export function lazyLibrary<Fns extends Record<string, FFIFunction>>(spec: LibrarySpec, symbols: Fns): () => RawSymbols<Fns> {
   let lib: Library<Fns> | undefined;
-  return () => (lib ??= loadLibrary(spec, symbols)).symbols;
+  return () => (lib ??= loadLibrary(spec, symbols)).symbols as RawSymbols<Fns>;
 }

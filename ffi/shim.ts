@@ -42,7 +42,7 @@ const symbols = {
   vv_layout: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
 
-type Shim = ReturnType<typeof cc<typeof symbols>>["symbols"];
+type Shim = { [K in keyof typeof symbols]: (...args: any[]) => ReturnType<ReturnType<typeof cc<typeof symbols>>["symbols"][K]> };
 let compiled: { key: string; shim: Shim } | undefined;
 
 /** Compile (once) with the offsets of the installed libav and the pixel format ids it uses. */
@@ -64,7 +64,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     if (compiled.key !== key) throw new Error("the C shim was already compiled for another libav layout in this process");
     return compiled.shim;
   }
-  const { symbols: shim } = cc({ source: SHIM_SOURCE, define, symbols });
+  const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as Shim;
   const fnPtr = (f: unknown) => (f as { ptr: number }).ptr;
   shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavutil().av_buffer_get_opaque), fnPtr(libavcodec().avcodec_align_dimensions2));
   compiled = { key, shim };

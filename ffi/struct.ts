@@ -46,7 +46,7 @@ export function struct<const F extends string>(name: string, fields: readonly (r
   return { name, size: Math.ceil(offset / maxAlign) * maxAlign, align: maxAlign, fields: out, offsets };
 }
 
-export type Value = number | bigint | Pointer | null | Buffer | Uint8Array | Value[] | { [k: string]: Value };
+export type Value = number | bigint | Pointer | null | ArrayBufferView | Value[] | { [k: string]: Value };
 
 function writeScalar(dv: DataView, off: number, t: Scalar, v: Value): void {
   switch (t) {
@@ -62,7 +62,7 @@ function writeScalar(dv: DataView, off: number, t: Scalar, v: Value): void {
     case "f64": return dv.setFloat64(off, Number(v), true);
     case "ptr": {
       // A typed array given for a pointer field means "point at its bytes"; the caller keeps it alive.
-      const p = v == null ? 0 : ArrayBuffer.isView(v) ? bunPtr(v as Uint8Array) : Number(v);
+      const p = v == null ? 0 : ArrayBuffer.isView(v) ? bunPtr(v as DataView) : Number(v);
       return dv.setBigUint64(off, BigInt(p), true);
     }
   }

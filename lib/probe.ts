@@ -199,7 +199,7 @@ function verdictOf(r: Omit<ProbeReport, "verdict" | "fixes">): Pick<ProbeReport,
   const dmaBuf = devices.filter((d) => d.extensions.VK_EXT_external_memory_dma_buf);
   if (vaNodes.length && exportOk && dmaBuf.length) {
     const node = vaNodes[0]!;
-    const match = dmaBuf.find((d) => d.drm?.render?.[0] === node.major && d.drm.render[1] === node.minor) ?? dmaBuf[0]!;
+    const match = dmaBuf.find((d) => d.drm?.render?.[0] === node.major && d.drm?.render?.[1] === node.minor) ?? dmaBuf[0]!;
     if (match.extensions.VK_EXT_image_drm_format_modifier && (match.modifiers.NV12?.length ?? 0) > 0) {
       return { verdict: { path: "vaapi-image-import", summary: `VAAPI on ${node.path} decodes into dmabufs that ${match.name} imports as images with explicit DRM modifiers: full zero-copy` }, fixes };
     }

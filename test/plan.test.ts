@@ -1,0 +1,185 @@
+// planImport: pure rules, with descriptors shaped as real drivers export them.
+import { describe, expect, test } from "bun:test";
+import {
+  amdModifier, DmabufImportError, DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, intelModifier, nvidiaBlockLinear2D, planImport,
+  type DrmFrameDescriptor, type ImportCaps,
+} from "vaapi-vk";
+
+const Y_TILED = intelModifier("Y_TILED");
+const TILE4 = intelModifier("4_TILED");
+const MC_CCS = intelModifier("Y_TILED_GEN12_MC_CCS");
+const AMD_GFX10 = amdModifier({ tileVersion: 2, tile: 27, pipeXorBits: 3 });
+const NV_BL = nvidiaBlockLinear2D(0, 1, 2, 0xfe, 4);
+
+const allCaps = (mods: bigint[]): ImportCaps => ({
+  dmaBuf: true,
+  drmFormatModifier: true,
+  modifiers: {
+    G8_B8R8_2PLANE_420_UNORM: mods,
+    G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: mods,
+    R16_UNORM: mods,
+    R8_UNORM: mods,
+  },
+});
+const bufferOnly: ImportCaps = { dmaBuf: true, drmFormatModifier: false, modifiers: {} };
+
+// Intel iHD, 1920x1080 NV12, Y-tiled: one object, composed layer (vaExportSurfaceHandle COMPOSED_LAYERS).
+const intelComposed = (modifier = Y_TILED): DrmFrameDescriptor => ({
+  width: 1920, height: 1080,
+  objects: [{ fd: 10, size: 3_342_336, modifier }],
+  layers: [{ fourcc: DRM_FORMAT.NV12, planes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2048 * 1088, pitch: 2048 }] }],
+});
+// The same surface with SEPARATE_LAYERS, as FFmpeg's av_hwframe_map asks for: R8 + GR88.
+const intelSeparate = (modifier = Y_TILED): DrmFrameDescriptor => ({
+  width: 1920, height: 1080,
+  objects: [{ fd: 10, size: 3_342_336, modifier }],
+  layers: [
+    { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] },
+    { fourcc: DRM_FORMAT.GR88, planes: [{ object: 0, offset: 2048 * 1088, pitch: 2048 }] },
+  ],
+});
+// AMD radeonsi (Mesa VA), 1920x1080 P010 separate layers, one object, GFX10 swizzle.
+const amdP010: DrmFrameDescriptor = {
+  width: 1920, height: 1080,
+  objects: [{ fd: 11, size: 4096 * 1088 + 4096 * 544, modifier: AMD_GFX10 }],
+  layers: [
+    { fourcc: DRM_FORMAT.R16, planes: [{ object: 0, offset: 0, pitch: 4096 }] },
+    { fourcc: DRM_FORMAT.GR1616, planes: [{ object: 0, offset: 4096 * 1088, pitch: 4096 }] },
+  ],
+};
+// nvidia-vaapi-driver: two objects (one per plane), block-linear.
+const nvidiaTwoObjects: DrmFrameDescriptor = {
+  width: 1920, height: 1080,
+  objects: [{ fd: 12, size: 2_228_224, modifier: NV_BL }, { fd: 13, size: 1_114_112, modifier: NV_BL }],
+  layers: [
+    { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] },
+    { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch: 2048 }] },
+  ],
+};
+// A linear NV12 frame (a memfd from the software source, or a linear VA surface), odd size.
+const linearNV12 = (w = 333, h = 199, pitch = 384): DrmFrameDescriptor => ({
+  width: w, height: h,
+  // Exactly as large as the last chroma row's end.
+  objects: [{ fd: 20, size: pitch * h + pitch * (Math.ceil(h / 2) - 1) + 2 * Math.ceil(w / 2), modifier: DRM_FORMAT_MOD_LINEAR }],
+  layers: [{ fourcc: DRM_FORMAT.NV12, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
+});
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DmabufImportError);
+    return (e as DmabufImportError).code;
+  }
+  return "no error";
+}
+
+describe("image plans", () => {
+  test("Intel composed and separate layers plan the same two-plane image", () => {
+    const a = planImport(intelComposed(), allCaps([Y_TILED]));
+    const b = planImport(intelSeparate(), allCaps([Y_TILED]));
+    expect(a).toEqual({ kind: "image", vkFormat: "G8_B8R8_2PLANE_420_UNORM", modifier: Y_TILED, disjoint: false, planes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2228224, pitch: 2048 }] });
+    expect(b).toEqual(a);
+  });
+  test("Intel 4-tiled (DG2/MTL)", () => {
+    expect(planImport(intelComposed(TILE4), allCaps([TILE4]))).toMatchObject({ kind: "image", modifier: TILE4 });
+  });
+  test("Intel Gen12 media-compressed: colour planes then CCS planes, all passed to Vulkan", () => {
+    const d = intelComposed(MC_CCS);
+    d.layers[0]!.planes.push({ object: 0, offset: 3_000_000, pitch: 512 }, { object: 0, offset: 3_100_000, pitch: 512 });
+    const p = planImport(d, allCaps([MC_CCS]));
+    expect(p.kind).toBe("image");
+    expect(p.planes).toHaveLength(4);
+    // Without the CCS planes the layout is incomplete.
+    expect(code(() => planImport(intelComposed(MC_CCS), allCaps([MC_CCS])))).toBe("BAD_LAYOUT");
+  });
+  test("AMD P010 from R16 + GR1616 plans the 10-bit two-plane format", () => {
+    expect(planImport(amdP010, allCaps([AMD_GFX10]))).toMatchObject({ kind: "image", vkFormat: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", disjoint: false });
+  });
+  test("nvidia-vaapi-driver: two objects make a disjoint image", () => {
+    const p = planImport(nvidiaTwoObjects, allCaps([NV_BL]));
+    expect(p).toMatchObject({ kind: "image", disjoint: true, planes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 1, offset: 0, pitch: 2048 }] });
+  });
+  test("a single R16 layer plans R16_UNORM", () => {
+    const d: DrmFrameDescriptor = { width: 640, height: 480, objects: [{ fd: 3, size: 1280 * 480, modifier: 0n }], layers: [{ fourcc: DRM_FORMAT.R16, planes: [{ object: 0, offset: 0, pitch: 1280 }] }] };
+    expect(planImport(d, allCaps([0n]))).toMatchObject({ kind: "image", vkFormat: "R16_UNORM" });
+    expect(planImport(d, bufferOnly)).toEqual({ kind: "buffer", pixelFormat: "R16", planes: [{ object: 0, offset: 0, pitch: 1280 }] });
+  });
+  test("linear with LINEAR listed for the format is imported as an image", () => {
+    expect(planImport(linearNV12(), allCaps([0n]))).toMatchObject({ kind: "image", modifier: 0n });
+  });
+});
+
+describe("buffer plans", () => {
+  test("linear NV12 without modifier support is a buffer plan, odd sizes round chroma up", () => {
+    expect(planImport(linearNV12(), bufferOnly)).toEqual({ kind: "buffer", pixelFormat: "NV12", planes: [{ object: 0, offset: 0, pitch: 384 }, { object: 0, offset: 384 * 199, pitch: 384 }] });
+  });
+  test("linear P010, and the software source's 3-plane layouts", () => {
+    const p010: DrmFrameDescriptor = { width: 64, height: 32, objects: [{ fd: 3, size: 8192, modifier: 0n }], layers: [{ fourcc: DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch: 128 }, { object: 0, offset: 4096, pitch: 128 }] }] };
+    expect(planImport(p010, bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "P010" });
+    const yuv: DrmFrameDescriptor = { width: 65, height: 33, objects: [{ fd: 3, size: 16384, modifier: 0n }], layers: [{ fourcc: DRM_FORMAT.YUV420, planes: [{ object: 0, offset: 0, pitch: 128 }, { object: 0, offset: 8192, pitch: 64 }, { object: 0, offset: 12288, pitch: 64 }] }] };
+    expect(planImport(yuv, bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "YUV420" });
+    const s010 = { ...yuv, layers: [{ ...yuv.layers[0]!, fourcc: DRM_FORMAT.S010, planes: [{ object: 0, offset: 0, pitch: 256 }, { object: 0, offset: 8448, pitch: 128 }, { object: 0, offset: 12800, pitch: 128 }] }], objects: [{ fd: 3, size: 16384, modifier: 0n }] };
+    expect(planImport(s010, bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "YUV420_10" });
+  });
+});
+
+describe("refusals", () => {
+  test("no dma_buf import", () => {
+    expect(code(() => planImport(linearNV12(), { ...bufferOnly, dmaBuf: false }))).toBe("NO_DMABUF_IMPORT");
+  });
+  test("a tiled modifier the device lacks is MODIFIER_UNSUPPORTED, never a buffer", () => {
+    expect(code(() => planImport(intelComposed(), bufferOnly))).toBe("MODIFIER_UNSUPPORTED");
+    expect(code(() => planImport(intelComposed(), allCaps([TILE4])))).toBe("MODIFIER_UNSUPPORTED");
+    expect(code(() => planImport(nvidiaTwoObjects, bufferOnly))).toBe("MODIFIER_UNSUPPORTED");
+  });
+  test("an implicit modifier points to --force-linear", () => {
+    const d = intelComposed(DRM_FORMAT_MOD_INVALID);
+    expect(code(() => planImport(d, allCaps([Y_TILED])))).toBe("MODIFIER_UNSUPPORTED");
+    expect(() => planImport(d, allCaps([Y_TILED]))).toThrow(/--force-linear/);
+  });
+  test("unknown fourccs and arrangements", () => {
+    const d = linearNV12();
+    d.layers[0]!.fourcc = 0x34325258; // XR24
+    expect(code(() => planImport(d, bufferOnly))).toBe("UNSUPPORTED_FORMAT");
+    const swapped = intelSeparate();
+    swapped.layers.reverse();
+    expect(code(() => planImport(swapped, allCaps([Y_TILED])))).toBe("UNSUPPORTED_FORMAT");
+  });
+});
+
+describe("BAD_LAYOUT", () => {
+  const cases: [string, (d: DrmFrameDescriptor) => void][] = [
+    ["zero width", (d) => { d.width = 0; }],
+    ["fractional height", (d) => { d.height = 10.5; }],
+    ["no objects", (d) => { d.objects = []; }],
+    ["five objects", (d) => { d.objects = Array(5).fill(d.objects[0]); }],
+    ["no layers", (d) => { d.layers = []; }],
+    ["five layers", (d) => { d.layers = Array(5).fill(d.layers[0]); }],
+    ["negative fd", (d) => { d.objects[0]!.fd = -1; }],
+    ["zero object size", (d) => { d.objects[0]!.size = 0; }],
+    ["object index out of range", (d) => { d.layers[0]!.planes[1]!.object = 1; }],
+    ["negative object index", (d) => { d.layers[0]!.planes[0]!.object = -1; }],
+    ["negative offset", (d) => { d.layers[0]!.planes[1]!.offset = -4; }],
+    ["zero pitch", (d) => { d.layers[0]!.planes[0]!.pitch = 0; }],
+    ["pitch below row width", (d) => { d.layers[0]!.planes[0]!.pitch = 332; }],
+    ["chroma pitch below row width (ceil(w/2)*2)", (d) => { d.layers[0]!.planes[1]!.pitch = 333; }],
+    ["luma plane past the object end", (d) => { d.objects[0]!.size = 384 * 198; }],
+    ["chroma plane past the object end", (d) => { d.objects[0]!.size -= 1; }],
+    ["chroma offset past the end", (d) => { d.layers[0]!.planes[1]!.offset = 10_000_000; }],
+    ["a layer with one plane too few", (d) => { d.layers[0]!.planes.pop(); }],
+    ["a layer with five planes", (d) => { d.layers[0]!.planes = Array(5).fill(d.layers[0]!.planes[0]); }],
+    ["objects disagree on the modifier", (d) => { d.objects.push({ fd: 21, size: 100, modifier: Y_TILED }); }],
+  ];
+  for (const [name, mutate] of cases) {
+    test(name, () => {
+      const d = linearNV12();
+      mutate(d);
+      expect(code(() => planImport(d, bufferOnly))).toBe("BAD_LAYOUT");
+      expect(code(() => planImport(d, allCaps([0n])))).toBe("BAD_LAYOUT");
+    });
+  }
+  test("the exact end of the object is allowed", () => {
+    expect(planImport(linearNV12(), bufferOnly).kind).toBe("buffer");
+  });
+});
