@@ -200,6 +200,9 @@ export const VkImageMemoryBarrier = struct("VkImageMemoryBarrier", [...header, [
   ["subresourceRange", VkImageSubresourceRange]]);
 export const VkBufferMemoryBarrier = struct("VkBufferMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"],
   ["srcQueueFamilyIndex", "u32"], ["dstQueueFamilyIndex", "u32"], ["buffer", "u64"], ["offset", "u64"], ["size", "u64"]]);
+export const VkImageSubresourceLayers = struct("VkImageSubresourceLayers", [["aspectMask", "u32"], ["mipLevel", "u32"], ["baseArrayLayer", "u32"], ["layerCount", "u32"]]);
+export const VkBufferImageCopy = struct("VkBufferImageCopy", [["bufferOffset", "u64"], ["bufferRowLength", "u32"], ["bufferImageHeight", "u32"],
+  ["imageSubresource", VkImageSubresourceLayers], ["imageOffset", { array: "i32", count: 3 }], ["imageExtent", { array: "u32", count: 3 }]]);
 export const VkBufferCopy = struct("VkBufferCopy", [["srcOffset", "u64"], ["dstOffset", "u64"], ["size", "u64"]]);
 
 export const VkShaderModuleCreateInfo = struct("VkShaderModuleCreateInfo", [...header, ["flags", "u32"], ["codeSize", "u64"], ["pCode", "ptr"]]);
@@ -242,7 +245,7 @@ export const vulkanLayouts = {
   VkImportMemoryFdInfoKHR, VkImportMemoryHostPointerInfoEXT, VkMemoryHostPointerPropertiesEXT, VkMemoryFdPropertiesKHR,
   VkMemoryGetFdInfoKHR, VkMemoryDedicatedAllocateInfo, VkBindBufferMemoryInfo, VkBindImageMemoryInfo, VkBindImagePlaneMemoryInfo,
   VkImageCreateInfo, VkImageFormatListCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
-  VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy,
+  VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
   VkShaderModuleCreateInfo, VkDescriptorSetLayoutBinding, VkDescriptorSetLayoutCreateInfo, VkPushConstantRange,
   VkPipelineLayoutCreateInfo, VkPipelineShaderStageCreateInfo, VkComputePipelineCreateInfo, VkDescriptorPoolSize,
   VkDescriptorPoolCreateInfo, VkDescriptorSetAllocateInfo, VkDescriptorBufferInfo, VkDescriptorImageInfo, VkWriteDescriptorSet,
@@ -336,6 +339,7 @@ const deviceFns = {
   vkCmdDispatch: { args: [D, T.u32, T.u32, T.u32], returns: T.void },
   vkCmdPipelineBarrier: { args: [D, T.u32, T.u32, T.u32, T.u32, T.ptr, T.u32, T.ptr, T.u32, T.ptr], returns: T.void },
   vkCmdCopyBuffer: { args: [D, H, H, T.u32, T.ptr], returns: T.void },
+  vkCmdCopyImageToBuffer: { args: [D, H, T.u32, H, T.u32, T.ptr], returns: T.void },
   vkCmdResetQueryPool: { args: [D, H, T.u32, T.u32], returns: T.void },
   vkCmdWriteTimestamp: { args: [D, T.u32, H, T.u32], returns: T.void },
 } satisfies Record<string, FFIFunction>;

@@ -195,7 +195,7 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
   const info = pack(vk.VkImageCreateInfo, {
     sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, flags, imageType: 1, format, extent: [desc.width, desc.height, 1],
     mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
-    usage: vk.ImageUsage.STORAGE | vk.ImageUsage.SAMPLED, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+    usage: vk.ImageUsage.STORAGE | vk.ImageUsage.SAMPLED | vk.ImageUsage.TRANSFER_SRC, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
   });
   checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `${plan.vkFormat} with modifier 0x${plan.modifier.toString(16)}`);
   frame.image = u64(out);

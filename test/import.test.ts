@@ -1,0 +1,188 @@
+// Importing DRM PRIME frames into Vulkan: the buffer path on memfds (lavapipe here and in CI),
+// the image path with explicit modifiers on opaque-fd memory (the NVIDIA GPU runner).
+import { afterAll, describe, expect, test } from "bun:test";
+import { closeSync, openSync } from "node:fs";
+import { pack } from "../ffi/struct";
+import * as vk from "../ffi/vulkan";
+import {
+  Converter, DmabufImportError, DRM_FORMAT, GpuBuffer, importDmabuf, InvalidArgumentError, readBack, VulkanContext, type DrmFrameDescriptor,
+} from "vaapi-vk";
+import { openFds } from "./support/fds";
+import { requires } from "./support/gate";
+import { copyOut, exportOpaqueFd } from "./support/gpu";
+import { makeMemfd, pattern } from "./support/memfd";
+import { maxAbsDiff, referenceRgba } from "./support/reference";
+
+const ctx = VulkanContext.create({ validation: true });
+afterAll(() => ctx[Symbol.dispose]());
+
+const withDmaBuf = requires(ctx.importCaps("dma-buf").dmaBuf ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_dma_buf (lavapipe has it from Mesa 23)`);
+const nv12 = (fd: number, size: number, w: number, h: number, pitch: number, modifier = 0n): DrmFrameDescriptor => ({
+  width: w, height: h, objects: [{ fd, size, modifier }],
+  layers: [{ fourcc: DRM_FORMAT.NV12, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
+});
+
+describe("buffer import of memfds as dma_bufs", () => {
+  withDmaBuf("NV12 and P010 patterns read back exactly through Vulkan", () => {
+    for (const fourcc of [DRM_FORMAT.NV12, DRM_FORMAT.P010]) {
+      const bpp = fourcc === DRM_FORMAT.P010 ? 2 : 1;
+      const w = 96, h = 54, pitch = 256 * bpp, size = 65536;
+      const m = makeMemfd(size);
+      const bytes = pattern(size, fourcc & 0xff);
+      m.bytes.set(bytes);
+      const desc = nv12(m.fd, size, w, h, pitch);
+      desc.layers[0]!.fourcc = fourcc;
+      using frame = importDmabuf(ctx, desc);
+      expect(frame.kind).toBe("buffer");
+      expect(frame.pixelFormat).toBe(fourcc === DRM_FORMAT.P010 ? "P010" : "NV12");
+      expect(copyOut(ctx, frame.buffers[0]!.buffer, size)).toEqual(bytes);
+      m.close();
+    }
+    ctx.checkValidation();
+  });
+
+  withDmaBuf("the import aliases the memfd: a write after import is visible to Vulkan", () => {
+    const m = makeMemfd(65536);
+    using frame = importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128));
+    m.bytes.set(pattern(65536, 7));
+    expect(copyOut(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 7));
+    m.bytes.fill(0xab, 0, 4096);
+    expect(copyOut(ctx, frame.buffers[0]!.buffer, 4096)).toEqual(new Uint8Array(4096).fill(0xab));
+    m.close();
+    ctx.checkValidation();
+  });
+
+  withDmaBuf("1000 import/release cycles gain no fd", () => {
+    const m = makeMemfd(65536);
+    const before = openFds();
+    for (let i = 0; i < 1000; i++) {
+      using _frame = importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128));
+    }
+    expect(openFds()).toBe(before);
+    m.close();
+    ctx.checkValidation();
+  });
+
+  withDmaBuf("a converted frame matches the reference conversion", () => {
+    const w = 77, h = 45, pitch = 128, size = 65536;
+    const m = makeMemfd(size);
+    m.bytes.set(pattern(size, 3));
+    using frame = importDmabuf(ctx, nv12(m.fd, size, w, h, pitch));
+    using conv = new Converter(ctx);
+    const { rgba } = conv.toRgba(frame, { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 });
+    using _ = rgba;
+    const got = readBack(ctx, rgba);
+    const b = m.bytes;
+    const ref = referenceRgba(w, h, (x, y) => [b[y * pitch + x]!, b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2]!, b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2 + 1]!], "BT.709", "limited", 8);
+    expect(maxAbsDiff(got, ref).max).toBeLessThanOrEqual(1);
+    m.close();
+    ctx.checkValidation();
+  });
+});
+
+describe("bad descriptors are refused before the driver sees them, without leaks", () => {
+  withDmaBuf("a closed fd is BAD_LAYOUT", () => {
+    const m = makeMemfd(65536);
+    m.close();
+    const before = openFds();
+    expect(() => importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128))).toThrow(DmabufImportError);
+    expect(openFds()).toBe(before);
+  });
+  test("a plane outside its object is BAD_LAYOUT", () => {
+    const m = makeMemfd(4096);
+    expect(() => importDmabuf(ctx, nv12(m.fd, 4096, 64, 32, 128))).toThrow(/ends at byte/);
+    m.close();
+  });
+  test("a malformed descriptor is an InvalidArgumentError", () => {
+    expect(() => importDmabuf(ctx, { width: "64" } as unknown as DrmFrameDescriptor)).toThrow(InvalidArgumentError);
+  });
+  withDmaBuf("an fd that is not a dma_buf fails cleanly and closes its dup", () => {
+    // /dev/null is neither a dma_buf nor a memfd: the driver must refuse it.
+    const fd = openSync("/dev/null", "r");
+    const before = openFds();
+    expect(() => importDmabuf(ctx, nv12(fd, 65536, 64, 32, 128))).toThrow(/vkGetMemoryFdPropertiesKHR|vkAllocateMemory/);
+    expect(openFds()).toBe(before);
+    closeSync(fd);
+  });
+});
+
+const withImageImport = requires((() => {
+  const caps = ctx.importCaps("opaque-fd");
+  if (!caps.drmFormatModifier) return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
+  if (!(caps.modifiers.G8_B8R8_2PLANE_420_UNORM ?? []).includes(0n)) return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
+  return undefined;
+})());
+
+describe("image import with explicit DRM modifiers (opaque-fd memory from a second Vulkan allocation)", () => {
+  const w = 128, h = 64, pitch = 256;
+  const src = pattern(pitch * h * 2, 9);
+  const sample = (b: Uint8Array, chromaAt: number) => (x: number, y: number): [number, number, number] =>
+    [b[y * pitch + x]!, b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2]!, b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2 + 1]!];
+  const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
+
+  withImageImport("NV12, one object: image path converts like the reference and like the buffer path", () => {
+    const mem = exportOpaqueFd(ctx, src);
+    const desc = nv12(mem.fd, mem.size, w, h, pitch);
+    using conv = new Converter(ctx);
+    using image = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
+    expect(image.kind).toBe("image");
+    const { rgba } = conv.toRgba(image, color);
+    using _a = rgba;
+    const viaImage = readBack(ctx, rgba);
+    expect(maxAbsDiff(viaImage, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
+    using buffer = importDmabuf(ctx, desc, { handleType: "opaque-fd", plan: { kind: "buffer", pixelFormat: "NV12", planes: desc.layers[0]!.planes } });
+    const { rgba: rgbaB } = conv.toRgba(buffer, color);
+    using _b = rgbaB;
+    expect(readBack(ctx, rgbaB)).toEqual(viaImage);
+    closeSync(mem.fd);
+    mem.free();
+    ctx.checkValidation();
+  });
+
+  withImageImport("NV12, two objects: a disjoint image", () => {
+    const luma = exportOpaqueFd(ctx, src.subarray(0, pitch * h));
+    const chroma = exportOpaqueFd(ctx, src.subarray(pitch * h));
+    const desc: DrmFrameDescriptor = {
+      width: w, height: h,
+      objects: [{ fd: luma.fd, size: luma.size, modifier: 0n }, { fd: chroma.fd, size: chroma.size, modifier: 0n }],
+      layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch }] }],
+    };
+    using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
+    expect(frame.plan).toMatchObject({ kind: "image", disjoint: true });
+    using conv = new Converter(ctx);
+    const { rgba } = conv.toRgba(frame, color);
+    using _ = rgba;
+    expect(maxAbsDiff(readBack(ctx, rgba), referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
+    for (const m of [luma, chroma]) {
+      closeSync(m.fd);
+      m.free();
+    }
+    ctx.checkValidation();
+  });
+
+  withImageImport("single-plane R8 and RG8 images hold the exported bytes", () => {
+    for (const [fourcc, bpp] of [[DRM_FORMAT.R8, 1], [DRM_FORMAT.GR88, 2]] as const) {
+      const mem = exportOpaqueFd(ctx, src);
+      const desc: DrmFrameDescriptor = { width: w, height: h, objects: [{ fd: mem.fd, size: mem.size, modifier: 0n }], layers: [{ fourcc, planes: [{ object: 0, offset: 0, pitch }] }] };
+      using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
+      expect(frame.kind).toBe("image");
+      const rows = w * bpp;
+      using host = new GpuBuffer(ctx, rows * h, vk.BufferUsage.TRANSFER_DST, "host");
+      ctx.submitAndWait((cmd) => {
+        frame.recordAcquire(cmd);
+        const region = pack(vk.VkBufferImageCopy, {
+          bufferOffset: 0, bufferRowLength: 0, bufferImageHeight: 0,
+          imageSubresource: { aspectMask: vk.ImageAspect.COLOR, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }, imageOffset: [0, 0, 0], imageExtent: [w, h, 1],
+        });
+        ctx.dev.vkCmdCopyImageToBuffer(cmd, frame.image, vk.ImageLayout.GENERAL, host.buffer, 1, region);
+      });
+      const got = host.bytes() as Uint8Array;
+      const want = new Uint8Array(rows * h);
+      for (let y = 0; y < h; y++) want.set(src.subarray(y * pitch, y * pitch + rows), y * rows);
+      expect(got.slice(0, rows * h)).toEqual(want);
+      closeSync(mem.fd);
+      mem.free();
+    }
+    ctx.checkValidation();
+  });
+});

@@ -1,0 +1,53 @@
+// Helpers for tests that run on Vulkan: copy an imported buffer back, export opaque-fd memory.
+import { pack } from "../../ffi/struct";
+import * as vk from "../../ffi/vulkan";
+import { GpuBuffer, type VulkanContext } from "vaapi-vk";
+import { checkVk } from "../../lib/vulkan/context";
+
+/** Copy `size` bytes of a Vulkan buffer into a host buffer and return them. */
+export function copyOut(ctx: VulkanContext, buffer: bigint, size: number): Uint8Array {
+  using host = new GpuBuffer(ctx, size, vk.BufferUsage.TRANSFER_DST, "host");
+  ctx.submitAndWait((cmd) => {
+    ctx.dev.vkCmdCopyBuffer(cmd, buffer, host.buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size }));
+    const b = pack(vk.VkBufferMemoryBarrier, {
+      sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.TRANSFER_WRITE, dstAccessMask: vk.Access.HOST_READ,
+      srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: host.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+    });
+    ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TRANSFER, vk.PipelineStage.HOST, 0, 0, null, 1, b, 0, null);
+  });
+  return host.bytes().slice();
+}
+
+/**
+ * A second Vulkan allocation exported as an OPAQUE_FD, filled with `bytes`: stands in for memory
+ * a producer (another API, CUDA) shares. The importer must use the same memory type and size;
+ * both pick the first DEVICE_LOCAL type allowed, as importDmabuf does.
+ */
+export function exportOpaqueFd(ctx: VulkanContext, bytes: Uint8Array): { fd: number; size: number; free(): void } {
+  const { dev, device } = ctx;
+  const size = Math.ceil(bytes.length / 65536) * 65536;
+  const out = Buffer.alloc(8);
+  const ext = pack(vk.VkExternalMemoryBufferCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO, handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD });
+  checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, pNext: ext, size, usage: vk.BufferUsage.TRANSFER_DST, sharingMode: 0 }), null, out), "vkCreateBuffer");
+  const buffer = out.readBigUInt64LE(0);
+  const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
+  dev.vkGetBufferMemoryRequirements2(device, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), req);
+  const bits = req.readUInt32LE(vk.VkMemoryRequirements2.offsets.memoryRequirements + vk.VkMemoryRequirements.offsets.memoryTypeBits);
+  const type = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
+  const exp = pack(vk.VkExportMemoryAllocateInfo, { sType: vk.SType.EXPORT_MEMORY_ALLOCATE_INFO, handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD });
+  checkVk(dev.vkAllocateMemory(device, pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: exp, allocationSize: size, memoryTypeIndex: type }), null, out), "vkAllocateMemory (export)");
+  const memory = out.readBigUInt64LE(0);
+  checkVk(dev.vkBindBufferMemory2(device, 1, pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 })), "vkBindBufferMemory2");
+  using staging = new GpuBuffer(ctx, size, vk.BufferUsage.TRANSFER_SRC, "host");
+  staging.bytes().set(bytes);
+  ctx.submitAndWait((cmd) => dev.vkCmdCopyBuffer(cmd, staging.buffer, buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));
+  checkVk(dev.vkGetMemoryFdKHR!(device, pack(vk.VkMemoryGetFdInfoKHR, { sType: vk.SType.MEMORY_GET_FD_INFO_KHR, memory, handleType: vk.ExternalMemoryHandleType.OPAQUE_FD }), out), "vkGetMemoryFdKHR");
+  const fd = out.readInt32LE(0);
+  return {
+    fd, size,
+    free() {
+      dev.vkDestroyBuffer(device, buffer, null);
+      dev.vkFreeMemory(device, memory, null);
+    },
+  };
+}
