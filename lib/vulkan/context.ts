@@ -105,6 +105,7 @@ export function instanceLayers(): { name: string; specVersion: number }[] {
 const LAYER_FALSE_POSITIVES: { vuid: string; fixedIn: number }[] = [
   { vuid: "VUID-VkBindImagePlaneMemoryInfo-planeAspect-02283", fixedIn: (1 << 22) | (3 << 12) | 268 },
   { vuid: "VUID-vkBindImageMemory2-pBindInfos-02858", fixedIn: (1 << 22) | (3 << 12) | 268 },
+  { vuid: "VUID-vkBindImageMemory2-pBindInfos-04006", fixedIn: (1 << 22) | (3 << 12) | 268 },
 ];
 
 export function instanceVersion(): number {

@@ -184,7 +184,9 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
   const viewFormats = PLANE_VIEW_FORMATS[plan.vkFormat] ?? [plan.vkFormat as vk.VkFormatName];
   const multiPlanar = plan.vkFormat in PLANE_VIEW_FORMATS;
   const layouts = packArray(vk.VkSubresourceLayout, plan.planes.map((p) => ({ offset: p.offset, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
-  const formatList = Uint32Array.from([format, ...new Set(viewFormats.map((f) => vk.VkFormat[f]))]);
+  // MUTABLE_FORMAT with a DRM modifier needs a non-empty format list (VUID-VkImageCreateInfo-tiling-02353);
+  // plane views use the plane-compatible formats, which are not listed (VUID-VkImageCreateInfo-pNext-06722).
+  const formatList = Uint32Array.from([format]);
   const list = multiPlanar ? pack(vk.VkImageFormatListCreateInfo, { sType: vk.SType.IMAGE_FORMAT_LIST_CREATE_INFO, viewFormatCount: formatList.length, pViewFormats: formatList }) : null;
   const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
     sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, pNext: list, drmFormatModifier: plan.modifier,

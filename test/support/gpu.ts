@@ -25,7 +25,8 @@ export function copyOut(ctx: VulkanContext, buffer: bigint, size: number): Uint8
  */
 export function exportOpaqueFd(ctx: VulkanContext, bytes: Uint8Array): { fd: number; size: number; free(): void } {
   const { dev, device } = ctx;
-  const size = Math.ceil(bytes.length / 65536) * 65536;
+  // 2 MiB granules: NVIDIA asks more of an image than its bytes (a 128x64 NV12 image needs 128 KiB).
+  const size = Math.ceil(bytes.length / 2097152) * 2097152;
   const out = Buffer.alloc(8);
   const ext = pack(vk.VkExternalMemoryBufferCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO, handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD });
   checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, pNext: ext, size, usage: vk.BufferUsage.TRANSFER_DST, sharingMode: 0 }), null, out), "vkCreateBuffer");
