@@ -188,7 +188,7 @@ static VVSlot *pool_take(VVPool *p, size_t size) {
 
 /* Plane geometry of the pixel formats the pool serves; ids come in as defines from ffi/libav.ts. */
 static int format_planes(int fmt, int *bytes_per_sample, int *nb_planes) {
-  if (fmt == PIX_YUV420P) { *bytes_per_sample = 1; *nb_planes = 3; return 0; }
+  if (fmt == PIX_YUV420P || fmt == PIX_YUVJ420P) { *bytes_per_sample = 1; *nb_planes = 3; return 0; }
   if (fmt == PIX_YUV420P10LE) { *bytes_per_sample = 2; *nb_planes = 3; return 0; }
   if (fmt == PIX_NV12) { *bytes_per_sample = 1; *nb_planes = 2; return 0; }
   if (fmt == PIX_P010LE) { *bytes_per_sample = 2; *nb_planes = 2; return 0; }

@@ -26,7 +26,7 @@ export const AVDRMFrameDescriptor = struct("AVDRMFrameDescriptor", [["nb_objects
   ["nb_layers", "i32"], ["layers", { array: AVDRMLayerDescriptor, count: 4 }]]);
 export const drmDescriptorLayouts = { AVDRMFrameDescriptor, AVDRMObjectDescriptor, AVDRMLayerDescriptor, AVDRMPlaneDescriptor };
 
-export type PixFmtIds = { yuv420p: number; yuv420p10le: number; nv12: number; p010le: number; vaapi: number; drm_prime: number };
+export type PixFmtIds = { yuv420p: number; yuvj420p: number; yuv420p10le: number; nv12: number; p010le: number; vaapi: number; drm_prime: number };
 
 const symbols = {
   vv_init: { args: [T.ptr, T.ptr, T.ptr], returns: T.void },
@@ -56,7 +56,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     AVF_COLORSPACE: String(fields.AVFrame.colorspace), AVF_CHROMA_LOCATION: String(fields.AVFrame.chroma_location),
     AVF_HW_FRAMES_CTX: String(fields.AVFrame.hw_frames_ctx), AVCC_OPAQUE: String(fields.AVCodecContext.opaque),
     AVBUF_DATA: String(fields.AVBufferRef.data), AVHWFC_SW_FORMAT: String(fields.AVHWFramesContext.sw_format),
-    PIX_YUV420P: String(pix.yuv420p), PIX_YUV420P10LE: String(pix.yuv420p10le), PIX_NV12: String(pix.nv12),
+    PIX_YUV420P: String(pix.yuv420p), PIX_YUVJ420P: String(pix.yuvj420p), PIX_YUV420P10LE: String(pix.yuv420p10le), PIX_NV12: String(pix.nv12),
     PIX_P010LE: String(pix.p010le), PIX_VAAPI: String(pix.vaapi),
   };
   const key = JSON.stringify(define);

@@ -74,7 +74,7 @@ constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
 constant("LIBAVFORMAT_VERSION_MAJOR", versions.avformat);
 const pix = pixFmtIds();
-for (const [name, v] of Object.entries({ YUV420P: pix.yuv420p, YUV420P10LE: pix.yuv420p10le, NV12: pix.nv12, P010LE: pix.p010le, VAAPI: pix.vaapi, DRM_PRIME: pix.drm_prime })) {
+for (const [name, v] of Object.entries({ YUV420P: pix.yuv420p, YUVJ420P: pix.yuvj420p, YUV420P10LE: pix.yuv420p10le, NV12: pix.nv12, P010LE: pix.p010le, VAAPI: pix.vaapi, DRM_PRIME: pix.drm_prime })) {
   constant(`AV_PIX_FMT_${name}`, v);
 }
 

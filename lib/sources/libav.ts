@@ -12,7 +12,7 @@ export function pixFmtIds(): PixFmtIds {
   if (ids) return ids;
   const u = libavutil();
   const id = (n: string) => u.av_get_pix_fmt(Buffer.from(`${n}\0`)) as number;
-  ids = { yuv420p: id("yuv420p"), yuv420p10le: id("yuv420p10le"), nv12: id("nv12"), p010le: id("p010le"), vaapi: id("vaapi"), drm_prime: id("drm_prime") };
+  ids = { yuv420p: id("yuv420p"), yuvj420p: id("yuvj420p"), yuv420p10le: id("yuv420p10le"), nv12: id("nv12"), p010le: id("p010le"), vaapi: id("vaapi"), drm_prime: id("drm_prime") };
   return ids;
 }
 

@@ -18,7 +18,7 @@ export function openSoftwareSource(options: DecoderOptions): { session: DecodeSe
   const pool = s.vv_pool_new() as number;
   if (!pool) throw new DecodeError("DECODE_FAILED", options.file, "decoder", "could not allocate the frame pool");
   const fourccOf = new Map<number, number>([
-    [ids.yuv420p, DRM_FORMAT.YUV420], [ids.yuv420p10le, DRM_FORMAT.S010], [ids.nv12, DRM_FORMAT.NV12], [ids.p010le, DRM_FORMAT.P010],
+    [ids.yuv420p, DRM_FORMAT.YUV420], [ids.yuvj420p, DRM_FORMAT.YUV420], [ids.yuv420p10le, DRM_FORMAT.S010], [ids.nv12, DRM_FORMAT.NV12], [ids.p010le, DRM_FORMAT.P010],
   ]);
   const flat = Buffer.alloc(VVFrameDesc.size);
   const stats = new BigInt64Array(4);

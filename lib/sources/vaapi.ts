@@ -77,7 +77,7 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string 
   let device: VaapiDevice | undefined;
   const session = new DecodeSession(options, {
     // The decoder's software format: VAAPI decodes 4:2:0 8-bit and 10-bit into NV12 / P010 surfaces.
-    acceptsPixelFormat: (f) => [ids.yuv420p, ids.nv12, ids.yuv420p10le, ids.p010le].includes(f),
+    acceptsPixelFormat: (f) => [ids.yuv420p, ids.yuvj420p, ids.nv12, ids.yuv420p10le, ids.p010le].includes(f),
     configure(codec, fields) {
       device = createVaapiDevice(options.file, options.vaapiDevice, fields);
       writePtrAt(codec, fields.AVCodecContext.hw_device_ctx, libavutil().av_buffer_ref(device.ref) as number);

@@ -1,0 +1,144 @@
+// The software source: libavcodec decodes straight into memfds; each frame's planes must equal
+// what libavcodec gives the ffmpeg CLI for the same file, bit for bit.
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, type FrameDescriptor } from "vaapi-vk";
+import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { openFds } from "./support/fds";
+import { requires } from "./support/gate";
+
+const withFfmpeg = requires(ffmpegMissing());
+
+/** The frame's planes, tightly packed (as ffmpeg's rawvideo writes them), read from its memfd. */
+function packedPlanes(d: FrameDescriptor): Buffer {
+  const mem = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
+  const geometry = PIXEL_FORMATS[pixelFormatOf(d)].planes;
+  const parts: Buffer[] = [];
+  d.layers[0]!.planes.forEach((p, i) => {
+    const g = geometry[i]!;
+    const rowBytes = Math.ceil(d.width / g.widthDiv) * g.bytesPerElement;
+    for (let y = 0; y < Math.ceil(d.height / g.heightDiv); y++) parts.push(Buffer.from(mem.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes)));
+  });
+  return Buffer.concat(parts);
+}
+
+function decodeAll(file: string, onFrame: (d: FrameDescriptor, i: number) => void, maxInFlight = 4) {
+  const { session, poolStats } = openSoftwareSource({ file, timeoutS: 30, debug: false, maxInFlight });
+  try {
+    let n = 0;
+    for (let f = session.next(); f; f = session.next()) {
+      using frame = f;
+      onFrame(frame.descriptor, n++);
+    }
+    return { frames: n, pool: poolStats(), info: session.info };
+  } finally {
+    session[Symbol.dispose]();
+  }
+}
+
+describe("decoded planes equal libavcodec's", () => {
+  const cases: [string, ClipSpec, string][] = [
+    ["H.264 8-bit", CLIPS.h264, "yuv420p"],
+    ["H.264 8-bit, long GOP with B-frames", CLIPS.h264LongGop, "yuv420p"],
+    ["HEVC Main10", CLIPS.hevc10, "yuv420p10le"],
+    ["odd size 333x199 (FFV1)", CLIPS.odd, "yuv420p"],
+    ["odd size 10-bit 161x91 (FFV1)", CLIPS.odd10, "yuv420p10le"],
+  ];
+  for (const [name, spec, rawFmt] of cases) {
+    withFfmpeg(name, () => {
+      const file = clip(spec);
+      const raw = decodeRaw(file, rawFmt);
+      const before = openFds();
+      let offset = 0;
+      const { frames, pool } = decodeAll(file, (d) => {
+        expect(d.objects).toHaveLength(1);
+        expect(d.objects[0]!.modifier).toBe(0n);
+        const planes = packedPlanes(d);
+        expect(planes.equals(raw.subarray(offset, offset + planes.length))).toBe(true);
+        offset += planes.length;
+      });
+      expect(frames).toBe(spec.frames);
+      expect(offset).toBe(raw.length);
+      // Frame buffers are recycled: far fewer memfds than frames.
+      expect(pool.allocated).toBeLessThan(frames);
+      expect(pool.failed).toBe(0);
+      expect(openFds()).toBe(before);
+    });
+  }
+  withFfmpeg("8-bit frames are 3-plane YUV420, 10-bit frames S010, both linear", () => {
+    decodeAll(clip(CLIPS.h264), (d, i) => {
+      if (i === 0) expect(pixelFormatOf(d)).toBe("YUV420");
+    });
+    decodeAll(clip(CLIPS.hevc10), (d, i) => {
+      if (i === 0) expect(pixelFormatOf(d)).toBe("YUV420_10");
+    });
+  });
+  withFfmpeg("colour fields come through: full-range JPEG-style 4:2:0", () => {
+    decodeAll(clip(CLIPS.fullRange), (d, i) => {
+      if (i === 0) expect(d.color.colorRange).toBe(2);
+    });
+  });
+});
+
+describe("bad input: typed errors naming the file and stage, no fd leaks", () => {
+  const expectDecodeError = (file: string, code: string, stage: string) => {
+    const before = openFds();
+    let err: unknown;
+    try {
+      openSoftwareSource({ file, timeoutS: 10, debug: false, maxInFlight: 4 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as DecodeError).code).toBe(code);
+    expect((err as DecodeError).stage).toBe(stage as DecodeError["stage"]);
+    expect((err as Error).message).toContain(file);
+    expect(openFds()).toBe(before);
+  };
+  test("a missing file", () => expectDecodeError("/nonexistent/clip.mp4", "FILE_NOT_FOUND", "open"));
+  test("a file that is not a video", () => {
+    const f = join(CLIP_DIR, "not-a-video.mp4");
+    mkdirSync(CLIP_DIR, { recursive: true });
+    writeFileSync(f, "this is plain text, not a media file\n".repeat(50));
+    expectDecodeError(f, "NOT_A_VIDEO", "open");
+  });
+  withFfmpeg("a file truncated inside its header", () => {
+    const f = join(CLIP_DIR, "truncated-header.mp4");
+    writeFileSync(f, readFileSync(clip(CLIPS.h264)).subarray(0, 200));
+    expectDecodeError(f, "NOT_A_VIDEO", "open");
+  });
+  withFfmpeg("a file truncated inside its frames decodes what is there and ends, without a hang or leak", () => {
+    const f = join(CLIP_DIR, "truncated-data.mkv");
+    writeFileSync(f, readFileSync(clip(CLIPS.odd)).subarray(0, Math.floor(readFileSync(clip(CLIPS.odd)).length * 0.6)));
+    const before = openFds();
+    let frames = 0;
+    try {
+      decodeAll(f, () => frames++);
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+    }
+    expect(frames).toBeLessThan(CLIPS.odd.frames);
+    expect(openFds()).toBe(before);
+  });
+  withFfmpeg("an audio-only file", () => {
+    const f = join(CLIP_DIR, "audio-only.m4a");
+    require("node:child_process").spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", "-c:a", "aac", f]);
+    expectDecodeError(f, "NOT_A_VIDEO", "probe");
+  });
+  withFfmpeg("a stage that does not finish within timeoutS raises StallTimeoutError", () => {
+    const before = openFds();
+    expect(() => openSoftwareSource({ file: clip(CLIPS.h264), timeoutS: 1e-9, debug: false, maxInFlight: 4 })).toThrow(StallTimeoutError);
+    expect(openFds()).toBe(before);
+  });
+  withFfmpeg("holding more frames than maxInFlight is refused, not a hang", () => {
+    const { session } = openSoftwareSource({ file: clip(CLIPS.h264), timeoutS: 10, debug: false, maxInFlight: 2 });
+    const a = session.next()!, b = session.next()!;
+    expect(() => session.next()).toThrow(/frames are still held/);
+    a[Symbol.dispose]();
+    using c = session.next()!;
+    expect(c.index).toBe(2);
+    b[Symbol.dispose]();
+    session[Symbol.dispose]();
+  });
+});

@@ -1,0 +1,44 @@
+// Test clips, generated once with the ffmpeg CLI into .cache/clips.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+
+export const CLIP_DIR = join(import.meta.dir, "..", "..", ".cache", "clips");
+
+export function ffmpegMissing(): string | undefined {
+  return spawnSync("ffmpeg", ["-version"]).status === 0 ? undefined : "no ffmpeg CLI on PATH (apt-get install ffmpeg)";
+}
+
+export type ClipSpec = { name: string; size: string; pixFmt: string; codec: string; frames: number; gop?: number; extra?: string[]; source?: string };
+
+export const CLIPS = {
+  h264: { name: "h264_8bit_320x180.mp4", size: "320x180", pixFmt: "yuv420p", codec: "libx264", frames: 24, gop: 12 },
+  h264LongGop: { name: "h264_8bit_longgop_256x144.mp4", size: "256x144", pixFmt: "yuv420p", codec: "libx264", frames: 40, gop: 250, extra: ["-bf", "3"] },
+  hevc10: { name: "hevc_main10_320x180.mp4", size: "320x180", pixFmt: "yuv420p10le", codec: "libx265", frames: 16, gop: 8, extra: ["-x265-params", "log-level=error"] },
+  odd: { name: "ffv1_odd_333x199.mkv", size: "333x199", pixFmt: "yuv420p", codec: "ffv1", frames: 6 },
+  odd10: { name: "ffv1_odd10_161x91.mkv", size: "161x91", pixFmt: "yuv420p10le", codec: "ffv1", frames: 4 },
+  fullRange: { name: "h264_fullrange_160x90.mp4", size: "160x90", pixFmt: "yuvj420p", codec: "libx264", frames: 4 },
+  static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
+} satisfies Record<string, ClipSpec>;
+
+/** Path of the clip, generating it first if needed. */
+export function clip(spec: ClipSpec): string {
+  const path = join(CLIP_DIR, spec.name);
+  if (existsSync(path)) return path;
+  mkdirSync(CLIP_DIR, { recursive: true });
+  const tmp = `${path}.tmp${spec.name.slice(spec.name.lastIndexOf("."))}`;
+  const src = spec.source ?? `testsrc2=size=${spec.size}:rate=30`;
+  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", src, "-frames:v", String(spec.frames), "-c:v", spec.codec, "-pix_fmt", spec.pixFmt,
+    ...(spec.gop ? ["-g", String(spec.gop)] : []), ...(spec.extra ?? []), tmp];
+  const r = spawnSync("ffmpeg", args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`ffmpeg failed for ${spec.name}: ${r.stderr}`);
+  renameSync(tmp, path);
+  return path;
+}
+
+/** Every frame of `file` decoded by the ffmpeg CLI (libavcodec, no scaling) as raw planes. */
+export function decodeRaw(file: string, pixFmt: string): Buffer {
+  const r = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", pixFmt, "-"], { maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`ffmpeg decode failed: ${r.stderr}`);
+  return r.stdout;
+}
