@@ -1,5 +1,5 @@
 #version 450
-// YCbCr 4:2:0 in an imported multi-planar image (per-plane storage views) -> packed RGBA8.
+// YCbCr 4:2:0 in imported plane images (one single-plane image per plane) -> packed RGBA8.
 // The image-import path: dmabufs imported with an explicit DRM format modifier.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_shader_image_load_formatted : require
@@ -7,7 +7,7 @@
 
 layout(local_size_x = 16, local_size_y = 16) in;
 
-// Plane views: luma (R8/R16), then chroma as one RG view (2-plane) or two R views (3-plane).
+// Planes: luma (R8/R16), then chroma as one RG image (2-plane) or two R images (3-plane).
 layout(binding = 0) uniform readonly image2D lumaPlane;
 layout(binding = 1) uniform readonly image2D chromaPlane1;
 layout(binding = 2) uniform readonly image2D chromaPlane2;

@@ -174,7 +174,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
           bufferOffset: 0, bufferRowLength: 0, bufferImageHeight: 0,
           imageSubresource: { aspectMask: vk.ImageAspect.COLOR, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }, imageOffset: [0, 0, 0], imageExtent: [w, h, 1],
         });
-        ctx.dev.vkCmdCopyImageToBuffer(cmd, frame.image, vk.ImageLayout.GENERAL, host.buffer, 1, region);
+        ctx.dev.vkCmdCopyImageToBuffer(cmd, frame.planeImages[0]!, vk.ImageLayout.GENERAL, host.buffer, 1, region);
       });
       const got = host.bytes() as Uint8Array;
       const want = new Uint8Array(rows * h);

@@ -7,6 +7,7 @@ import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
 import type { ImportCaps } from "../plan";
+import { IMAGE_USAGE, PLANE_IMAGE_FORMATS } from "./planes";
 
 export const VulkanContextOptionsSchema = z.object({
   /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
@@ -31,12 +32,6 @@ export const DEVICE_EXTENSIONS = {
     "VK_EXT_external_memory_host",
   ],
 } as const;
-
-/** Formats whose DRM modifiers the planner needs to know. */
-const PLANNED_FORMATS: vk.VkFormatName[] = [
-  "G8_B8R8_2PLANE_420_UNORM", "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", "G8_B8_R8_3PLANE_420_UNORM",
-  "R8_UNORM", "R8G8_UNORM", "R16_UNORM", "R16G16_UNORM",
-];
 
 export type HandleType = "dma-buf" | "opaque-fd";
 export const handleTypeBit = (h: HandleType) => (h === "dma-buf" ? vk.ExternalMemoryHandleType.DMA_BUF : vk.ExternalMemoryHandleType.OPAQUE_FD);
@@ -295,10 +290,23 @@ export class VulkanContext implements Disposable {
     const drmFormatModifier = this.has("VK_EXT_image_drm_format_modifier");
     const modifiers: Record<string, bigint[]> = {};
     if (drmFormatModifier) {
-      for (const name of PLANNED_FORMATS) {
-        const list = this.formatModifiers(name).filter((m) => m.features & vk.FormatFeature.SAMPLED_IMAGE);
-        const importable = list.filter((m) => this.canImportImage(name, m.modifier, handleTypeBit(handleType)));
-        if (importable.length) modifiers[name] = importable.map((m) => m.modifier);
+      // Frames are imported one single-plane image per plane (import.ts), so a format's modifiers
+      // are those every one of its plane formats imports as a storage image.
+      const perPlaneFormat = new Map<vk.VkFormatName, bigint[]>();
+      const importable = (f: vk.VkFormatName) => {
+        let list = perPlaneFormat.get(f);
+        if (!list) {
+          list = this.formatModifiers(f)
+            .filter((m) => m.features & vk.FormatFeature.STORAGE_IMAGE && this.canImportImage(f, m.modifier, handleTypeBit(handleType)))
+            .map((m) => m.modifier);
+          perPlaneFormat.set(f, list);
+        }
+        return list;
+      };
+      for (const [name, planes] of Object.entries(PLANE_IMAGE_FORMATS)) {
+        const [first, ...rest] = planes.map(importable);
+        const common = first!.filter((m) => rest.every((l) => l.includes(m)));
+        if (common.length) modifiers[name] = common;
       }
     }
     const caps = { dmaBuf, drmFormatModifier, modifiers };
@@ -316,7 +324,7 @@ export class VulkanContext implements Disposable {
     const mod = pack(vk.VkPhysicalDeviceImageDrmFormatModifierInfoEXT, { sType: vk.SType.PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, pNext: ext, drmFormatModifier: modifier });
     const info = pack(vk.VkPhysicalDeviceImageFormatInfo2, {
       sType: vk.SType.PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2, pNext: mod, format: vk.VkFormat[format], type: 1,
-      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage: vk.ImageUsage.SAMPLED,
+      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage: IMAGE_USAGE,
     });
     const extOut = pack(vk.VkExternalImageFormatProperties, { sType: vk.SType.EXTERNAL_IMAGE_FORMAT_PROPERTIES });
     const out = pack(vk.VkImageFormatProperties2, { sType: vk.SType.IMAGE_FORMAT_PROPERTIES_2, pNext: extOut });

@@ -9,8 +9,10 @@ import { pack, packArray } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError, VaapiVkError } from "../errors";
+import { modifierAuxPlanes } from "../formats";
 import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlanePlan } from "../plan";
 import { checkVk, handleTypeBit, type HandleType, type VulkanContext } from "./context";
+import { IMAGE_USAGE, PLANE_IMAGE_FORMATS } from "./planes";
 import { acquireSyncFile, type SyncMode } from "./sync";
 
 export type ImportOptions = {
@@ -22,24 +24,16 @@ export type ImportOptions = {
   producerNode?: [number, number];
 };
 
-/** Per-plane view formats of each multi-planar format (storage image views). */
-const PLANE_VIEW_FORMATS: Record<string, vk.VkFormatName[]> = {
-  G8_B8R8_2PLANE_420_UNORM: ["R8_UNORM", "R8G8_UNORM"],
-  G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: ["R16_UNORM", "R16G16_UNORM"],
-  G8_B8_R8_3PLANE_420_UNORM: ["R8_UNORM", "R8_UNORM", "R8_UNORM"],
-};
-const PLANE_ASPECTS = [vk.ImageAspect.PLANE_0, vk.ImageAspect.PLANE_1, vk.ImageAspect.PLANE_2];
-const MEMORY_PLANE_ASPECTS = [vk.ImageAspect.MEMORY_PLANE_0, vk.ImageAspect.MEMORY_PLANE_1, vk.ImageAspect.MEMORY_PLANE_2, 0x400 /* MEMORY_PLANE_3 */];
-
 export type ImportedBuffer = { buffer: bigint; size: number };
 
 /** A frame living in Vulkan. Disposing releases every Vulkan object (and so the dup'd fds) once. */
 export class ImportedFrame implements Disposable {
   readonly buffers: ImportedBuffer[] = [];
   readonly memories: bigint[] = [];
+  /** Image path: one image (and one storage view) per colour plane. */
+  readonly planeImages: bigint[] = [];
   readonly planeViews: bigint[] = [];
-  image = 0n;
-  /** Whether the image still needs its first layout transition (recorded by the first user). */
+  /** Whether the images still need their first layout transition (recorded by the first user). */
   needsTransition = false;
   syncMode: SyncMode = "implicit";
   private released = false;
@@ -79,14 +73,14 @@ export class ImportedFrame implements Disposable {
     const ctx = this.ctx;
     const src = ctx.has("VK_EXT_queue_family_foreign") ? vk.QUEUE_FAMILY_FOREIGN_EXT : vk.QUEUE_FAMILY_EXTERNAL;
     if (this.kind === "image") {
-      const barrier = pack(vk.VkImageMemoryBarrier, {
-        sType: vk.SType.IMAGE_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ,
-        // The first use moves the image out of UNDEFINED; imported memory keeps its bytes (the producer wrote them).
+      const barriers = packArray(vk.VkImageMemoryBarrier, this.planeImages.map((image) => ({
+        sType: vk.SType.IMAGE_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ | vk.Access.TRANSFER_READ,
+        // The first use moves the images out of UNDEFINED; imported memory keeps its bytes (the producer wrote them).
         oldLayout: this.needsTransition ? vk.ImageLayout.UNDEFINED : vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL,
-        srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, image: this.image,
+        srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, image,
         subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
-      });
-      ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 0, null, 1, barrier);
+      })));
+      ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER | vk.PipelineStage.TRANSFER, 0, 0, null, 0, null, this.planeImages.length, barriers);
       this.needsTransition = false;
       return;
     }
@@ -102,7 +96,7 @@ export class ImportedFrame implements Disposable {
     this.released = true;
     const { dev, device } = this.ctx;
     for (const v of this.planeViews) dev.vkDestroyImageView(device, v, null);
-    if (this.image) dev.vkDestroyImage(device, this.image, null);
+    for (const i of this.planeImages) dev.vkDestroyImage(device, i, null);
     for (const b of this.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
     for (const m of this.memories) dev.vkFreeMemory(device, m, null);
   }
@@ -176,72 +170,62 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
   });
 }
 
+/** The memory planes of each colour plane: the plane itself, then its compression planes (drm_fourcc.h order). */
+function memoryPlanesPerColourPlane(desc: DrmFrameDescriptor, colourPlanes: number): PlanePlan[][] {
+  const perLayer = colourPlanes / desc.layers.length;
+  const aux = modifierAuxPlanes(desc.objects[0]!.modifier);
+  return desc.layers.flatMap((l) => Array.from({ length: perLayer }, (_, k) => [
+    l.planes[k]!,
+    ...(aux.perPlane ? [l.planes[perLayer + k]!] : []),
+    ...l.planes.slice(perLayer * (1 + aux.perPlane)),
+  ]));
+}
+
 function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extract<ImportPlan, { kind: "image" }>): void {
   const { ctx } = frame;
   const { dev, device } = ctx;
   const out = Buffer.alloc(8);
-  const format = vk.VkFormat[plan.vkFormat as vk.VkFormatName];
-  const viewFormats = PLANE_VIEW_FORMATS[plan.vkFormat] ?? [plan.vkFormat as vk.VkFormatName];
-  const multiPlanar = plan.vkFormat in PLANE_VIEW_FORMATS;
-  const layouts = packArray(vk.VkSubresourceLayout, plan.planes.map((p) => ({ offset: p.offset, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
-  // MUTABLE_FORMAT with a DRM modifier needs a non-empty format list (VUID-VkImageCreateInfo-tiling-02353);
-  // plane views use the plane-compatible formats, which are not listed (VUID-VkImageCreateInfo-pNext-06722).
-  const formatList = Uint32Array.from([format]);
-  const list = multiPlanar ? pack(vk.VkImageFormatListCreateInfo, { sType: vk.SType.IMAGE_FORMAT_LIST_CREATE_INFO, viewFormatCount: formatList.length, pViewFormats: formatList }) : null;
-  const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
-    sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, pNext: list, drmFormatModifier: plan.modifier,
-    drmFormatModifierPlaneCount: plan.planes.length, pPlaneLayouts: layouts,
-  });
-  const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
-  const flags = (plan.disjoint ? vk.ImageCreate.DISJOINT : 0) | (multiPlanar ? vk.ImageCreate.MUTABLE_FORMAT | vk.ImageCreate.EXTENDED_USAGE : 0);
-  const info = pack(vk.VkImageCreateInfo, {
-    sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, flags, imageType: 1, format, extent: [desc.width, desc.height, 1],
-    mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
-    usage: vk.ImageUsage.STORAGE | vk.ImageUsage.SAMPLED | vk.ImageUsage.TRANSFER_SRC, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
-  });
-  checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `${plan.vkFormat} with modifier 0x${plan.modifier.toString(16)}`);
-  frame.image = u64(out);
-  frame.needsTransition = true;
-  const image = frame.image;
-
-  if (!plan.disjoint) {
+  const formats = PLANE_IMAGE_FORMATS[plan.vkFormat];
+  if (!formats) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no image import for ${plan.vkFormat}`);
+  const geometry = PIXEL_FORMATS[frame.pixelFormat].planes;
+  const memoryOf = new Map<number, bigint>();
+  memoryPlanesPerColourPlane(desc, formats.length).forEach((memPlanes, i) => {
+    const g = geometry[i]!;
+    const layouts = packArray(vk.VkSubresourceLayout, memPlanes.map((p) => ({ offset: p.offset, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
+    const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
+      sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: plan.modifier,
+      drmFormatModifierPlaneCount: memPlanes.length, pPlaneLayouts: layouts,
+    });
+    const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
+    const width = Math.ceil(desc.width / g.widthDiv), height = Math.ceil(desc.height / g.heightDiv);
+    const info = pack(vk.VkImageCreateInfo, {
+      sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, imageType: 1, format: vk.VkFormat[formats[i]!], extent: [width, height, 1],
+      mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+      usage: IMAGE_USAGE, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+    });
+    checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${formats[i]} ${width}x${height}, modifier 0x${plan.modifier.toString(16)}`);
+    const image = u64(out);
+    frame.planeImages.push(image);
+    frame.needsTransition = true;
+    // Each plane binds at offset 0 of its object's memory; the explicit layout carries the offset within it.
+    const object = memPlanes[0]!.object;
+    const obj = desc.objects[object]!;
     const req = memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }), "image");
-    const obj = desc.objects[plan.planes[0]!.object]!;
-    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for this image, but its object holds ${obj.size}`);
-    const memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { image } : null);
-    frame.memories.push(memory);
+    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for plane ${i}, but object ${object} holds ${obj.size}`);
+    let memory = memoryOf.get(object);
+    if (memory === undefined) {
+      // Memory shared by several plane images cannot be dedicated to one of them.
+      const shared = memoryPlanesPerColourPlane(desc, formats.length).filter((m) => m[0]!.object === object).length > 1;
+      memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated && !shared ? { image } : null);
+      memoryOf.set(object, memory);
+      frame.memories.push(memory);
+    }
     checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: 0 })), "vkBindImageMemory2");
-  } else {
-    // One import per object; each memory plane binds to its object's memory at offset 0
-    // (the explicit plane layouts carry the offsets within it).
-    const memoryOf = new Map<number, bigint>();
-    const planeInfos: Buffer[] = [];
-    const binds = plan.planes.map((p, i) => {
-      const aspect = MEMORY_PLANE_ASPECTS[i]!;
-      const planeReq = pack(vk.VkImagePlaneMemoryRequirementsInfo, { sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO, planeAspect: aspect });
-      const req = memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: planeReq, image }), "image");
-      const obj = desc.objects[p.object]!;
-      if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for memory plane ${i}, but object ${p.object} holds ${obj.size}`);
-      let memory = memoryOf.get(p.object);
-      if (memory === undefined) {
-        memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, null);
-        memoryOf.set(p.object, memory);
-        frame.memories.push(memory);
-      }
-      const planeInfo = pack(vk.VkBindImagePlaneMemoryInfo, { sType: vk.SType.BIND_IMAGE_PLANE_MEMORY_INFO, planeAspect: aspect });
-      planeInfos.push(planeInfo);
-      return { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, pNext: planeInfo, image, memory, memoryOffset: 0 };
-    });
-    checkVk(dev.vkBindImageMemory2(device, binds.length, packArray(vk.VkBindImageMemoryInfo, binds)), "vkBindImageMemory2 (disjoint planes)");
-  }
-
-  viewFormats.forEach((f, i) => {
-    const usage = pack(vk.VkImageViewUsageCreateInfo, { sType: vk.SType.IMAGE_VIEW_USAGE_CREATE_INFO, usage: vk.ImageUsage.STORAGE });
     const view = pack(vk.VkImageViewCreateInfo, {
-      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, pNext: usage, image, viewType: 1, format: vk.VkFormat[f], components: [0, 0, 0, 0],
-      subresourceRange: { aspectMask: multiPlanar ? PLANE_ASPECTS[i]! : vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
+      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, image, viewType: 1, format: vk.VkFormat[formats[i]!], components: [0, 0, 0, 0],
+      subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
     });
-    checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", `plane ${i} as ${f}`);
+    checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", `plane ${i} as ${formats[i]}`);
     frame.planeViews.push(u64(out));
   });
 }
