@@ -142,6 +142,7 @@ function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | 
   const off = vk.VkMemoryRequirements2.offsets.memoryRequirements;
   return {
     size: Number(req.readBigUInt64LE(off)),
+    alignment: Number(req.readBigUInt64LE(off + vk.VkMemoryRequirements.offsets.alignment)),
     typeBits: req.readUInt32LE(off + vk.VkMemoryRequirements.offsets.memoryTypeBits),
     dedicated: dedicated.readUInt32LE(16) !== 0 || dedicated.readUInt32LE(20) !== 0,
   };
@@ -189,38 +190,51 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
   if (!formats) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no image import for ${plan.vkFormat}`);
   const geometry = PIXEL_FORMATS[frame.pixelFormat].planes;
   const memoryOf = new Map<number, bigint>();
-  memoryPlanesPerColourPlane(desc, formats.length).forEach((memPlanes, i) => {
+  const perPlane = memoryPlanesPerColourPlane(desc, formats.length);
+  perPlane.forEach((memPlanes, i) => {
     const g = geometry[i]!;
-    const layouts = packArray(vk.VkSubresourceLayout, memPlanes.map((p) => ({ offset: p.offset, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
-    const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
-      sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: plan.modifier,
-      drmFormatModifierPlaneCount: memPlanes.length, pPlaneLayouts: layouts,
-    });
-    const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
     const width = Math.ceil(desc.width / g.widthDiv), height = Math.ceil(desc.height / g.heightDiv);
-    const info = pack(vk.VkImageCreateInfo, {
-      sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, imageType: 1, format: vk.VkFormat[formats[i]!], extent: [width, height, 1],
-      mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
-      usage: IMAGE_USAGE, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
-    });
-    checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${formats[i]} ${width}x${height}, modifier 0x${plan.modifier.toString(16)}`);
-    const image = u64(out);
-    frame.planeImages.push(image);
-    frame.needsTransition = true;
-    // Each plane binds at offset 0 of its object's memory; the explicit layout carries the offset within it.
     const object = memPlanes[0]!.object;
     const obj = desc.objects[object]!;
-    const req = memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }), "image");
-    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for plane ${i}, but object ${object} holds ${obj.size}`);
+    // A plane's offset can be said two ways: in the explicit layout (bound at 0), or as the bind
+    // offset (layout at 0). NVIDIA's driver honours only the second for single-plane images, so it
+    // is used whenever the offset meets the image's alignment; the layout carries it otherwise.
+    const create = (base: number) => {
+      const layouts = packArray(vk.VkSubresourceLayout, memPlanes.map((p) => ({ offset: p.offset - base, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
+      const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
+        sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: plan.modifier,
+        drmFormatModifierPlaneCount: memPlanes.length, pPlaneLayouts: layouts,
+      });
+      const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
+      const info = pack(vk.VkImageCreateInfo, {
+        sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, imageType: 1, format: vk.VkFormat[formats[i]!], extent: [width, height, 1],
+        mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+        usage: IMAGE_USAGE, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+      });
+      checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${formats[i]} ${width}x${height}, modifier 0x${plan.modifier.toString(16)}`);
+      const image = u64(out);
+      frame.planeImages.push(image);
+      return { image, req: memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }), "image") };
+    };
+    const start = Math.min(...memPlanes.map((p) => p.offset));
+    let { image, req } = create(start);
+    let bindOffset = start;
+    if (start % req.alignment !== 0 || start + req.size > obj.size) {
+      dev.vkDestroyImage(device, frame.planeImages.pop()!, null);
+      ({ image, req } = create(0));
+      bindOffset = 0;
+    }
+    frame.needsTransition = true;
+    if (bindOffset + req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for plane ${i} from byte ${bindOffset}, but object ${object} holds ${obj.size}`);
     let memory = memoryOf.get(object);
     if (memory === undefined) {
       // Memory shared by several plane images cannot be dedicated to one of them.
-      const shared = memoryPlanesPerColourPlane(desc, formats.length).filter((m) => m[0]!.object === object).length > 1;
+      const shared = perPlane.filter((m) => m[0]!.object === object).length > 1;
       memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated && !shared ? { image } : null);
       memoryOf.set(object, memory);
       frame.memories.push(memory);
     }
-    checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: 0 })), "vkBindImageMemory2");
+    checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: bindOffset })), "vkBindImageMemory2");
     const view = pack(vk.VkImageViewCreateInfo, {
       sType: vk.SType.IMAGE_VIEW_CREATE_INFO, image, viewType: 1, format: vk.VkFormat[formats[i]!], components: [0, 0, 0, 0],
       subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
