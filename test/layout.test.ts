@@ -10,9 +10,13 @@ import type { StructLayout } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import { DRM_FORMAT, intelModifier } from "../lib/formats";
 import { pixFmtIds } from "../lib/sources/libav";
+import { existsSync } from "node:fs";
 import { compilerMissing, runProbe } from "./support/cprobe";
+import { libavMissing } from "./support/gate";
 
-const skip = compilerMissing();
+const skip = compilerMissing() ?? (existsSync("/usr/include/vulkan/vulkan.h") && existsSync("/usr/include/va/va.h") && existsSync("/usr/include/x86_64-linux-gnu/libavutil/frame.h")
+  ? libavMissing()
+  : "the C headers are not installed (libvulkan-dev, libva-dev, libavutil-dev, libavcodec-dev, libavformat-dev, libdrm-dev)");
 const HEADERS = [
   "stdio.h", "stddef.h", "sys/stat.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
   "libavutil/frame.h", "libavutil/hwcontext.h", "libavutil/hwcontext_drm.h", "libavutil/hwcontext_vaapi.h",
@@ -65,7 +69,7 @@ for (const [v, name] of Object.entries(VAProfile)) constant(name, Number(v));
 constant("VAEntrypointVLD", 1);
 constant("VA_STATUS_SUCCESS", 0);
 
-const versions = avVersions();
+const versions = skip ? { avutil: 0, avcodec: 0, avformat: 0 } : avVersions();
 const table = avFieldTables[avTableKey(versions)];
 if (table) {
   for (const [cType, fields] of Object.entries(table)) for (const [f, o] of Object.entries(fields)) offsetOf(cType, f, cType, o);
@@ -73,7 +77,7 @@ if (table) {
 constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
 constant("LIBAVFORMAT_VERSION_MAJOR", versions.avformat);
-const pix = pixFmtIds();
+const pix = skip ? { yuv420p: 0, yuvj420p: 0, yuv420p10le: 0, nv12: 0, p010le: 0, vaapi: 0, drm_prime: 0 } : pixFmtIds();
 for (const [name, v] of Object.entries({ YUV420P: pix.yuv420p, YUVJ420P: pix.yuvj420p, YUV420P10LE: pix.yuv420p10le, NV12: pix.nv12, P010LE: pix.p010le, VAAPI: pix.vaapi, DRM_PRIME: pix.drm_prime })) {
   constant(`AV_PIX_FMT_${name}`, v);
 }

@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, type FrameDescriptor } from "vaapi-vk";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
-import { requires } from "./support/gate";
+import { libavMissing, requires } from "./support/gate";
 
-const withFfmpeg = requires(ffmpegMissing());
+const withLibav = requires(libavMissing());
+const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
 
 /** The frame's planes, tightly packed (as ffmpeg's rawvideo writes them), read from its memfd. */
 function packedPlanes(d: FrameDescriptor): Buffer {
@@ -96,8 +97,8 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     expect((err as Error).message).toContain(file);
     expect(openFds()).toBe(before);
   };
-  test("a missing file", () => expectDecodeError("/nonexistent/clip.mp4", "FILE_NOT_FOUND", "open"));
-  test("a file that is not a video", () => {
+  withLibav("a missing file", () => expectDecodeError("/nonexistent/clip.mp4", "FILE_NOT_FOUND", "open"));
+  withLibav("a file that is not a video", () => {
     const f = join(CLIP_DIR, "not-a-video.mp4");
     mkdirSync(CLIP_DIR, { recursive: true });
     writeFileSync(f, "this is plain text, not a media file\n".repeat(50));
