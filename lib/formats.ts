@@ -43,7 +43,7 @@ export const intelModifier = (name: string): bigint => {
 
 /** NVIDIA 16Bx2 block-linear (DRM_FORMAT_MOD_NVIDIA_BLOCK_LINEAR_2D). */
 export const nvidiaBlockLinear2D = (c: number, s: number, g: number, k: number, h: number): bigint =>
-  (3n << 56n) | BigInt(0x10 | (h & 0xf) | ((k & 0xff) << 12) | ((g & 0x3) << 18) | ((s & 0x1) << 20) | ((c & 0x7) << 23));
+  (3n << 56n) | BigInt(0x10 | (h & 0xf) | ((k & 0xff) << 12) | ((g & 0x3) << 20) | ((s & 0x1) << 22) | ((c & 0x7) << 23));
 
 /** AMD modifier from its fields (AMD_FMT_MOD_SET in drm_fourcc.h). */
 export const amdModifier = (f: { tileVersion: number; tile: number; dcc?: boolean; pipeXorBits?: number; bankXorBits?: number; packers?: number }): bigint =>
@@ -67,7 +67,7 @@ export function modifierName(m: bigint): string {
   const hex = `0x${m.toString(16).padStart(16, "0")}`;
   if (vendor === "INTEL") return `INTEL ${INTEL_MODIFIERS[Number(low)] ?? `modifier ${low}`} (${hex})`;
   if (vendor === "NVIDIA" && (low & 0x10n) !== 0n) {
-    const h = Number(low & 0xfn), k = Number((low >> 12n) & 0xffn), g = Number((low >> 18n) & 3n), c = Number((low >> 23n) & 7n);
+    const h = Number(low & 0xfn), k = Number((low >> 12n) & 0xffn), g = Number((low >> 20n) & 3n), c = Number((low >> 23n) & 7n);
     return `NVIDIA BLOCK_LINEAR_2D (log2 block height ${h}, page kind 0x${k.toString(16)}, gob ${g}, compression ${c}) (${hex})`;
   }
   if (vendor === "AMD") {

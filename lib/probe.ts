@@ -102,7 +102,7 @@ function probeVulkan(): ProbeReport["vulkan"] {
     try {
       return {
         instanceVersion: vk.apiVersionString(version),
-        validationLayer: instanceLayers().some((l) => l.name === "VK_LAYER_KHRONOS_validation"),
+        validationLayer: instanceLayers().includes("VK_LAYER_KHRONOS_validation"),
         devices: listPhysicalDevices(inst, instance).map(({ handle, info }) => ({
           index: info.index, name: info.name, type: info.type, driver: `${info.driverName} ${info.driverInfo}`.trim(), apiVersion: info.apiVersion,
           drm: info.drm,

@@ -93,6 +93,17 @@ describe("bad descriptors are refused before the driver sees them, without leaks
     expect(() => importDmabuf(ctx, nv12(m.fd, 4096, 64, 32, 128))).toThrow(/ends at byte/);
     m.close();
   });
+  test("a frame from another GPU's render node is refused", () => {
+    // The check compares the producer's DRM node with the device's (VK_EXT_physical_device_drm).
+    const info = ctx.info as { drm?: { render?: [number, number] } };
+    const saved = info.drm;
+    info.drm = { render: [226, 128] };
+    try {
+      expect(() => importDmabuf(ctx, nv12(0, 65536, 64, 32, 128), { producerNode: [226, 129] })).toThrow(/another GPU/);
+    } finally {
+      info.drm = saved;
+    }
+  });
   test("a malformed descriptor is an InvalidArgumentError", () => {
     expect(() => importDmabuf(ctx, { width: "64" } as unknown as DrmFrameDescriptor)).toThrow(InvalidArgumentError);
   });

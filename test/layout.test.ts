@@ -8,7 +8,7 @@ import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
 import type { StructLayout } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
-import { DRM_FORMAT, intelModifier } from "../lib/formats";
+import { amdModifier, DRM_FORMAT, intelModifier, nvidiaBlockLinear2D } from "../lib/formats";
 import { pixFmtIds } from "../lib/sources/libav";
 import { existsSync } from "node:fs";
 import { compilerMissing, runProbe } from "./support/cprobe";
@@ -64,6 +64,9 @@ constant("DRM_FORMAT_MOD_INVALID", 0x00ffffffffffffffn);
 for (const m of ["Y_TILED", "Y_TILED_GEN12_MC_CCS", "Y_TILED_GEN12_RC_CCS_CC", "4_TILED", "4_TILED_DG2_MC_CCS", "4_TILED_MTL_RC_CCS_CC"]) {
   constant(`I915_FORMAT_MOD_${m}`, intelModifier(m));
 }
+constant("DRM_FORMAT_MOD_NVIDIA_BLOCK_LINEAR_2D(0, 1, 2, 0x6, 4)", nvidiaBlockLinear2D(0, 1, 2, 0x6, 4), "NVIDIA_BLOCK_LINEAR_2D");
+constant("AMD_FMT_MOD | AMD_FMT_MOD_SET(TILE_VERSION, 2) | AMD_FMT_MOD_SET(TILE, 27) | AMD_FMT_MOD_SET(DCC, 1) | AMD_FMT_MOD_SET(PIPE_XOR_BITS, 3) | AMD_FMT_MOD_SET(BANK_XOR_BITS, 1) | AMD_FMT_MOD_SET(PACKERS, 2)",
+  amdModifier({ tileVersion: 2, tile: 27, dcc: true, pipeXorBits: 3, bankXorBits: 1, packers: 2 }), "AMD_FMT_MOD");
 for (const l of Object.values(drmDescriptorLayouts)) layout(l.name, l as StructLayout<string>);
 for (const [v, name] of Object.entries(VAProfile)) constant(name, Number(v));
 constant("VAEntrypointVLD", 1);

@@ -82,26 +82,12 @@ export function instanceExtensions(layer: string | null = null): string[] {
   return Array.from({ length: buf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, buf, i).extensionName));
 }
 
-export function instanceLayers(): { name: string; specVersion: number }[] {
+export function instanceLayers(): string[] {
   const lib = vk.libvulkan();
   const buf = enumerate((c, o) => lib.vkEnumerateInstanceLayerProperties(c, o), vk.VkLayerProperties.size, "vkEnumerateInstanceLayerProperties");
-  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) => {
-    const l = unpack(vk.VkLayerProperties, buf, i);
-    return { name: cString(l.layerName), specVersion: l.specVersion as number };
-  });
+  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) => cString(unpack(vk.VkLayerProperties, buf, i).layerName));
 }
 
-/**
- * Validation-layer checks known to be wrong in older layers, ignored only there. Layers before
- * 1.3.268 apply the LINEAR/OPTIMAL plane rule to disjoint DRM-format-modifier images, whose planes
- * the spec binds as MEMORY_PLANE_i (VUID-VkBindImagePlaneMemoryInfo-planeAspect-02284); fixed by
- * KhronosGroup/Vulkan-ValidationLayers PR 6511 (issues 5632, 6467).
- */
-const LAYER_FALSE_POSITIVES: { vuid: string; fixedIn: number }[] = [
-  { vuid: "VUID-VkBindImagePlaneMemoryInfo-planeAspect-02283", fixedIn: (1 << 22) | (3 << 12) | 268 },
-  { vuid: "VUID-vkBindImageMemory2-pBindInfos-02858", fixedIn: (1 << 22) | (3 << 12) | 268 },
-  { vuid: "VUID-vkBindImageMemory2-pBindInfos-04006", fixedIn: (1 << 22) | (3 << 12) | 268 },
-];
 
 export function instanceVersion(): number {
   const out = Buffer.alloc(4);
@@ -146,8 +132,6 @@ export class VulkanContext implements Disposable {
   private readonly messenger: bigint = 0n;
   private readonly callback?: JSCallback;
   private readonly validationErrors: string[] = [];
-  /** Messages dropped as known false positives of an old validation layer (LAYER_FALSE_POSITIVES). */
-  ignoredValidationMessages = 0;
   private readonly capsCache = new Map<HandleType, ImportCaps>();
   private disposed = false;
 
@@ -159,18 +143,15 @@ export class VulkanContext implements Disposable {
 
   private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
     const validation = opts.validation ?? process.env.VAAPI_VK_VALIDATION === "1";
-    let ignoredVuids = new Set<string>();
     this.validation = validation;
     const layers: string[] = [];
     const exts: string[] = [];
     const available = instanceExtensions();
     if (validation) {
-      const layer = instanceLayers().find((l) => l.name === "VK_LAYER_KHRONOS_validation");
-      if (!layer) {
+      if (!instanceLayers().includes("VK_LAYER_KHRONOS_validation")) {
         throw new VulkanUnsupportedError("validation was asked for but VK_LAYER_KHRONOS_validation is not installed: `apt-get install vulkan-validationlayers` (or point VK_LAYER_PATH at it)");
       }
       layers.push("VK_LAYER_KHRONOS_validation");
-      ignoredVuids = new Set(LAYER_FALSE_POSITIVES.filter((f) => layer.specVersion < f.fixedIn).map((f) => f.vuid));
     }
     if (validation || opts.debug) {
       if (available.includes("VK_EXT_debug_utils")) exts.push("VK_EXT_debug_utils");
@@ -182,11 +163,6 @@ export class VulkanContext implements Disposable {
         (severity: number, _types: number, data: Pointer) => {
           const d = unpack(vk.VkDebugUtilsMessengerCallbackDataEXT, new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)));
           const msg = d.pMessage ? new CString(d.pMessage as Pointer).toString() : "(no message)";
-          const vuid = d.pMessageIdName ? new CString(d.pMessageIdName as Pointer).toString() : "";
-          if (ignoredVuids.has(vuid)) {
-            this.ignoredValidationMessages++;
-            return 0;
-          }
           if (severity & SEVERITY_ERROR) this.validationErrors.push(msg);
           if (opts.debug && severity & (SEVERITY_ERROR | SEVERITY_WARNING)) console.error(`[vulkan] ${msg}`);
           return 0;
