@@ -28,6 +28,7 @@ export const libavutil = lazyLibrary(
     av_buffer_unref: { args: [T.ptr], returns: T.void },
     av_log_set_level: { args: [T.i32], returns: T.void },
     av_opt_set: { args: [T.ptr, T.cstring, T.cstring, T.i32], returns: T.i32 },
+    av_opt_set_int: { args: [T.ptr, T.cstring, T.i64, T.i32], returns: T.i32 },
     av_buffer_create: { args: [T.ptr, T.u64, T.ptr, T.ptr, T.i32], returns: T.ptr },
     av_buffer_get_opaque: { args: [T.ptr], returns: T.ptr },
   },
@@ -69,7 +70,8 @@ export const libswscale = lazyLibrary(
   { name: "libswscale", sonames: sonames("libswscale", [9, 8, 7, 6, 5]), debianPackage: "libswscale6" },
   {
     swscale_version: { args: [], returns: T.u32 },
-    sws_getContext: { args: [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.ptr, T.ptr, T.ptr], returns: T.ptr },
+    sws_alloc_context: { args: [], returns: T.ptr },
+    sws_init_context: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
     sws_setColorspaceDetails: { args: [T.ptr, T.ptr, T.i32, T.ptr, T.i32, T.i32, T.i32, T.i32], returns: T.i32 },
     sws_getCoefficients: { args: [T.i32], returns: T.ptr },
     sws_scale: { args: [T.ptr, T.ptr, T.ptr, T.i32, T.i32, T.ptr, T.ptr], returns: T.i32 },
@@ -84,6 +86,9 @@ export const AVMEDIA_TYPE_VIDEO = 0;
 export const AV_HWFRAME_MAP_READ = 1;
 export const AV_LOG_QUIET = -8;
 export const AV_LOG_ERROR = 16;
+export const SWS_CS_ITU709 = 1;
+export const SWS_CS_ITU601 = 5;
+export const SWS_CS_BT2020 = 9;
 export const SWS_POINT = 0x10;
 export const SWS_BITEXACT = 0x80000;
 export const SWS_ACCURATE_RND = 0x40000;

@@ -2,7 +2,8 @@
 // frame's matrix, range and bit depth into these push constants, so the shaders hold no tables.
 //   y' = (Y - yOffset) * yScale         cb' = (Cb - cOffset) * cScale     (same for cr')
 //   R = y' + crR*cr'   G = y' + cbG*cb' + crG*cr'   B = y' + cbB*cb'
-// Chroma is point-sampled at (x/2, y/2): exact for left-sited (MPEG-2/H.264 default) 4:2:0.
+// Chroma is point-sampled: pixel (x, y) takes chroma sample (x/2, y/2), the nearest one for
+// centre-sited 4:2:0 and what libswscale's point scaler picks (the tests hold them to 1 LSB).
 struct ColorParams {
   float yOffset, yScale, cOffset, cScale;
   float crR, cbG, crG, cbB;

@@ -18,6 +18,9 @@ export const CLIPS = {
   odd: { name: "ffv1_odd_333x199.mkv", size: "333x199", pixFmt: "yuv420p", codec: "ffv1", frames: 6 },
   odd10: { name: "ffv1_odd10_161x91.mkv", size: "161x91", pixFmt: "yuv420p10le", codec: "ffv1", frames: 4 },
   fullRange: { name: "h264_fullrange_160x90.mp4", size: "160x90", pixFmt: "yuvj420p", codec: "libx264", frames: 4 },
+  bt709: { name: "h264_bt709_250x142.mp4", size: "250x142", pixFmt: "yuv420p", codec: "libx264", frames: 3, extra: ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"] },
+  bt2020: { name: "hevc_bt2020_10bit_192x108.mp4", size: "192x108", pixFmt: "yuv420p10le", codec: "libx265", frames: 3, extra: ["-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-x265-params", "log-level=error"] },
+  fullRange10: { name: "ffv1_full10_130x74.mkv", size: "130x74", pixFmt: "yuv420p10le", codec: "ffv1", frames: 3, extra: ["-color_range", "pc"] },
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
 } satisfies Record<string, ClipSpec>;
 
