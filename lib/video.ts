@@ -7,7 +7,7 @@ import type { FrameDescriptor } from "./descriptor";
 import { DecodeError, InvalidArgumentError } from "./errors";
 import { ImportCache } from "./vulkan/cache";
 import { deviceNumbers, VulkanContext } from "./vulkan/context";
-import { Converter, type ConversionInfo } from "./vulkan/convert";
+import { Converter, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
 import type { ImportedFrame } from "./vulkan/import";
 import { readBack, type GpuBuffer } from "./vulkan/memory";
 import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
@@ -138,9 +138,9 @@ export class Video implements Disposable {
   }
 
   /** Import and convert to RGBA8 on the GPU; the returned buffer is the caller's to dispose. */
-  toRgba(frame: DecodedFrame, target?: GpuBuffer): { rgba: GpuBuffer; conversion: ConversionInfo; stats: FrameStats; importKind: ImportedFrame["kind"]; syncMode: ImportedFrame["syncMode"] } {
+  toRgba(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; conversion: ConversionInfo; stats: FrameStats; importKind: ImportedFrame["kind"]; syncMode: ImportedFrame["syncMode"] } {
     const { imported, stats } = this.importFrame(frame);
-    const { rgba, info } = this.converter.toRgba(imported, frame.descriptor.color, target);
+    const { rgba, info } = this.converter.toRgba(imported, frame.descriptor.color, target, output);
     this.cpuBytes += stats.cpuBytesCopied;
     return { rgba, conversion: info, stats, importKind: imported.kind, syncMode: imported.syncMode };
   }

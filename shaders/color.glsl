@@ -20,3 +20,8 @@ uint packRgba8(vec3 rgb) {
   uvec3 v = uvec3(rgb * 255.0 + 0.5);
   return v.r | (v.g << 8) | (v.b << 16) | (255u << 24);
 }
+
+uvec2 packRgba16(vec3 rgb) {
+  uvec3 v = uvec3(rgb * 65535.0 + 0.5);
+  return uvec2(v.r | (v.g << 16), v.b | (0xffffu << 16));
+}

@@ -12,8 +12,9 @@ layout(std430, binding = 2) readonly buffer Plane2 { uint plane2[]; };
 layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
 // layout: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit), 3 YUV420_10 (3-plane, 10 bits low in 16)
+// outputFormat: 0 RGBA8 (one uint per pixel), 1 RGBA16 (two uints per pixel).
 layout(push_constant) uniform Push {
-  uint width, height, layoutId, reserved;
+  uint width, height, layoutId, outputFormat;
   uint offset0, offset1, offset2, pitch0;
   uint pitch1, pitch2, outPitch, reserved2;
   ColorParams color;
@@ -25,6 +26,15 @@ uint byteAt2(uint a) { return (plane2[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
 uint halfAt0(uint a) { return (plane0[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 uint halfAt1(uint a) { return (plane1[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 uint halfAt2(uint a) { return (plane2[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
+
+void storeRgba(uint index, vec3 rgb) {
+  if (pc.outputFormat == 0u) rgba[index] = packRgba8(rgb);
+  else {
+    uvec2 w = packRgba16(rgb);
+    rgba[2u * index] = w.x;
+    rgba[2u * index + 1u] = w.y;
+  }
+}
 
 void main() {
   uvec2 p = gl_GlobalInvocationID.xy;
@@ -51,5 +61,5 @@ void main() {
     Cb = halfAt1(pc.offset1 + c.y * pc.pitch1 + c.x * 2u) & 0x3ffu;
     Cr = halfAt2(pc.offset2 + c.y * pc.pitch2 + c.x * 2u) & 0x3ffu;
   }
-  rgba[p.y * pc.outPitch + p.x] = packRgba8(yuvToRgb(pc.color, float(Y), float(Cb), float(Cr)));
+  storeRgba(p.y * pc.outPitch + p.x, yuvToRgb(pc.color, float(Y), float(Cb), float(Cr)));
 }

@@ -14,12 +14,22 @@ layout(binding = 2) uniform readonly image2D chromaPlane2;
 layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
 // layoutId: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit)
+// outputFormat: 0 RGBA8 (one uint per pixel), 1 RGBA16 (two uints per pixel).
 layout(push_constant) uniform Push {
-  uint width, height, layoutId, reserved;
+  uint width, height, layoutId, outputFormat;
   uint reserved1, reserved2, reserved3, reserved4;
   uint reserved5, reserved6, outPitch, reserved7;
   ColorParams color;
 } pc;
+
+void storeRgba(uint index, vec3 rgb) {
+  if (pc.outputFormat == 0u) rgba[index] = packRgba8(rgb);
+  else {
+    uvec2 w = packRgba16(rgb);
+    rgba[2u * index] = w.x;
+    rgba[2u * index + 1u] = w.y;
+  }
+}
 
 void main() {
   ivec2 p = ivec2(gl_GlobalInvocationID.xy);
@@ -36,5 +46,5 @@ void main() {
     Y = floor(Y / 64.0);
     C = floor(C / 64.0);
   }
-  rgba[uint(p.y) * pc.outPitch + uint(p.x)] = packRgba8(yuvToRgb(pc.color, Y, C.x, C.y));
+  storeRgba(uint(p.y) * pc.outPitch + uint(p.x), yuvToRgb(pc.color, Y, C.x, C.y));
 }

@@ -85,3 +85,28 @@ describe("NV12 and P010 layouts (as VAAPI exports them) match libswscale", () =>
     });
   }
 });
+
+describe("RGBA16 output for 10-bit sources", () => {
+  withSource("within one 8-bit step of libswscale's rgba64le, and its high bytes within 1 of RGBA8", () => {
+    using video = Video.open(clip(CLIPS.hevc10), { validation: true });
+    using frame = video.seekFrame(1);
+    const d = frame.descriptor;
+    const wide = video.toRgba(frame, undefined, "rgba16");
+    using _w = wide.rgba;
+    const narrow = video.toRgba(frame);
+    using _n = narrow.rgba;
+    const rgba16 = new Uint16Array(video.readRgba(wide.rgba).slice().buffer);
+    const rgba8 = video.readRgba(narrow.rgba);
+    const mem = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
+    const planes = d.layers[0]!.planes;
+    const ref = new Uint16Array(swscaleRgba({ planes: planes.map((p) => mem.subarray(p.offset)), strides: planes.map((p) => p.pitch) }, d.width, d.height, "yuv420p10le", "BT.601", "limited", "rgba64le").slice().buffer);
+    let maxRef = 0, maxSelf = 0;
+    for (let i = 0; i < rgba16.length; i++) {
+      maxRef = Math.max(maxRef, Math.abs(rgba16[i]! - ref[i]!));
+      maxSelf = Math.max(maxSelf, Math.abs((rgba16[i]! >> 8) - rgba8[i]!));
+    }
+    expect(maxRef).toBeLessThanOrEqual(256);
+    expect(maxSelf).toBeLessThanOrEqual(1);
+    video.ctx.checkValidation();
+  });
+});

@@ -13,7 +13,7 @@ import { ComputePipeline } from "./pipeline";
 
 /** Push constants of shaders/yuv_to_rgba_*.comp. */
 export const ConvertPush = struct("ConvertPush", [
-  ["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["reserved", "u32"],
+  ["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["outputFormat", "u32"],
   ["offset0", "u32"], ["offset1", "u32"], ["offset2", "u32"], ["pitch0", "u32"],
   ["pitch1", "u32"], ["pitch2", "u32"], ["outPitch", "u32"], ["reserved2", "u32"],
   ["color", { array: "f32", count: 8 }],
@@ -23,6 +23,9 @@ const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV
 const WORKGROUP = 16;
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
+/** RGBA8: 4 bytes a pixel. RGBA16: 8 bytes a pixel (little-endian 16-bit channels), for 10-bit sources. */
+export type OutputFormat = "rgba8" | "rgba16";
+export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 
 export class Converter implements Disposable {
   private bufferPipeline?: ComputePipeline;
@@ -41,21 +44,22 @@ export class Converter implements Disposable {
     ], ConvertPush.size));
   }
 
-  /** A GPU buffer big enough for `width x height` RGBA8. */
-  allocateRgba(width: number, height: number): GpuBuffer {
-    return new GpuBuffer(this.ctx, width * height * 4, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
+  /** A GPU buffer big enough for `width x height` pixels of `output`. */
+  allocateRgba(width: number, height: number, output: OutputFormat = "rgba8"): GpuBuffer {
+    return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
   }
 
   /** Convert `frame` into `target` (allocated when not given) and wait for the GPU. */
-  toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer): { rgba: GpuBuffer; info: ConversionInfo } {
+  toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo } {
     const layoutId = LAYOUT_IDS[frame.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${frame.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
     const info: ConversionInfo = { matrix: matrixOf(color, frame.height), range: rangeOf(color), bitDepth: frame.bitDepth };
-    const rgba = target ?? this.allocateRgba(frame.width, frame.height);
+    const rgba = target ?? this.allocateRgba(frame.width, frame.height, output);
+    if (rgba.size < frame.width * frame.height * bytesPerPixel(output)) throw new VulkanUnsupportedError(`the target buffer holds ${rgba.size} bytes; ${frame.width}x${frame.height} ${output} needs ${frame.width * frame.height * bytesPerPixel(output)}`);
     try {
       const planes = frame.planes;
       const push = pack(ConvertPush, {
-        width: frame.width, height: frame.height, layoutId, outPitch: frame.width,
+        width: frame.width, height: frame.height, layoutId, outputFormat: output === "rgba8" ? 0 : 1, outPitch: frame.width,
         offset0: planes[0]?.offset ?? 0, offset1: planes[1]?.offset ?? 0, offset2: planes[2]?.offset ?? 0,
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),

@@ -11,7 +11,9 @@ const CS: Record<Matrix, number> = { "BT.601": SWS_CS_ITU601, "BT.709": SWS_CS_I
 
 export type SourcePlanes = { planes: Uint8Array[]; strides: number[] };
 
-export function swscaleRgba(src: SourcePlanes, width: number, height: number, srcPixFmt: string, matrix: Matrix, range: Range): Uint8Array {
+/** RGBA8 (`rgba`) or RGBA16 (`rgba64le`, 8 bytes a pixel) of the source planes. */
+export function swscaleRgba(src: SourcePlanes, width: number, height: number, srcPixFmt: string, matrix: Matrix, range: Range, dstPixFmt: "rgba" | "rgba64le" = "rgba"): Uint8Array {
+  const bpp = dstPixFmt === "rgba" ? 4 : 8;
   const u = libavutil();
   const s = libswscale();
   const fmt = (n: string) => u.av_get_pix_fmt(Buffer.from(`${n}\0`)) as number;
@@ -22,7 +24,7 @@ export function swscaleRgba(src: SourcePlanes, width: number, height: number, sr
       if (u.av_opt_set_int(ctx, Buffer.from(`${k}\0`), v, 0) < 0) throw new Error(`sws option ${k}`);
     };
     set("srcw", width); set("srch", height); set("src_format", fmt(srcPixFmt));
-    set("dstw", width); set("dsth", height); set("dst_format", fmt("rgba"));
+    set("dstw", width); set("dsth", height); set("dst_format", fmt(dstPixFmt));
     set("sws_flags", SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP);
     set("src_range", range === "full" ? 1 : 0);
     set("dst_range", 1);
@@ -30,13 +32,13 @@ export function swscaleRgba(src: SourcePlanes, width: number, height: number, sr
     const coeffs = s.sws_getCoefficients(CS[matrix]);
     const table = s.sws_getCoefficients(CS[matrix]);
     s.sws_setColorspaceDetails(ctx, coeffs, range === "full" ? 1 : 0, table, 1, 0, 1 << 16, 1 << 16);
-    const out = new Uint8Array(width * height * 4 + 64);
+    const out = new Uint8Array(width * height * bpp + 64);
     const srcPtrs = new BigUint64Array(4), srcStrides = new Int32Array(4);
     src.planes.forEach((p, i) => { srcPtrs[i] = BigInt(ptr(p)); srcStrides[i] = src.strides[i]!; });
-    const dstPtrs = new BigUint64Array([BigInt(ptr(out)), 0n, 0n, 0n]), dstStrides = new Int32Array([width * 4, 0, 0, 0]);
+    const dstPtrs = new BigUint64Array([BigInt(ptr(out)), 0n, 0n, 0n]), dstStrides = new Int32Array([width * bpp, 0, 0, 0]);
     const rows = s.sws_scale(ctx, srcPtrs, srcStrides, 0, height, dstPtrs, dstStrides);
     if (rows !== height) throw new Error(`sws_scale returned ${rows}`);
-    return out.subarray(0, width * height * 4);
+    return out.subarray(0, width * height * bpp);
   } finally {
     s.sws_freeContext(ctx);
   }
