@@ -79,13 +79,18 @@ static void fill_common(const void *frame, VVFrameDesc *out) {
   out->pts = FIELD(int64_t, frame, AVF_PTS);
 }
 
+/* Size, formats and colour fields of any frame, with no objects or layers. */
+void vv_frame_info(const void *frame, VVFrameDesc *out) {
+  fill_common(frame, out);
+  void *hw_frames = FIELD(void *, frame, AVF_HW_FRAMES_CTX);
+  if (hw_frames) out->sw_format = FIELD(int, FIELD(void *, hw_frames, AVBUF_DATA), AVHWFC_SW_FORMAT);
+}
+
 /* Unpack an AVFrame of AV_PIX_FMT_DRM_PRIME (data[0] -> AVDRMFrameDescriptor).
  * Returns 0, or -1 when the frame carries no descriptor, -2 when its counts are out of range. */
 int vv_unpack_drm_frame(const void *frame, VVFrameDesc *out) {
   const AVDRMFrameDescriptor *d = FIELD(const AVDRMFrameDescriptor *, frame, AVF_DATA);
-  fill_common(frame, out);
-  void *hw_frames = FIELD(void *, frame, AVF_HW_FRAMES_CTX);
-  if (hw_frames) out->sw_format = FIELD(int, FIELD(void *, hw_frames, AVBUF_DATA), AVHWFC_SW_FORMAT);
+  vv_frame_info(frame, out);
   if (!d) return -1;
   if (d->nb_objects < 1 || d->nb_objects > AV_DRM_MAX_PLANES || d->nb_layers < 1 || d->nb_layers > AV_DRM_MAX_PLANES) return -2;
   out->nb_objects = d->nb_objects;

@@ -1,5 +1,5 @@
 // bun run examples/stub.ts <video> [--out frame.png] [--frame N] [--vaapi-device PATH] [--timeout-s N]
-//                                  [--source auto|vaapi|software] [--debug] [--validation]
+//                                  [--source auto|vaapi|software] [--force-linear] [--drm-device PATH] [--debug] [--validation]
 // Decode one frame, import it into Vulkan without a CPU copy, convert it to RGBA on the GPU, read
 // the RGBA back once (the only CPU touch) and write a PNG.
 import { writeFileSync } from "node:fs";
@@ -16,6 +16,8 @@ const { values, positionals } = parseArgs({
     "timeout-s": { type: "string", default: "30" },
     source: { type: "string", default: "auto" },
     debug: { type: "boolean", default: false },
+    "force-linear": { type: "boolean", default: false },
+    "drm-device": { type: "string" },
     validation: { type: "boolean", default: false },
   },
 });
@@ -27,10 +29,11 @@ const Args = z.object({
   vaapiDevice: z.string().optional(),
   timeoutS: z.coerce.number().nonnegative(),
   source: z.enum(["auto", "vaapi", "software"]),
+  drmDevice: z.string().optional(),
 });
 
 function main(): void {
-  const parsed = Args.safeParse({ video: positionals[0], out: values.out, frame: values.frame, vaapiDevice: values["vaapi-device"], timeoutS: values["timeout-s"], source: values.source });
+  const parsed = Args.safeParse({ video: positionals[0], out: values.out, frame: values.frame, vaapiDevice: values["vaapi-device"], timeoutS: values["timeout-s"], source: values.source, drmDevice: values["drm-device"] });
   if (!parsed.success) {
     console.error(z.prettifyError(parsed.error));
     process.exit(2);
@@ -43,7 +46,10 @@ function main(): void {
     t[name] = now - t0;
     t0 = now;
   };
-  using video = Video.open(a.video, { source: a.source, vaapiDevice: a.vaapiDevice, timeoutS: a.timeoutS, debug: values.debug, validation: values.validation || undefined });
+  using video = Video.open(a.video, {
+    source: a.source, vaapiDevice: a.vaapiDevice, timeoutS: a.timeoutS, debug: values.debug, validation: values.validation || undefined,
+    forceLinear: values["force-linear"], drmDevice: a.drmDevice,
+  });
   lap("open");
   using frame = video.seekFrame(a.frame);
   lap("decode");
@@ -68,7 +74,11 @@ function main(): void {
   console.log(`import:        ${importKind}, sync ${imported.syncMode}`);
   console.log(`vulkan device: ${video.ctx.info.name} (${video.ctx.info.driverName}, Vulkan ${video.ctx.info.apiVersion})${video.ctx.validation ? ", validation on: 0 errors" : ""}`);
   console.log(`timings (ms):  ${Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}`);
-  console.log(`cpu bytes copied: ${stats.cpuBytesCopied}${stats.cpuBytesCopied === 0 ? " (zero-copy: decoder -> Vulkan; the RGBA readback for the PNG is the only CPU touch)" : ""}`);
+  if (video.linearRing) {
+    const tried = video.linearRing.attempts.length ? ` (not: ${video.linearRing.attempts.join("; ")})` : "";
+    console.log(`force-linear:  frames copied into linear dmabufs from ${video.linearRing.allocator}${tried}`);
+  }
+  console.log(`cpu bytes copied: ${stats.cpuBytesCopied}${stats.cpuBytesCopied === 0 ? " (zero-copy: decoder -> Vulkan; the RGBA readback for the PNG is the only CPU touch)" : " (--force-linear: one CPU copy of the frame)"}`);
   console.log(`wrote ${a.out} (${width}x${height} RGBA)`);
 }
 

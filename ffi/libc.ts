@@ -14,6 +14,7 @@ export const libc = lazyLibrary(
     dup: { args: [T.i32], returns: T.i32 },
     fstat: { args: [T.i32, T.ptr], returns: T.i32 },
     ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
+    fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
     open: { args: [T.cstring, T.i32], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
     strerror: { args: [T.i32], returns: T.cstring },
@@ -22,6 +23,9 @@ export const libc = lazyLibrary(
 
 export const MFD_CLOEXEC = 1;
 export const MFD_ALLOW_SEALING = 2;
+export const F_ADD_SEALS = 1033;
+export const F_SEAL_SHRINK = 2;
+export const MAP_FAILED = 0xffffffffffffffffn;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;

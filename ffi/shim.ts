@@ -31,6 +31,7 @@ export type PixFmtIds = { yuv420p: number; yuvj420p: number; yuv420p10le: number
 const symbols = {
   vv_init: { args: [T.ptr, T.ptr, T.ptr], returns: T.void },
   vv_unpack_drm_frame: { args: [T.ptr, T.ptr], returns: T.i32 },
+  vv_frame_info: { args: [T.ptr, T.ptr], returns: T.void },
   vv_pool_new: { args: [], returns: T.ptr },
   vv_get_buffer2_ptr: { args: [], returns: T.ptr },
   vv_describe_pool_frame: { args: [T.ptr, T.ptr, T.ptr, T.u32], returns: T.i32 },

@@ -20,5 +20,6 @@ export { GpuBuffer, readBack } from "./vulkan/memory";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";
 export { openSoftwareSource, type PoolStats } from "./sources/software";
 export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";
+export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
 export { encodePng } from "./png";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";

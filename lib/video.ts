@@ -13,6 +13,7 @@ import { readBack, type GpuBuffer } from "./vulkan/memory";
 import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
+import { LinearRing } from "./sources/linear";
 
 export const VideoOptionsSchema = z.object({
   /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
@@ -27,6 +28,10 @@ export const VideoOptionsSchema = z.object({
   dmabufRing: z.number().int().min(1).max(64).default(8),
   /** Khronos validation layer (default: VAAPI_VK_VALIDATION=1). */
   validation: z.boolean().optional(),
+  /** Download each frame and copy it into a linear dmabuf (for implicit or unimportable modifiers): one CPU copy a frame, counted. */
+  forceLinear: z.boolean().default(false),
+  /** Card node for --force-linear's DRM dumb buffers (default: the first /dev/dri/card*). */
+  drmDevice: z.string().min(1).optional(),
   /** Vulkan device index or name (default: the render node's device, else VAAPI_VK_DEVICE, else the first that imports). */
   vulkanDevice: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
 });
@@ -62,6 +67,8 @@ export class Video implements Disposable {
   readonly converter: Converter;
   private readonly session: DecodeSession;
   private readonly producerNode?: [number, number];
+  /** --force-linear's buffers (its allocator says which of drm-dumb, udmabuf, memfd was used). */
+  readonly linearRing?: LinearRing;
   private frames = 0;
   private cpuBytes = 0;
   private closed = false;
@@ -74,7 +81,9 @@ export class Video implements Disposable {
   }
 
   private constructor(readonly file: string, opts: z.output<typeof VideoOptionsSchema>) {
-    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight };
+    // The ring outlives every frame a caller may hold, so a held frame's buffer is never overwritten.
+    this.linearRing = opts.forceLinear ? new LinearRing(opts.maxInFlight + 1, opts.drmDevice) : undefined;
+    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, forceLinear: this.linearRing };
     let session: DecodeSession | undefined;
     let note: string;
     const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
@@ -106,6 +115,7 @@ export class Video implements Disposable {
       });
     } catch (e) {
       session[Symbol.dispose]();
+      this.linearRing?.[Symbol.dispose]();
       throw e;
     }
     this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
@@ -134,7 +144,7 @@ export class Video implements Disposable {
   importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
     const desc = "descriptor" in frame ? frame.descriptor : frame;
     const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
-    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: 0 } };
+    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: "descriptor" in frame ? frame.cpuBytesCopied : 0 } };
   }
 
   /** Import and convert to RGBA8 on the GPU; the returned buffer is the caller's to dispose. */
@@ -162,6 +172,7 @@ export class Video implements Disposable {
     this.cache[Symbol.dispose]();
     this.ctx[Symbol.dispose]();
     this.session[Symbol.dispose]();
+    this.linearRing?.[Symbol.dispose]();
   }
 }
 

@@ -1,9 +1,9 @@
 // Layout truth: every hand-written struct layout, field offset table and constant against the
 // real C headers, through a probe compiled with `cc`. A wrong offset fails here.
 import { describe, expect, test } from "bun:test";
-import { drmIoctls, drmLayouts } from "../ffi/drm";
+import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
 import { avFieldTables, avTableKey, avVersions } from "../ffi/libav";
-import { Stat } from "../ffi/libc";
+import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, Stat } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
 import type { StructLayout } from "../ffi/struct";
@@ -18,7 +18,7 @@ const skip = compilerMissing() ?? (existsSync("/usr/include/vulkan/vulkan.h") &&
   ? libavMissing()
   : "the C headers are not installed (libvulkan-dev, libva-dev, libavutil-dev, libavcodec-dev, libavformat-dev, libdrm-dev)");
 const HEADERS = [
-  "stdio.h", "stddef.h", "sys/stat.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
+  "stdio.h", "stddef.h", "sys/stat.h", "sys/mman.h", "fcntl.h", "linux/udmabuf.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
   "libavutil/frame.h", "libavutil/hwcontext.h", "libavutil/hwcontext_drm.h", "libavutil/hwcontext_vaapi.h",
   "libavcodec/avcodec.h", "libavformat/avformat.h",
 ];
@@ -54,6 +54,12 @@ constant("VK_QUEUE_FAMILY_FOREIGN_EXT", vk.QUEUE_FAMILY_FOREIGN_EXT);
 constant("VK_ERROR_INVALID_DRM_FORMAT_MODIFIER_PLANE_LAYOUT_EXT", -1000158000);
 
 layout("struct stat", Stat as StructLayout<string>);
+constant("F_ADD_SEALS", F_ADD_SEALS);
+constant("F_SEAL_SHRINK", F_SEAL_SHRINK);
+constant("MFD_CLOEXEC", MFD_CLOEXEC);
+constant("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
+constant("O_CLOEXEC", O_CLOEXEC);
+constant("UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC);
 for (const l of Object.values(drmLayouts)) layout(`struct ${l.name}`, l as StructLayout<string>);
 for (const [name, v] of Object.entries(drmIoctls)) constant(`${name} & 0xffffffffu`, v, name);
 for (const [name, v] of Object.entries(DRM_FORMAT)) {
@@ -87,6 +93,7 @@ for (const [name, v] of Object.entries({ YUV420P: pix.yuv420p, YUVJ420P: pix.yuv
 
 describe.skipIf(!!skip)("layouts match the C headers" + (skip ? ` (skipped: ${skip})` : ""), () => {
   const source = [
+    "#define _GNU_SOURCE",
     ...HEADERS.map((h) => `#include <${h}>`),
     "int main(void) {",
     ...checks.map((c, i) => `  printf("${i} %lld\\n", ${c.c});`),

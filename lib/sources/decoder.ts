@@ -15,8 +15,8 @@ const AVERROR_INVALIDDATA = -0x41444e49; // FFERRTAG('I','N','D','A')
 export type DecoderHooks = {
   /** Set up the codec context before avcodec_open2 (get_buffer2, hw device, ...). */
   configure(codecCtx: number, fields: AvFieldTable): void;
-  /** Describe a decoded frame; may return a mapped frame to keep alive with it. */
-  describe(frame: number): { descriptor: FrameDescriptor; keep?: number };
+  /** Describe a decoded frame; may return a mapped frame to keep alive with it, and the bytes the CPU copied to make it. */
+  describe(frame: number): { descriptor: FrameDescriptor; keep?: number; cpuBytesCopied?: number };
   /** Pixel formats the decoder may output for this source (checked before decoding). */
   acceptsPixelFormat(format: number): boolean;
   /** Release what configure() set up, after the codec context is gone. */
@@ -40,6 +40,8 @@ export class DecodedFrame implements Disposable {
     readonly descriptor: FrameDescriptor,
     private readonly frames: number[],
     private readonly onRelease: () => void,
+    /** Frame bytes the CPU copied between the decoder and this descriptor (--force-linear); 0 when zero-copy. */
+    readonly cpuBytesCopied = 0,
   ) {}
 
   [Symbol.dispose](): void {
@@ -189,11 +191,11 @@ export class DecodeSession implements Disposable {
         }
       }
       this.trace("map");
-      const { descriptor, keep } = this.hooks.describe(frame);
+      const { descriptor, keep, cpuBytesCopied } = this.hooks.describe(frame);
       const index = this.decoded++;
       this.inFlight++;
       const frames = keep ? [keep, frame] : [frame];
-      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--);
+      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--, cpuBytesCopied);
     } catch (e) {
       freeFrame(frame);
       throw e;

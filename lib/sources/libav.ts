@@ -6,6 +6,8 @@ import { VaapiVkError } from "../../ffi/errors";
 import { loadShim, VVFrameDesc, VV_DESC_VERSION, type PixFmtIds } from "../../ffi/shim";
 import { unpack } from "../../ffi/struct";
 import type { FrameDescriptor } from "../descriptor";
+import { PIXEL_FORMATS, type PixelFormat } from "../plan";
+import type { LinearRing } from "./linear";
 
 let ids: PixFmtIds | undefined;
 export function pixFmtIds(): PixFmtIds {
@@ -63,4 +65,32 @@ export function readFlatDescriptor(flat: Buffer): FrameDescriptor {
     color: { colorspace: d.colorspace, colorRange: d.color_range, colorPrimaries: d.color_primaries, colorTrc: d.color_trc, chromaLocation: d.chroma_location },
     pts: BigInt(d.pts),
   };
+}
+
+/** The pixel layout of a software frame format, for copying it (force-linear). */
+export function pixelFormatOfAv(format: number): PixelFormat | undefined {
+  const ids = pixFmtIds();
+  if (format === ids.nv12) return "NV12";
+  if (format === ids.p010le) return "P010";
+  if (format === ids.yuv420p || format === ids.yuvj420p) return "YUV420";
+  if (format === ids.yuv420p10le) return "YUV420_10";
+  return undefined;
+}
+
+/** Copy a software AVFrame into the next linear buffer of `ring`; keeps the frame's colour fields. */
+export function copyFrameToLinear(ring: LinearRing, frame: number, file: string): { descriptor: FrameDescriptor; cpuBytesCopied: number } {
+  const f = avFields().AVFrame;
+  const flat = Buffer.alloc(VVFrameDesc.size);
+  shim().vv_frame_info(frame, flat);
+  const info = readFlatDescriptor(flat);
+  const format = read.i32(frame as Pointer, f.format);
+  const pixelFormat = pixelFormatOfAv(format);
+  if (!pixelFormat) throw new VaapiVkError("UNSUPPORTED_FORMAT", `${file}: --force-linear cannot copy ${pixFmtName(format)}; it copies nv12, p010le, yuv420p and yuv420p10le`);
+  const planes = PIXEL_FORMATS[pixelFormat].planes.map((g, i) => {
+    const pitch = read.i32(frame as Pointer, f.linesize + 4 * i);
+    const rows = Math.ceil(info.height / g.heightDiv);
+    return { bytes: new Uint8Array(toArrayBuffer(ptrAt(frame, f.data + 8 * i) as Pointer, 0, pitch * rows)), pitch };
+  });
+  const { descriptor, cpuBytesCopied } = ring.copy(planes, pixelFormat, info.width, info.height);
+  return { descriptor: { ...descriptor, color: info.color, pts: info.pts }, cpuBytesCopied };
 }

@@ -8,11 +8,16 @@ import type { AvFieldTable } from "../../ffi/libav";
 import { VVFrameDesc } from "../../ffi/shim";
 import { DecodeError } from "../errors";
 import { DecodeSession, type DecoderOptions } from "./decoder";
-import { pixFmtIds, readFlatDescriptor, shim, writePtrAt } from "./libav";
+import { copyFrameToLinear, pixFmtIds, readFlatDescriptor, shim, writePtrAt } from "./libav";
+import type { LinearRing } from "./linear";
 
 export type PoolStats = { allocated: number; reused: number; failed: number; outstanding: number };
 
-export function openSoftwareSource(options: DecoderOptions): { session: DecodeSession; poolStats: () => PoolStats } {
+/**
+ * With `forceLinear`, each frame is also copied into a ring of linear dmabufs (frames here are
+ * linear already; this runs the --force-linear path, CPU copy counted, where VAAPI cannot).
+ */
+export function openSoftwareSource(options: DecoderOptions & { forceLinear?: LinearRing }): { session: DecodeSession; poolStats: () => PoolStats } {
   const s = shim();
   const ids = pixFmtIds();
   const pool = s.vv_pool_new() as number;
@@ -32,6 +37,7 @@ export function openSoftwareSource(options: DecoderOptions): { session: DecodeSe
       writePtrAt(codec, f.AVCodecContext.get_buffer2, Number(s.vv_get_buffer2_ptr()));
     },
     describe(frame) {
+      if (options.forceLinear) return copyFrameToLinear(options.forceLinear, frame, options.file);
       const fourcc = fourccOf.get(read.i32(frame as Pointer, fields.AVFrame.format)) ?? 0;
       const r = s.vv_describe_pool_frame(pool, frame, flat, fourcc);
       if (r !== 0) throw new DecodeError("DECODE_FAILED", options.file, "describe", r === -3 ? "the decoder output a pixel format the pool does not serve" : "the decoder returned a frame that is not in the memfd pool");

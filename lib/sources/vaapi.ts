@@ -9,7 +9,8 @@ import { libva, libvaDrm } from "../../ffi/libva";
 import { VVFrameDesc } from "../../ffi/shim";
 import { DecodeError } from "../errors";
 import { DecodeSession, type DecoderOptions } from "./decoder";
-import { avErrorText, avFields, pixFmtIds, ptrAt, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
+import { avErrorText, avFields, copyFrameToLinear, pixFmtIds, ptrAt, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
+import type { LinearRing } from "./linear";
 
 export const DEFAULT_VAAPI_DEVICE = "/dev/dri/renderD128";
 
@@ -70,7 +71,12 @@ export function createVaapiDevice(file: string, node: string, fields: AvFieldTab
   return { ref, method: "libva-drm", close };
 }
 
-export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string }): { session: DecodeSession; method: VaapiDevice["method"] } {
+/**
+ * With `forceLinear`, each frame is downloaded (av_hwframe_transfer_data) and copied into a ring of
+ * linear dmabufs instead of being exported: for drivers whose export is implicit or tiled in a way
+ * the Vulkan device cannot import. The copy is counted in the frame's cpuBytesCopied.
+ */
+export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string; forceLinear?: LinearRing }): { session: DecodeSession; method: VaapiDevice["method"] } {
   const s = shim();
   const ids = pixFmtIds();
   const flat = Buffer.alloc(VVFrameDesc.size);
@@ -87,6 +93,19 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string 
       const fields = avFields();
       if (read.i32(frame as Pointer, fields.AVFrame.format) !== ids.vaapi) {
         throw new DecodeError("DECODE_FAILED", options.file, "decode", "the decoder fell back to software output; this stream's profile is not supported by the VA driver (see `bun run examples/probe.ts`)");
+      }
+      if (options.forceLinear) {
+        const sw = libavutil().av_frame_alloc() as number;
+        try {
+          const t = libavutil().av_hwframe_transfer_data(sw, frame, 0);
+          if (t < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_transfer_data (the --force-linear download) failed: ${avErrorText(t)}`);
+          const copied = copyFrameToLinear(options.forceLinear, sw, options.file);
+          const info = Buffer.alloc(VVFrameDesc.size);
+          s.vv_frame_info(frame, info);
+          return { ...copied, descriptor: { ...copied.descriptor, color: readFlatDescriptor(info).color } };
+        } finally {
+          libavutil().av_frame_free(new BigUint64Array([BigInt(sw)]));
+        }
       }
       const mapped = libavutil().av_frame_alloc() as number;
       try {
