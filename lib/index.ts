@@ -1,7 +1,7 @@
 // vaapi-vk: decode video with VAAPI (or in software) into dmabufs and use them in Vulkan
 // without a CPU copy.
 export { Video, frameToRgba, VideoOptionsSchema, type VideoOptions, type VideoStats, type FrameStats, type SourceKind } from "./video";
-export { planImport, pixelFormatOf, PIXEL_FORMATS, type ImportCaps, type ImportPlan, type PlanePlan, type PixelFormat, type DrmFrameDescriptor } from "./plan";
+export { planImport, pixelFormatOf, lumaOnly, PIXEL_FORMATS, type ImportCaps, type ImportPlan, type PlanePlan, type PixelFormat, type DrmFrameDescriptor } from "./plan";
 export { DrmFrameDescriptorSchema, parseDescriptor, describeDescriptor, type FrameDescriptor, type ColorInfo } from "./descriptor";
 export {
   DRM_FORMAT, DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_INVALID, fourcc, fourccName, modifierName, modifierVendor,

@@ -148,3 +148,19 @@ export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPl
     `modifier ${modifierName(modifier)} cannot be imported as an image: ${why}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
   );
 }
+
+/**
+ * The luma plane alone, as a single R8 (8-bit) or R16 (10-bit) layer over the same objects: what a
+ * luma-only pass (diffs, analysis) imports. P010's R16 holds its 10 bits high, as P010 does; S010's
+ * low. Plans as R8_UNORM / R16_UNORM.
+ */
+export function lumaOnly(desc: DrmFrameDescriptor): DrmFrameDescriptor {
+  const format = pixelFormatOf(desc);
+  if (format === "R8" || format === "R16") return desc;
+  if (!["NV12", "P010", "YUV420", "YUV420_10"].includes(format)) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no luma plane to export from ${format}`);
+  const aux = modifierAuxPlanes(desc.objects[0]!.modifier);
+  const planes = desc.layers[0]!.planes;
+  const perLayer = desc.layers.length === 1 ? PIXEL_FORMATS[format].planes.length : 1;
+  const luma = [planes[0]!, ...(aux.perPlane ? [planes[perLayer]!] : [])];
+  return { ...desc, layers: [{ fourcc: PIXEL_FORMATS[format].bitDepth === 8 ? DRM_FORMAT.R8 : DRM_FORMAT.R16, planes: luma }] };
+}

@@ -119,7 +119,8 @@ export class Video implements Disposable {
       throw e;
     }
     this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
-    this.cache = new ImportCache(this.ctx, opts.dmabufRing);
+    // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
+    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.source === "vaapi" ? "dma-buf" : this.ctx.preferredHandleType());
     this.converter = new Converter(this.ctx);
   }
 

@@ -1,7 +1,7 @@
 // Importing DRM PRIME frames into Vulkan: the buffer path on memfds (lavapipe here and in CI),
 // the image path with explicit modifiers on opaque-fd memory (the NVIDIA GPU runner).
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import {
@@ -194,6 +194,29 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
       closeSync(mem.fd);
       mem.free();
     }
+    ctx.checkValidation();
+  });
+});
+
+describe("host-pointer import (VK_EXT_external_memory_host) of a memfd's pages", () => {
+  const withHost = requires(ctx.has("VK_EXT_external_memory_host") ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_host`);
+  const memfdMappings = () => readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => l.includes("/memfd:vaapi-vk-test")).length;
+  withHost("reads the memfd exactly, aliases it, and unmaps on release", () => {
+    const m = makeMemfd(65536);
+    m.bytes.set(pattern(65536, 5));
+    const maps = memfdMappings();
+    const fds = openFds();
+    {
+      using frame = importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128), { handleType: "host" });
+      expect(frame.kind).toBe("buffer");
+      expect(copyOut(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 5));
+      m.bytes.fill(0x5a, 0, 1024);
+      expect(copyOut(ctx, frame.buffers[0]!.buffer, 1024)).toEqual(new Uint8Array(1024).fill(0x5a));
+      expect(memfdMappings()).toBe(maps + 1);
+    }
+    expect(memfdMappings()).toBe(maps);
+    expect(openFds()).toBe(fds);
+    m.close();
     ctx.checkValidation();
   });
 });

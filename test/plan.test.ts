@@ -1,7 +1,7 @@
 // planImport: pure rules, with descriptors shaped as real drivers export them.
 import { describe, expect, test } from "bun:test";
 import {
-  amdModifier, DmabufImportError, DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, intelModifier, nvidiaBlockLinear2D, planImport,
+  lumaOnly, amdModifier, DmabufImportError, DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, intelModifier, nvidiaBlockLinear2D, planImport,
   type DrmFrameDescriptor, type ImportCaps,
 } from "vaapi-vk";
 
@@ -181,5 +181,22 @@ describe("BAD_LAYOUT", () => {
   }
   test("the exact end of the object is allowed", () => {
     expect(planImport(linearNV12(), bufferOnly).kind).toBe("buffer");
+  });
+});
+
+describe("luma-only export", () => {
+  test("NV12 and separate-layer P010 give their luma plane as R8 / R16", () => {
+    const l = lumaOnly(intelComposed());
+    expect(l.layers).toEqual([{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] }]);
+    expect(planImport(l, allCaps([Y_TILED]))).toMatchObject({ kind: "image", vkFormat: "R8_UNORM" });
+    const p = lumaOnly(amdP010);
+    expect(p.layers[0]!.fourcc).toBe(DRM_FORMAT.R16);
+    expect(planImport(p, allCaps([AMD_GFX10]))).toMatchObject({ kind: "image", vkFormat: "R16_UNORM" });
+    expect(planImport(lumaOnly(linearNV12()), bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "R8" });
+  });
+  test("compression planes stay with their luma plane", () => {
+    const d = intelComposed(MC_CCS);
+    d.layers[0]!.planes.push({ object: 0, offset: 3_000_000, pitch: 512 }, { object: 0, offset: 3_100_000, pitch: 512 });
+    expect(lumaOnly(d).layers[0]!.planes).toEqual([{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 3_000_000, pitch: 512 }]);
   });
 });

@@ -4,13 +4,15 @@
 import { ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
 import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
-import type { FrameDescriptor } from "../descriptor";
+import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { DecodeError, StallTimeoutError, VaapiVkError, type DecodeStage } from "../errors";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writePtrAt } from "./libav";
 
 const AVERROR_STREAM_NOT_FOUND = -0x4d415453; // FFERRTAG(0xF8,'S','T','R')
 const AVERROR_DECODER_NOT_FOUND = -0x434544f8; // FFERRTAG(0xF8,'D','E','C')
 const AVERROR_INVALIDDATA = -0x41444e49; // FFERRTAG('I','N','D','A')
+
+export type TraceStage = DecodeStage | "frame";
 
 export type DecoderHooks = {
   /** Set up the codec context before avcodec_open2 (get_buffer2, hw device, ...). */
@@ -129,7 +131,7 @@ export class DecodeSession implements Disposable {
     }
   }
 
-  private trace(stage: DecodeStage, extra = ""): void {
+  private trace(stage: TraceStage, extra = ""): void {
     if (this.options.debug) console.error(`[decode] ${(performance.now() / 1000).toFixed(3)}s ${stage}${extra ? `: ${extra}` : ""}`);
   }
 
@@ -192,6 +194,7 @@ export class DecodeSession implements Disposable {
       }
       this.trace("map");
       const { descriptor, keep, cpuBytesCopied } = this.hooks.describe(frame);
+      if (this.options.debug) this.trace("frame", `#${this.decoded}\n${describeDescriptor(descriptor)}`);
       const index = this.decoded++;
       this.inFlight++;
       const frames = keep ? [keep, frame] : [frame];

@@ -33,8 +33,13 @@ export const DEVICE_EXTENSIONS = {
   ],
 } as const;
 
-export type HandleType = "dma-buf" | "opaque-fd";
-export const handleTypeBit = (h: HandleType) => (h === "dma-buf" ? vk.ExternalMemoryHandleType.DMA_BUF : vk.ExternalMemoryHandleType.OPAQUE_FD);
+/**
+ * How imported memory reaches Vulkan: a dma_buf fd, an opaque fd (Vulkan/CUDA exports), or a host
+ * pointer to the fd's pages mapped into this process (VK_EXT_external_memory_host: linear buffers only).
+ */
+export type HandleType = "dma-buf" | "opaque-fd" | "host";
+export const handleTypeBit = (h: HandleType): number =>
+  ({ "dma-buf": vk.ExternalMemoryHandleType.DMA_BUF, "opaque-fd": vk.ExternalMemoryHandleType.OPAQUE_FD, host: vk.ExternalMemoryHandleType.HOST_ALLOCATION })[h];
 
 export type PhysicalDeviceInfo = {
   index: number;
@@ -262,8 +267,9 @@ export class VulkanContext implements Disposable {
   importCaps(handleType: HandleType = "dma-buf"): ImportCaps {
     const cached = this.capsCache.get(handleType);
     if (cached) return cached;
-    const dmaBuf = handleType === "dma-buf" ? this.has("VK_EXT_external_memory_dma_buf") : this.has("VK_KHR_external_memory_fd");
-    const drmFormatModifier = this.has("VK_EXT_image_drm_format_modifier");
+    const dmaBuf = { "dma-buf": this.has("VK_EXT_external_memory_dma_buf"), "opaque-fd": this.has("VK_KHR_external_memory_fd"), host: this.has("VK_EXT_external_memory_host") }[handleType];
+    // Host memory backs buffers; images with DRM modifiers come from fds.
+    const drmFormatModifier = handleType !== "host" && this.has("VK_EXT_image_drm_format_modifier");
     const modifiers: Record<string, bigint[]> = {};
     if (drmFormatModifier) {
       // Frames are imported one single-plane image per plane (import.ts), so a format's modifiers
@@ -288,6 +294,13 @@ export class VulkanContext implements Disposable {
     const caps = { dmaBuf, drmFormatModifier, modifiers };
     this.capsCache.set(handleType, caps);
     return caps;
+  }
+
+  /** How this device takes a memfd from the software source: as a dma_buf, else as a host pointer. */
+  preferredHandleType(): HandleType {
+    if (this.has("VK_EXT_external_memory_dma_buf")) return "dma-buf";
+    if (this.has("VK_EXT_external_memory_host")) return "host";
+    return "dma-buf";
   }
 
   /** The DRM modifiers the device lists for a format, with their plane counts and features. */

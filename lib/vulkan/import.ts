@@ -4,7 +4,7 @@
 // fd ownership: the caller's fds stay the caller's. Each import dup()s the fd it hands Vulkan;
 // after a successful vkAllocateMemory Vulkan owns that dup (it is closed by vkFreeMemory); when
 // the allocation fails the importer closes the dup itself.
-import { libc } from "../../ffi/libc";
+import { libc, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
 import { pack, packArray } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
@@ -30,6 +30,8 @@ export type ImportedBuffer = { buffer: bigint; size: number };
 export class ImportedFrame implements Disposable {
   readonly buffers: ImportedBuffer[] = [];
   readonly memories: bigint[] = [];
+  /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
+  readonly hostMappings: { address: number; size: number }[] = [];
   /** Image path: one image (and one storage view) per colour plane. */
   readonly planeImages: bigint[] = [];
   readonly planeViews: bigint[] = [];
@@ -99,6 +101,7 @@ export class ImportedFrame implements Disposable {
     for (const i of this.planeImages) dev.vkDestroyImage(device, i, null);
     for (const b of this.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
     for (const m of this.memories) dev.vkFreeMemory(device, m, null);
+    for (const m of this.hostMappings) libc().munmap(m.address, m.size);
   }
 }
 
@@ -134,6 +137,24 @@ function importMemory(ctx: VulkanContext, fd: number, size: number, handleType: 
   }
 }
 
+/** Map the object's fd and import the mapping (VK_EXT_external_memory_host): the pages are the fd's own, no copy. */
+function importHostMapping(frame: ImportedFrame, fd: number, size: number, typeBits: number): bigint {
+  const { ctx } = frame;
+  if (size % 4096 !== 0) throw new DmabufImportError("BAD_LAYOUT", `a host-pointer import needs a page-multiple object size; this one is ${size} bytes`);
+  const address = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) as number;
+  if (!address || address >= Number(MAP_FAILED >> 1n)) throw new DmabufImportError("BAD_LAYOUT", `mmap of fd ${fd} (${size} bytes) for a host-pointer import failed`);
+  frame.hostMappings.push({ address, size });
+  const props = pack(vk.VkMemoryHostPointerPropertiesEXT, { sType: vk.SType.MEMORY_HOST_POINTER_PROPERTIES_EXT });
+  checkVk(ctx.dev.vkGetMemoryHostPointerPropertiesEXT!(ctx.device, vk.ExternalMemoryHandleType.HOST_ALLOCATION, address, props), "vkGetMemoryHostPointerPropertiesEXT");
+  const bits = typeBits & props.readUInt32LE(vk.VkMemoryHostPointerPropertiesEXT.offsets.memoryTypeBits);
+  if (!bits) throw new DmabufImportError("NO_DMABUF_IMPORT", `no memory type of ${ctx.info.name} can hold an imported host pointer for this buffer`);
+  const imp = pack(vk.VkImportMemoryHostPointerInfoEXT, { sType: vk.SType.IMPORT_MEMORY_HOST_POINTER_INFO_EXT, handleType: vk.ExternalMemoryHandleType.HOST_ALLOCATION, pHostPointer: address });
+  const info = pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: imp, allocationSize: size, memoryTypeIndex: ctx.findMemoryType(bits, 0) });
+  const out = Buffer.alloc(8);
+  checkVk(ctx.dev.vkAllocateMemory(ctx.device, info, null, out), "vkAllocateMemory (host pointer import)");
+  return u64(out);
+}
+
 function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image") {
   const dedicated = pack(vk.VkMemoryDedicatedRequirements, { sType: vk.SType.MEMORY_DEDICATED_REQUIREMENTS });
   const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2, pNext: dedicated });
@@ -164,7 +185,9 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
     frame.buffers.push({ buffer, size: obj.size });
     const req = memoryRequirements(ctx, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), "buffer");
     if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for a buffer over this object, which holds ${obj.size}`);
-    const memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { buffer } : null);
+    const memory = frame.handleType === "host"
+      ? importHostMapping(frame, obj.fd, obj.size, req.typeBits)
+      : importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { buffer } : null);
     frame.memories.push(memory);
     const bind = pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 });
     checkVk(dev.vkBindBufferMemory2(device, 1, bind), "vkBindBufferMemory2");
