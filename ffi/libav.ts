@@ -103,7 +103,9 @@ export type AvFieldTable = {
   AVFrame: { data: number; linesize: number; extended_data: number; width: number; height: number; format: number; pts: number; buf: number;
     color_range: number; color_primaries: number; color_trc: number; colorspace: number; chroma_location: number; hw_frames_ctx: number };
   AVCodecContext: { codec_id: number; opaque: number; width: number; height: number; pix_fmt: number; get_format: number;
-    get_buffer2: number; thread_count: number; thread_type: number; hw_device_ctx: number };
+    get_buffer2: number; thread_count: number; thread_type: number; hw_device_ctx: number;
+    /** libavcodec < 60 only: set it, or frame threads hand every get_buffer2 call to the caller's thread. */
+    thread_safe_callbacks?: number };
   AVFormatContext: { nb_streams: number; streams: number; interrupt_callback: number };
   AVStream: { index: number; time_base: number; duration: number; nb_frames: number; codecpar: number };
   AVCodecParameters: { codec_type: number; codec_id: number; format: number; width: number; height: number };
@@ -121,7 +123,7 @@ export const avFieldTables: Record<string, AvFieldTable> = {
     AVFrame: { data: 0, linesize: 64, extended_data: 96, width: 104, height: 108, format: 116, pts: 136, buf: 224,
       color_range: 320, color_primaries: 324, color_trc: 328, colorspace: 332, chroma_location: 336, hw_frames_ctx: 392 },
     AVCodecContext: { codec_id: 24, opaque: 48, width: 116, height: 120, pix_fmt: 136, get_format: 152, get_buffer2: 408,
-      thread_count: 636, thread_type: 640, hw_device_ctx: 872 },
+      thread_count: 636, thread_type: 640, hw_device_ctx: 872, thread_safe_callbacks: 648 },
     AVFormatContext: { nb_streams: 44, streams: 48, interrupt_callback: 200 },
     AVStream: { index: 0, time_base: 16, duration: 32, nb_frames: 40, codecpar: 208 },
     AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, width: 56, height: 60 },

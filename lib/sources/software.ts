@@ -8,7 +8,7 @@ import type { AvFieldTable } from "../../ffi/libav";
 import { VVFrameDesc } from "../../ffi/shim";
 import { DecodeError } from "../errors";
 import { DecodeSession, type DecoderOptions } from "./decoder";
-import { copyFrameToLinear, pixFmtIds, readFlatDescriptor, shim, writePtrAt } from "./libav";
+import { copyFrameToLinear, pixFmtIds, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
 import type { LinearRing } from "./linear";
 
 export type PoolStats = { allocated: number; reused: number; failed: number; outstanding: number };
@@ -35,6 +35,8 @@ export function openSoftwareSource(options: DecoderOptions & { forceLinear?: Lin
       fields = f;
       writePtrAt(codec, f.AVCodecContext.opaque, pool);
       writePtrAt(codec, f.AVCodecContext.get_buffer2, Number(s.vv_get_buffer2_ptr()));
+      // vv_get_buffer2 and its buffer release are mutex-guarded, so decoder threads may call them.
+      if (f.AVCodecContext.thread_safe_callbacks !== undefined) writeI32At(codec, f.AVCodecContext.thread_safe_callbacks, 1);
     },
     describe(frame) {
       if (options.forceLinear) return copyFrameToLinear(options.forceLinear, frame, options.file);
