@@ -16,7 +16,7 @@ export { VulkanContext, deviceNumbers, type VulkanContextOptions, type HandleTyp
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
 export { Converter, bytesPerPixel, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
-export { GpuBuffer, readBack } from "./vulkan/memory";
+export { BufferUsage, copyBuffer, GpuBuffer, readBack } from "./vulkan/memory";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";
 export { openSoftwareSource, type PoolStats } from "./sources/software";
 export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";

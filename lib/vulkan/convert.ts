@@ -5,7 +5,7 @@ import * as vk from "../../ffi/vulkan";
 import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Range } from "../color";
 import type { ColorInfo } from "../descriptor";
 import { VulkanUnsupportedError } from "../errors";
-import type { PixelFormat } from "../plan";
+import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
 import { GpuBuffer } from "./memory";
@@ -21,6 +21,20 @@ export const ConvertPush = struct("ConvertPush", [
 
 const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV420: 2, YUV420_10: 3 };
 const WORKGROUP = 16;
+
+/** What the converter reads: planes in buffers (by object index) or in plane image views. */
+type ConvertInput = {
+  kind: "buffer" | "image";
+  pixelFormat: PixelFormat;
+  width: number;
+  height: number;
+  planes: PlanePlan[];
+  buffers: bigint[];
+  views: bigint[];
+  /** Record the hand-over from the producer (imported frames only). */
+  acquire?: (cmd: number) => void;
+  waitSemaphores?: () => bigint[];
+};
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
 /** RGBA8: 4 bytes a pixel. RGBA16: 8 bytes a pixel (little-endian 16-bit channels), for 10-bit sources. */
@@ -49,31 +63,44 @@ export class Converter implements Disposable {
     return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
   }
 
-  /** Convert `frame` into `target` (allocated when not given) and wait for the GPU. */
+  /** Convert an imported frame into `target` (allocated when not given) and wait for the GPU. */
   toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo } {
-    const layoutId = LAYOUT_IDS[frame.pixelFormat];
-    if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${frame.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
-    const info: ConversionInfo = { matrix: matrixOf(color, frame.height), range: rangeOf(color), bitDepth: frame.bitDepth };
-    const rgba = target ?? this.allocateRgba(frame.width, frame.height, output);
-    if (rgba.size < frame.width * frame.height * bytesPerPixel(output)) throw new VulkanUnsupportedError(`the target buffer holds ${rgba.size} bytes; ${frame.width}x${frame.height} ${output} needs ${frame.width * frame.height * bytesPerPixel(output)}`);
+    return this.convert({
+      kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
+      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews,
+      acquire: (cmd) => frame.recordAcquire(cmd), waitSemaphores: () => frame.acquireWaitSemaphores(),
+    }, color, target, output);
+  }
+
+  /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target). */
+  toRgbaFromBuffers(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
+    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [] }, color, target, output);
+  }
+
+  private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo } {
+    const { width, height, planes } = input;
+    const layoutId = LAYOUT_IDS[input.pixelFormat];
+    if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
+    const info: ConversionInfo = { matrix: matrixOf(color, height), range: rangeOf(color), bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth };
+    const rgba = target ?? this.allocateRgba(width, height, output);
+    if (rgba.size < width * height * bytesPerPixel(output)) throw new VulkanUnsupportedError(`the target buffer holds ${rgba.size} bytes; ${width}x${height} ${output} needs ${width * height * bytesPerPixel(output)}`);
     try {
-      const planes = frame.planes;
       const push = pack(ConvertPush, {
-        width: frame.width, height: frame.height, layoutId, outputFormat: output === "rgba8" ? 0 : 1, outPitch: frame.width,
+        width, height, layoutId, outputFormat: output === "rgba8" ? 0 : 1, outPitch: width,
         offset0: planes[0]?.offset ?? 0, offset1: planes[1]?.offset ?? 0, offset2: planes[2]?.offset ?? 0,
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      const pipeline = this.pipeline(frame.kind);
+      const pipeline = this.pipeline(input.kind);
       const out = { binding: 3, buffer: rgba.buffer };
-      const set = frame.kind === "buffer"
-        ? pipeline.bind(0, [0, 1, 2].map((i) => ({ binding: i, buffer: frame.buffers[planes[Math.min(i, planes.length - 1)]!.object]!.buffer })).concat(out))
-        : pipeline.bind(0, [out], [0, 1, 2].map((i) => ({ binding: i, view: frame.planeViews[Math.min(i, frame.planeViews.length - 1)]! })));
-      const semaphores = frame.acquireWaitSemaphores();
+      const set = input.kind === "buffer"
+        ? pipeline.bind(0, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
+        : pipeline.bind(0, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
+      const semaphores = input.waitSemaphores?.() ?? [];
       try {
         this.ctx.submitAndWait((cmd) => {
-          frame.recordAcquire(cmd);
-          pipeline.recordDispatch(cmd, set, push, [Math.ceil(frame.width / WORKGROUP), Math.ceil(frame.height / WORKGROUP), 1]);
+          input.acquire?.(cmd);
+          pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
           const barrier = pack(vk.VkBufferMemoryBarrier, {
             sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE, dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
             srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: rgba.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
@@ -81,7 +108,7 @@ export class Converter implements Disposable {
           this.ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
         }, semaphores);
       } finally {
-        for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
+        for (const sem of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, sem, null);
       }
       return { rgba, info };
     } catch (e) {

@@ -56,6 +56,13 @@ export class GpuBuffer implements Disposable {
   }
 }
 
+/** Copy `size` bytes between two buffers of `ctx` on the GPU, and wait. */
+export function copyBuffer(ctx: VulkanContext, src: bigint, dst: bigint, size: number): void {
+  ctx.submitAndWait((cmd) => ctx.dev.vkCmdCopyBuffer(cmd, src, dst, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));
+}
+
+export const BufferUsage = vk.BufferUsage;
+
 /** Copy a device buffer's first `size` bytes to the CPU (the one CPU touch, at the edge). */
 export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): Uint8Array {
   if (src.hostVisible) return src.bytes().slice(0, size);

@@ -1,0 +1,206 @@
+// bun run examples/bench.ts <video> [--frames N] [--dmabuf-ring N] [--reps N] [--json] [--source auto|vaapi|software]
+// Measures, side by side in one run on the same frames:
+//   zero-copy   decode -> import (cached) -> convert on the GPU, no CPU copy
+//   staging     decode -> CPU copy into a host-visible staging buffer -> vkCmdCopyBuffer -> convert
+// plus a fresh import vs a cached lookup of the same dmabuf, and the conversion vs a plain GPU
+// buffer copy of the same bytes (read + written). Timings are wall clock per frame.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { BufferUsage, bytesPerPixel, copyBuffer, GpuBuffer, importDmabuf, PIXEL_FORMATS, pixelFormatOf, VaapiVkError, Video, type DecodedFrame } from "vaapi-vk";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    frames: { type: "string", default: "60" },
+    "dmabuf-ring": { type: "string", default: "8" },
+    reps: { type: "string", default: "20" },
+    json: { type: "boolean", default: false },
+    source: { type: "string", default: "auto" },
+  },
+});
+const Args = z.object({
+  video: z.string({ error: "usage: bun run examples/bench.ts <video> [--frames N] [--dmabuf-ring N] [--json]" }),
+  frames: z.coerce.number().int().positive(),
+  ring: z.coerce.number().int().min(1).max(64),
+  reps: z.coerce.number().int().positive(),
+  source: z.enum(["auto", "vaapi", "software"]),
+});
+
+type PassResult = { frames: number; seconds: number; decodeMs: number; uploadMs: number; importMs: number; convertMs: number; cpuBytesCopied: number };
+const now = () => performance.now();
+
+function planeBytes(frame: DecodedFrame): number {
+  const d = frame.descriptor;
+  return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce((n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv), 0);
+}
+
+function zeroCopyPass(video: Video, frames: number): PassResult & { importKind: string } {
+  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, cpuBytesCopied: 0, importKind: "" };
+  const start = now();
+  for (let i = 0; i < frames; i++) {
+    let t = now();
+    using frame = video.next();
+    if (!frame) break;
+    r.decodeMs += now() - t;
+    t = now();
+    const { imported, stats } = video.importFrame(frame);
+    r.importMs += now() - t;
+    r.importKind = imported.kind;
+    t = now();
+    using _ = video.converter.toRgba(imported, frame.descriptor.color).rgba;
+    r.convertMs += now() - t;
+    r.cpuBytesCopied += stats.cpuBytesCopied + frame.cpuBytesCopied;
+    r.frames++;
+  }
+  r.seconds = (now() - start) / 1000;
+  return r;
+}
+
+/** The classic path: the CPU copies each frame into a staging buffer, the GPU copies it to device memory. */
+function stagingPass(video: Video, frames: number): PassResult {
+  const { ctx, converter } = video;
+  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, cpuBytesCopied: 0 };
+  let staging: GpuBuffer | undefined, device: GpuBuffer | undefined;
+  const start = now();
+  try {
+    for (let i = 0; i < frames; i++) {
+      let t = now();
+      using frame = video.next();
+      if (!frame) break;
+      r.decodeMs += now() - t;
+      t = now();
+      const d = frame.descriptor;
+      const format = pixelFormatOf(d);
+      const geometry = PIXEL_FORMATS[format].planes;
+      const size = d.objects[0]!.size;
+      staging ??= new GpuBuffer(ctx, size, BufferUsage.TRANSFER_SRC, "host");
+      device ??= new GpuBuffer(ctx, size, BufferUsage.TRANSFER_DST | BufferUsage.STORAGE, "device");
+      // What a download-then-upload pipeline does: the CPU touches every row of every plane.
+      const src = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
+      const dst = staging.bytes();
+      d.layers[0]!.planes.forEach((p, k) => {
+        const rowBytes = Math.ceil(d.width / geometry[k]!.widthDiv) * geometry[k]!.bytesPerElement;
+        for (let y = 0; y < Math.ceil(d.height / geometry[k]!.heightDiv); y++) dst.set(src.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes), p.offset + y * p.pitch);
+      });
+      r.cpuBytesCopied += planeBytes(frame);
+      const dev = device;
+      copyBuffer(ctx, staging.buffer, dev.buffer, size);
+      r.uploadMs += now() - t;
+      t = now();
+      using _ = converter.toRgbaFromBuffers([dev.buffer], d.layers[0]!.planes, format, d.width, d.height, d.color).rgba;
+      r.convertMs += now() - t;
+      r.frames++;
+    }
+  } finally {
+    staging?.[Symbol.dispose]();
+    device?.[Symbol.dispose]();
+  }
+  r.seconds = (now() - start) / 1000;
+  return r;
+}
+
+/** A fresh import + release of one frame vs a cache lookup of the same dmabuf, `reps` times each. */
+function importCosts(video: Video, reps: number): { freshMs: number; cachedMs: number } {
+  using frame = video.next();
+  if (!frame) throw new VaapiVkError("EXHAUSTED", "the clip has too few frames for the import measurement");
+  video.importFrame(frame);
+  let t = now();
+  for (let i = 0; i < reps; i++) {
+    using _ = importDmabuf(video.ctx, frame.descriptor, { handleType: video.cache.handleType });
+  }
+  const freshMs = (now() - t) / reps;
+  t = now();
+  for (let i = 0; i < reps; i++) video.importFrame(frame);
+  return { freshMs, cachedMs: (now() - t) / reps };
+}
+
+/** The conversion vs vkCmdCopyBuffer moving the same bytes (frame read + RGBA written), `reps` times each. */
+function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs: number; bytes: number } {
+  using frame = video.next();
+  if (!frame) throw new VaapiVkError("EXHAUSTED", "the clip has too few frames for the conversion measurement");
+  const { imported } = video.importFrame(frame);
+  const d = frame.descriptor;
+  using target = video.converter.allocateRgba(d.width, d.height);
+  const bytes = planeBytes(frame) + d.width * d.height * bytesPerPixel("rgba8");
+  video.converter.toRgba(imported, d.color, target);
+  let t = now();
+  for (let i = 0; i < reps; i++) video.converter.toRgba(imported, d.color, target);
+  const convertMs = (now() - t) / reps;
+  // A copy that reads and writes bytes/2 each moves the same total.
+  const half = Math.ceil(bytes / 2 / 4) * 4;
+  using a = new GpuBuffer(video.ctx, half, BufferUsage.TRANSFER_SRC, "device");
+  using b = new GpuBuffer(video.ctx, half, BufferUsage.TRANSFER_DST, "device");
+  const copy = () => copyBuffer(video.ctx, a.buffer, b.buffer, half);
+  copy();
+  t = now();
+  for (let i = 0; i < reps; i++) copy();
+  return { convertMs, copyMs: (now() - t) / reps, bytes };
+}
+
+function main(): void {
+  const parsed = Args.safeParse({ video: positionals[0], frames: values.frames, ring: values["dmabuf-ring"], reps: values.reps, source: values.source });
+  if (!parsed.success) {
+    console.error(z.prettifyError(parsed.error));
+    process.exit(2);
+  }
+  const a = parsed.data;
+  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: 2 });
+  let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;
+  let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number };
+  {
+    using video = open();
+    zero = zeroCopyPass(video, a.frames);
+    const s = video.stats;
+    info = { path: video.source, device: video.ctx.info.name, width: video.info.width, height: video.info.height, pixelFormat: video.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions };
+  }
+  {
+    using video = open();
+    staging = stagingPass(video, a.frames);
+  }
+  {
+    using video = open();
+    imports = importCosts(video, a.reps);
+    conv = convertVsCopy(video, a.reps);
+  }
+  const per = (r: PassResult, ms: number) => ms / Math.max(1, r.frames);
+  const fps = (r: PassResult) => r.frames / r.seconds;
+  const result = {
+    file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
+    frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions,
+    cpuBytesCopied: zero.cpuBytesCopied,
+    staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
+    perFrameMs: {
+      zeroCopy: { decode: per(zero, zero.decodeMs), import: per(zero, zero.importMs), convert: per(zero, zero.convertMs) },
+      staging: { decode: per(staging, staging.decodeMs), upload: per(staging, staging.uploadMs), convert: per(staging, staging.convertMs) },
+    },
+    importMs: imports, convertVsCopy: conv,
+    ratios: {
+      zeroCopyVsStagingFps: fps(zero) / fps(staging),
+      freshVsCachedImport: imports.freshMs / imports.cachedMs,
+      convertVsCopyTime: conv.convertMs / conv.copyMs,
+      cpuBytesPerFrame: { zeroCopy: zero.cpuBytesCopied / Math.max(1, zero.frames), staging: staging.cpuBytesCopied / Math.max(1, staging.frames) },
+    },
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const f = (n: number, d = 2) => n.toFixed(d);
+  console.log(`${a.video}: ${info.width}x${info.height} ${info.pixelFormat}, ${info.path} source, ${zero.importKind} import, on ${info.device}`);
+  console.log(`path       frames  decode ms/f  upload ms/f  import ms/f  convert ms/f  end-to-end fps  CPU bytes/frame`);
+  console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
+  console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
+  console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring})`);
+  console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +
+    `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`);
+}
+
+try {
+  main();
+} catch (e) {
+  if (e instanceof VaapiVkError) {
+    console.error(`error [${e.code}]: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}
