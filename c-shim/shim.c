@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 int memfd_create(const char *name, unsigned int flags);
+int fcntl(int fd, int cmd, ...);
 
 /* libav functions, handed over by vv_init() from the libraries ffi/ already loaded: that needs
  * no unversioned .so (only -dev packages have one) and always binds the copy TS uses. */
@@ -174,9 +175,10 @@ static VVSlot *pool_take(VVPool *p, size_t size) {
     return s;
   }
   pthread_mutex_unlock(&p->lock);
-  int fd = memfd_create("vaapi-vk-frame", 1 /* MFD_CLOEXEC */);
+  /* Sealed against shrinking, so /dev/udmabuf can turn it into a real dma_buf for drivers that want one. */
+  int fd = memfd_create("vaapi-vk-frame", VV_MFD_CLOEXEC | VV_MFD_ALLOW_SEALING);
   if (fd < 0) return NULL;
-  if (ftruncate(fd, (off_t)size) != 0) { close(fd); return NULL; }
+  if (ftruncate(fd, (off_t)size) != 0 || fcntl(fd, VV_F_ADD_SEALS, VV_F_SEAL_SHRINK) != 0) { close(fd); return NULL; }
   uint8_t *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) { close(fd); return NULL; }
   s = calloc(1, sizeof *s);

@@ -1,6 +1,7 @@
 // Compiles c-shim/shim.c once per process with TinyCC and reads its flat output.
 import { cc, FFIType as T } from "bun:ffi";
 import { join } from "node:path";
+import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC } from "./libc";
 import { libavcodec, libavutil, type AvFieldTable } from "./libav";
 import { struct } from "./struct";
 
@@ -59,6 +60,8 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     AVBUF_DATA: String(fields.AVBufferRef.data), AVHWFC_SW_FORMAT: String(fields.AVHWFramesContext.sw_format),
     PIX_YUV420P: String(pix.yuv420p), PIX_YUVJ420P: String(pix.yuvj420p), PIX_YUV420P10LE: String(pix.yuv420p10le), PIX_NV12: String(pix.nv12),
     PIX_P010LE: String(pix.p010le), PIX_VAAPI: String(pix.vaapi),
+    VV_MFD_CLOEXEC: String(MFD_CLOEXEC), VV_MFD_ALLOW_SEALING: String(MFD_ALLOW_SEALING),
+    VV_F_ADD_SEALS: String(F_ADD_SEALS), VV_F_SEAL_SHRINK: String(F_SEAL_SHRINK),
   };
   const key = JSON.stringify(define);
   if (compiled) {

@@ -15,6 +15,7 @@ export {
 export { VulkanContext, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
+export { memfdRoute, sealedMemfd, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
 export { Converter, bytesPerPixel, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
 export { BufferUsage, copyBuffer, GpuBuffer, readBack } from "./vulkan/memory";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";

@@ -13,6 +13,7 @@ import { readBack, type GpuBuffer } from "./vulkan/memory";
 import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
+import { memfdRoute, routeHandleType, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
 import { LinearRing } from "./sources/linear";
 
 export const VideoOptionsSchema = z.object({
@@ -61,12 +62,15 @@ export class Video implements Disposable {
   readonly ctx: VulkanContext;
   readonly source: SourceKind;
   /** Why this source was chosen, in words (printed by the examples). */
-  readonly sourceNote: string;
+  sourceNote: string;
   readonly info: StreamInfo;
   readonly cache: ImportCache;
   readonly converter: Converter;
   private readonly session: DecodeSession;
   private readonly producerNode?: [number, number];
+  /** How the software source's memfds reach Vulkan on this device. */
+  readonly memfdRoute?: MemfdRoute;
+  private readonly udmabufs?: UdmabufWrapper;
   /** --force-linear's buffers (its allocator says which of drm-dumb, udmabuf, memfd was used). */
   readonly linearRing?: LinearRing;
   private frames = 0;
@@ -120,7 +124,15 @@ export class Video implements Disposable {
     }
     this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
     // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
-    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.source === "vaapi" ? "dma-buf" : this.ctx.preferredHandleType());
+    try {
+      this.memfdRoute = this.source === "software" ? memfdRoute(this.ctx) : undefined;
+    } catch (e) {
+      this[Symbol.dispose]();
+      throw e;
+    }
+    if (this.memfdRoute === "udmabuf") this.udmabufs = new UdmabufWrapper();
+    if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
+    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf");
     this.converter = new Converter(this.ctx);
   }
 
@@ -129,6 +141,11 @@ export class Video implements Disposable {
     const f = this.session.next();
     if (f) this.frames++;
     return f;
+  }
+
+  /** Every remaining frame, in order; dispose each (at most maxInFlight may be held at once). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<DecodedFrame> {
+    for (let f = this.next(); f; f = this.next()) yield f;
   }
 
   /** Decode up to frame `index` (0-based), releasing the ones before it. */
@@ -143,7 +160,8 @@ export class Video implements Disposable {
 
   /** Import a decoded frame (cached: the cache owns the import). */
   importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
-    const desc = "descriptor" in frame ? frame.descriptor : frame;
+    const given = "descriptor" in frame ? frame.descriptor : frame;
+    const desc = this.udmabufs ? this.udmabufs.wrap(given) : given;
     const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
     return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: "descriptor" in frame ? frame.cpuBytesCopied : 0 } };
   }
@@ -169,8 +187,9 @@ export class Video implements Disposable {
   [Symbol.dispose](): void {
     if (this.closed) return;
     this.closed = true;
-    this.converter[Symbol.dispose]();
-    this.cache[Symbol.dispose]();
+    this.converter?.[Symbol.dispose]();
+    this.cache?.[Symbol.dispose]();
+    this.udmabufs?.[Symbol.dispose]();
     this.ctx[Symbol.dispose]();
     this.session[Symbol.dispose]();
     this.linearRing?.[Symbol.dispose]();

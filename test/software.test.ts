@@ -3,7 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, type FrameDescriptor } from "vaapi-vk";
+import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type FrameDescriptor } from "vaapi-vk";
+import { avFields } from "../lib/sources/libav";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
@@ -126,6 +127,29 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     const f = join(CLIP_DIR, "audio-only.m4a");
     require("node:child_process").spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", "-c:a", "aac", f]);
     expectDecodeError(f, "NOT_A_VIDEO", "probe");
+  });
+  withFfmpeg("a file whose codec has no decoder", () => expectDecodeError(clip(CLIPS.noDecoder), "NO_DECODER", "decoder"));
+  withLibav("the VAAPI device on a node that is no DRM device falls back to libva-drm and fails cleanly", () => {
+    const before = openFds();
+    let err: unknown;
+    try {
+      createVaapiDevice("clip.mp4", "/dev/null", avFields());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as DecodeError).code).toBe("NO_VAAPI_DEVICE");
+    expect((err as Error).message).toMatch(/vaGetDisplayDRM|vaInitialize|av_hwdevice_ctx_init/);
+    expect(openFds()).toBe(before);
+  });
+  withFfmpeg("frames come as an async iterator of disposables", async () => {
+    using video = Video.open(clip(CLIPS.h264), { maxInFlight: 2 });
+    let n = 0;
+    for await (const f of video) {
+      using frame = f;
+      expect(frame.index).toBe(n++);
+    }
+    expect(n).toBe(CLIPS.h264.frames);
   });
   withFfmpeg("a stage that does not finish within timeoutS raises StallTimeoutError", () => {
     const before = openFds();

@@ -22,7 +22,7 @@ export class ImportCache implements Disposable {
   private readonly entries = new Map<string, ImportedFrame>();
   readonly stats: ImportCacheStats = { imports: 0, hits: 0, evictions: 0, importMs: 0, lookupMs: 0 };
 
-  constructor(readonly ctx: VulkanContext, readonly capacity = 8, readonly handleType: HandleType = ctx.preferredHandleType()) {}
+  constructor(readonly ctx: VulkanContext, readonly capacity = 8, readonly handleType: HandleType = "dma-buf") {}
 
   /** The import of `desc`, made now or reused. The cache owns it: do not dispose it. */
   get(desc: DrmFrameDescriptor, producerNode?: [number, number]): { frame: ImportedFrame; hit: boolean } {

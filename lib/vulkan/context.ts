@@ -296,13 +296,6 @@ export class VulkanContext implements Disposable {
     return caps;
   }
 
-  /** How this device takes a memfd from the software source: as a dma_buf, else as a host pointer. */
-  preferredHandleType(): HandleType {
-    if (this.has("VK_EXT_external_memory_dma_buf")) return "dma-buf";
-    if (this.has("VK_EXT_external_memory_host")) return "host";
-    return "dma-buf";
-  }
-
   /** The DRM modifiers the device lists for a format, with their plane counts and features. */
   formatModifiers(format: vk.VkFormatName): { modifier: bigint; planes: number; features: number }[] {
     return formatModifiers(this.inst, this.physicalDevice, format);

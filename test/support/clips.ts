@@ -21,6 +21,8 @@ export const CLIPS = {
   bt709: { name: "h264_bt709_250x142.mp4", size: "250x142", pixFmt: "yuv420p", codec: "libx264", frames: 3, extra: ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"] },
   bt2020: { name: "hevc_bt2020_10bit_192x108.mp4", size: "192x108", pixFmt: "yuv420p10le", codec: "libx265", frames: 3, extra: ["-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-x265-params", "log-level=error"] },
   fullRange10: { name: "ffv1_full10_130x74.mkv", size: "130x74", pixFmt: "yuv420p10le", codec: "ffv1", frames: 3, extra: ["-color_range", "pc"] },
+  /** a64multi has an encoder and no decoder: a file whose codec cannot be decoded. */
+  noDecoder: { name: "a64multi_encoder_only.nut", size: "320x200", pixFmt: "gray", codec: "a64multi", frames: 2 },
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
 } satisfies Record<string, ClipSpec>;
 
