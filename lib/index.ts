@@ -22,5 +22,6 @@ export { DecodedFrame, type StreamInfo } from "./sources/decoder";
 export { openSoftwareSource, type PoolStats } from "./sources/software";
 export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";
 export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
-export { encodePng } from "./png";
+export { encodePng, heatMap } from "./png";
+export { LumaPass, type LumaFrame, type DiffResult } from "./vulkan/luma";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";

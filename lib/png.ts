@@ -24,3 +24,15 @@ export function encodePng(rgba: Uint8Array, width: number, height: number): Buff
     chunk("IEND", new Uint8Array(0)),
   ]);
 }
+
+/** A heat map of packed R8 differences (black -> red -> yellow -> white), RGBA8 for a PNG. */
+export function heatMap(diff: Uint8Array, width: number, height: number, rowWords: number): Uint8Array {
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const d = Math.min(255, diff[y * rowWords * 4 + x]! * 4);
+      out.set([Math.min(255, d * 3), Math.max(0, Math.min(255, d * 3 - 255)), Math.max(0, d * 3 - 510), 255], (y * width + x) * 4);
+    }
+  }
+  return out;
+}

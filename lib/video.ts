@@ -8,6 +8,7 @@ import { DecodeError, InvalidArgumentError } from "./errors";
 import { ImportCache } from "./vulkan/cache";
 import { deviceNumbers, VulkanContext } from "./vulkan/context";
 import { Converter, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
+import { LumaPass } from "./vulkan/luma";
 import type { ImportedFrame } from "./vulkan/import";
 import { readBack, type GpuBuffer } from "./vulkan/memory";
 import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
@@ -73,6 +74,7 @@ export class Video implements Disposable {
   private readonly udmabufs?: UdmabufWrapper;
   /** --force-linear's buffers (its allocator says which of drm-dumb, udmabuf, memfd was used). */
   readonly linearRing?: LinearRing;
+  private lumaPass?: LumaPass;
   private frames = 0;
   private cpuBytes = 0;
   private closed = false;
@@ -174,6 +176,11 @@ export class Video implements Disposable {
     return { rgba, conversion: info, stats, importKind: imported.kind, syncMode: imported.syncMode };
   }
 
+  /** The luma pass and diff mode on this video's device (made on first use). */
+  get luma(): LumaPass {
+    return (this.lumaPass ??= new LumaPass(this.ctx));
+  }
+
   /** Copy an RGBA result to the CPU (for output at the edge). */
   readRgba(rgba: GpuBuffer): Uint8Array {
     return readBack(this.ctx, rgba);
@@ -187,6 +194,7 @@ export class Video implements Disposable {
   [Symbol.dispose](): void {
     if (this.closed) return;
     this.closed = true;
+    this.lumaPass?.[Symbol.dispose]();
     this.converter?.[Symbol.dispose]();
     this.cache?.[Symbol.dispose]();
     this.udmabufs?.[Symbol.dispose]();

@@ -8,7 +8,7 @@ import { VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
-import { GpuBuffer } from "./memory";
+import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { ComputePipeline } from "./pipeline";
 
 /** Push constants of shaders/yuv_to_rgba_*.comp. */
@@ -31,9 +31,8 @@ type ConvertInput = {
   planes: PlanePlan[];
   buffers: bigint[];
   views: bigint[];
-  /** Record the hand-over from the producer (imported frames only). */
-  acquire?: (cmd: number) => void;
-  waitSemaphores?: () => bigint[];
+  /** Submit and wait (imported frames also wait for their producer and are handed over). */
+  submit: (record: (cmd: number) => void) => void;
 };
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
@@ -67,14 +66,13 @@ export class Converter implements Disposable {
   toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo } {
     return this.convert({
       kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
-      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews,
-      acquire: (cmd) => frame.recordAcquire(cmd), waitSemaphores: () => frame.acquireWaitSemaphores(),
+      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews, submit: (record) => frame.submitReading(record),
     }, color, target, output);
   }
 
   /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target). */
   toRgbaFromBuffers(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
-    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [] }, color, target, output);
+    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [], submit: (record) => this.ctx.submitAndWait(record) }, color, target, output);
   }
 
   private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo } {
@@ -96,20 +94,10 @@ export class Converter implements Disposable {
       const set = input.kind === "buffer"
         ? pipeline.bind(0, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
         : pipeline.bind(0, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
-      const semaphores = input.waitSemaphores?.() ?? [];
-      try {
-        this.ctx.submitAndWait((cmd) => {
-          input.acquire?.(cmd);
-          pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
-          const barrier = pack(vk.VkBufferMemoryBarrier, {
-            sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE, dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
-            srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: rgba.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
-          });
-          this.ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
-        }, semaphores);
-      } finally {
-        for (const sem of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, sem, null);
-      }
+      input.submit((cmd) => {
+        pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
+        recordWriteBarrier(this.ctx, cmd, rgba.buffer);
+      });
       return { rgba, info };
     } catch (e) {
       if (!target) rgba[Symbol.dispose]();

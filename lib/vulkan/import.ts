@@ -70,6 +70,19 @@ export class ImportedFrame implements Disposable {
     return semaphores;
   }
 
+  /** Submit GPU work that reads this frame: waits for the producer, hands the frame over, records `record`, and waits. */
+  submitReading(record: (cmd: number) => void): void {
+    const semaphores = this.acquireWaitSemaphores();
+    try {
+      this.ctx.submitAndWait((cmd) => {
+        this.recordAcquire(cmd);
+        record(cmd);
+      }, semaphores);
+    } finally {
+      for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
+    }
+  }
+
   /** Record the barrier that hands the frame from its producer (a foreign queue) to ours. */
   recordAcquire(cmd: number): void {
     const ctx = this.ctx;

@@ -56,6 +56,15 @@ export class GpuBuffer implements Disposable {
   }
 }
 
+/** Make a compute shader's writes to `buffer` visible to later shaders, copies and the host. */
+export function recordWriteBarrier(ctx: VulkanContext, cmd: number, buffer: bigint): void {
+  const barrier = pack(vk.VkBufferMemoryBarrier, {
+    sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE, dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
+    srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+  });
+  ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
+}
+
 /** Copy `size` bytes between two buffers of `ctx` on the GPU, and wait. */
 export function copyBuffer(ctx: VulkanContext, src: bigint, dst: bigint, size: number): void {
   ctx.submitAndWait((cmd) => ctx.dev.vkCmdCopyBuffer(cmd, src, dst, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));

@@ -1,0 +1,98 @@
+// Luma pass and diff mode: a frame's luma as packed R8 on the GPU, and |a - b| between two such
+// frames with their sum and histogram. Only the 257 words of statistics come back to the CPU.
+import { struct, pack } from "../../ffi/struct";
+import * as vk from "../../ffi/vulkan";
+import { VulkanUnsupportedError } from "../errors";
+import type { PixelFormat } from "../plan";
+import type { VulkanContext } from "./context";
+import type { ImportedFrame } from "./import";
+import { GpuBuffer, recordWriteBarrier } from "./memory";
+import { ComputePipeline } from "./pipeline";
+
+/** Push constants of shaders/luma_*.comp and shaders/luma_diff.comp. */
+export const LumaPush = struct("LumaPush", [["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["outWords", "u32"], ["offset0", "u32"], ["pitch0", "u32"]]);
+export const DiffPush = struct("DiffPush", [["width", "u32"], ["height", "u32"], ["words", "u32"]]);
+
+const BUFFER_LAYOUT: Partial<Record<PixelFormat, number>> = { NV12: 0, YUV420: 0, R8: 0, P010: 1, R16: 1, YUV420_10: 2 };
+const IMAGE_LAYOUT: Partial<Record<PixelFormat, number>> = { NV12: 0, YUV420: 0, R8: 0, P010: 1, R16: 1 };
+
+/** Packed R8 luma on the GPU: rows of `rowWords` 32-bit words (4 pixels each). */
+export type LumaFrame = { buffer: GpuBuffer; width: number; height: number; rowWords: number };
+export type DiffResult = { diff: LumaFrame; sum: number; mean: number; histogram: Uint32Array };
+
+const STATS_WORDS = 257;
+
+export class LumaPass implements Disposable {
+  private bufferPipeline?: ComputePipeline;
+  private imagePipeline?: ComputePipeline;
+  private diffPipeline?: ComputePipeline;
+  private stats?: GpuBuffer;
+
+  constructor(readonly ctx: VulkanContext) {}
+
+  /** A GPU buffer for the packed luma of a `width x height` frame. */
+  allocateLuma(width: number, height: number): LumaFrame {
+    const rowWords = Math.ceil(width / 4);
+    return { buffer: new GpuBuffer(this.ctx, rowWords * height * 4, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device"), width, height, rowWords };
+  }
+
+  /** The frame's luma as packed R8 (into `target`, or a new buffer the caller disposes). */
+  toLuma(frame: ImportedFrame, target?: LumaFrame): LumaFrame {
+    const layoutId = (frame.kind === "buffer" ? BUFFER_LAYOUT : IMAGE_LAYOUT)[frame.pixelFormat];
+    if (layoutId === undefined) throw new VulkanUnsupportedError(`no luma pass for ${frame.pixelFormat} imported as ${frame.kind}`);
+    const out = target ?? this.allocateLuma(frame.width, frame.height);
+    try {
+      const luma = frame.planes[0]!;
+      const push = pack(LumaPush, { width: frame.width, height: frame.height, layoutId, outWords: out.rowWords, offset0: luma.offset, pitch0: luma.pitch });
+      const pipeline = frame.kind === "buffer"
+        ? (this.bufferPipeline ??= new ComputePipeline(this.ctx, "luma_buffer.spv", [{ type: "storage-buffer" }, { type: "storage-buffer" }], LumaPush.size))
+        : (this.imagePipeline ??= new ComputePipeline(this.ctx, "luma_image.spv", [{ type: "storage-image" }, { type: "storage-buffer" }], LumaPush.size));
+      const set = frame.kind === "buffer"
+        ? pipeline.bind(0, [{ binding: 0, buffer: frame.buffers[luma.object]!.buffer }, { binding: 1, buffer: out.buffer.buffer }])
+        : pipeline.bind(0, [{ binding: 1, buffer: out.buffer.buffer }], [{ binding: 0, view: frame.planeViews[0]! }]);
+      frame.submitReading((cmd) => {
+        pipeline.recordDispatch(cmd, set, push, [Math.ceil(out.rowWords / 64), Math.ceil(frame.height / 4), 1]);
+        recordWriteBarrier(this.ctx, cmd, out.buffer.buffer);
+      });
+      return out;
+    } catch (e) {
+      if (!target) out.buffer[Symbol.dispose]();
+      throw e;
+    }
+  }
+
+  /** |a - b| per pixel, and its sum and histogram (the only bytes read back). */
+  diff(a: LumaFrame, b: LumaFrame, target?: LumaFrame): DiffResult {
+    if (a.width !== b.width || a.height !== b.height) throw new VulkanUnsupportedError(`cannot diff ${a.width}x${a.height} against ${b.width}x${b.height}`);
+    const out = target ?? this.allocateLuma(a.width, a.height);
+    try {
+      const stats = (this.stats ??= new GpuBuffer(this.ctx, STATS_WORDS * 4, vk.BufferUsage.STORAGE, "host"));
+      const counters = new Uint32Array(stats.bytes().buffer, stats.bytes().byteOffset, STATS_WORDS);
+      counters.fill(0);
+      const pipeline = (this.diffPipeline ??= new ComputePipeline(this.ctx, "luma_diff.spv", [
+        { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
+      ], DiffPush.size));
+      const words = a.rowWords * a.height;
+      const set = pipeline.bind(0, [
+        { binding: 0, buffer: a.buffer.buffer }, { binding: 1, buffer: b.buffer.buffer }, { binding: 2, buffer: out.buffer.buffer }, { binding: 3, buffer: stats.buffer },
+      ]);
+      this.ctx.submitAndWait((cmd) => {
+        pipeline.recordDispatch(cmd, set, pack(DiffPush, { width: a.width, height: a.height, words }), [Math.ceil(words / 256), 1, 1]);
+        recordWriteBarrier(this.ctx, cmd, out.buffer.buffer);
+        recordWriteBarrier(this.ctx, cmd, stats.buffer);
+      });
+      const sum = counters[0]!;
+      return { diff: out, sum, mean: sum / (a.width * a.height), histogram: counters.slice(1) };
+    } catch (e) {
+      if (!target) out.buffer[Symbol.dispose]();
+      throw e;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.bufferPipeline?.[Symbol.dispose]();
+    this.imagePipeline?.[Symbol.dispose]();
+    this.diffPipeline?.[Symbol.dispose]();
+    this.stats?.[Symbol.dispose]();
+  }
+}
