@@ -1,12 +1,20 @@
 // bun run examples/bench.ts <video> [--frames N] [--dmabuf-ring N] [--reps N] [--json] [--source auto|vaapi|software]
+//                                   [--vaapi-dmabuf] [--dmabuf-debug] [--diff] [--out-dir DIR] [--every N]
 // Measures, side by side in one run on the same frames:
 //   zero-copy   decode -> import (cached) -> convert on the GPU, no CPU copy
 //   staging     decode -> CPU copy into a host-visible staging buffer -> vkCmdCopyBuffer -> convert
 // plus a fresh import vs a cached lookup of the same dmabuf, and the conversion vs a plain GPU
 // buffer copy of the same bytes (read + written). Timings are wall clock per frame.
+// --diff adds the luma pass and a diff against the previous frame to the zero-copy path (mean
+// difference per frame reported); --out-dir writes every Nth frame's RGBA (and diff heat map) as PNG.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { BufferUsage, bytesPerPixel, copyBuffer, GpuBuffer, importDmabuf, PIXEL_FORMATS, pixelFormatOf, VaapiVkError, Video, type DecodedFrame } from "vaapi-vk";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  BufferUsage, bytesPerPixel, copyBuffer, dmabufIdentity, encodePng, GpuBuffer, heatMap, importDmabuf, PIXEL_FORMATS, pixelFormatOf, readBack,
+  VaapiVkError, Video, type DecodedFrame, type LumaFrame,
+} from "vaapi-vk";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -16,6 +24,11 @@ const { values, positionals } = parseArgs({
     reps: { type: "string", default: "20" },
     json: { type: "boolean", default: false },
     source: { type: "string", default: "auto" },
+    "vaapi-dmabuf": { type: "boolean", default: false },
+    "dmabuf-debug": { type: "boolean", default: false },
+    diff: { type: "boolean", default: false },
+    "out-dir": { type: "string" },
+    every: { type: "string", default: "30" },
   },
 });
 const Args = z.object({
@@ -24,7 +37,10 @@ const Args = z.object({
   ring: z.coerce.number().int().min(1).max(64),
   reps: z.coerce.number().int().positive(),
   source: z.enum(["auto", "vaapi", "software"]),
+  outDir: z.string().optional(),
+  every: z.coerce.number().int().positive(),
 });
+type Args = z.infer<typeof Args>;
 
 type PassResult = { frames: number; seconds: number; decodeMs: number; uploadMs: number; importMs: number; convertMs: number; cpuBytesCopied: number };
 const now = () => performance.now();
@@ -34,23 +50,49 @@ function planeBytes(frame: DecodedFrame): number {
   return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce((n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv), 0);
 }
 
-function zeroCopyPass(video: Video, frames: number): PassResult & { importKind: string } {
-  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, cpuBytesCopied: 0, importKind: "" };
+function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string; diffMs: number; meanDiff: number[] } {
+  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
+  let previous: LumaFrame | undefined;
   const start = now();
-  for (let i = 0; i < frames; i++) {
-    let t = now();
-    using frame = video.next();
-    if (!frame) break;
-    r.decodeMs += now() - t;
-    t = now();
-    const { imported, stats } = video.importFrame(frame);
-    r.importMs += now() - t;
-    r.importKind = imported.kind;
-    t = now();
-    using _ = video.converter.toRgba(imported, frame.descriptor.color).rgba;
-    r.convertMs += now() - t;
-    r.cpuBytesCopied += stats.cpuBytesCopied + frame.cpuBytesCopied;
-    r.frames++;
+  try {
+    for (let i = 0; i < a.frames; i++) {
+      let t = now();
+      using frame = video.next();
+      if (!frame) break;
+      r.decodeMs += now() - t;
+      t = now();
+      const { imported, stats } = video.importFrame(frame);
+      r.importMs += now() - t;
+      r.importKind = imported.kind;
+      if (values["dmabuf-debug"]) {
+        const o = frame.descriptor.objects[0]!;
+        console.error(`[dmabuf] frame ${frame.index}: ${stats.cacheHit ? "hit" : "import"} ${dmabufIdentity(o.fd)} (${imported.kind}), cache ${video.cache.size}/${a.ring}, evictions ${video.cache.stats.evictions}`);
+      }
+      t = now();
+      using rgba = video.converter.toRgba(imported, frame.descriptor.color).rgba;
+      r.convertMs += now() - t;
+      const write = a.outDir !== undefined && frame.index % a.every === 0;
+      if (write) writeFileSync(join(a.outDir!, `frame-${String(frame.index).padStart(5, "0")}.png`), encodePng(video.readRgba(rgba), frame.descriptor.width, frame.descriptor.height));
+      if (values.diff) {
+        t = now();
+        const luma = video.luma.toLuma(imported);
+        if (previous) {
+          const d = video.luma.diff(previous, luma);
+          using _ = d.diff.buffer;
+          r.meanDiff.push(d.mean);
+          if (write) writeFileSync(join(a.outDir!, `diff-${String(frame.index).padStart(5, "0")}.png`), encodePng(heatMap(readBack(video.ctx, d.diff.buffer), luma.width, luma.height, luma.rowWords), luma.width, luma.height));
+          previous.buffer[Symbol.dispose]();
+        }
+        previous = luma;
+        r.diffMs += now() - t;
+      }
+      r.cpuBytesCopied += stats.cpuBytesCopied;
+      r.frames++;
+      if (process.stderr.isTTY && !values.json) process.stderr.write(`\rzero-copy: ${r.frames} frames, ${(r.frames / ((now() - start) / 1000)).toFixed(1)} fps   `);
+    }
+  } finally {
+    previous?.buffer[Symbol.dispose]();
+    if (process.stderr.isTTY && !values.json) process.stderr.write("\n");
   }
   r.seconds = (now() - start) / 1000;
   return r;
@@ -58,6 +100,7 @@ function zeroCopyPass(video: Video, frames: number): PassResult & { importKind: 
 
 /** The classic path: the CPU copies each frame into a staging buffer, the GPU copies it to device memory. */
 function stagingPass(video: Video, frames: number): PassResult {
+  // The same work as the zero-copy pass, so fps compare like for like (the diff is left out of both).
   const { ctx, converter } = video;
   const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, cpuBytesCopied: 0 };
   let staging: GpuBuffer | undefined, device: GpuBuffer | undefined;
@@ -138,18 +181,22 @@ function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs:
 }
 
 function main(): void {
-  const parsed = Args.safeParse({ video: positionals[0], frames: values.frames, ring: values["dmabuf-ring"], reps: values.reps, source: values.source });
+  const parsed = Args.safeParse({
+    video: positionals[0], frames: values.frames, ring: values["dmabuf-ring"], reps: values.reps,
+    source: values["vaapi-dmabuf"] ? "vaapi" : values.source, outDir: values["out-dir"], every: values.every,
+  });
   if (!parsed.success) {
     console.error(z.prettifyError(parsed.error));
     process.exit(2);
   }
   const a = parsed.data;
+  if (a.outDir) mkdirSync(a.outDir, { recursive: true });
   const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: 2 });
   let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;
   let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number };
   {
     using video = open();
-    zero = zeroCopyPass(video, a.frames);
+    zero = zeroCopyPass(video, a);
     const s = video.stats;
     info = { path: video.source, device: video.ctx.info.name, width: video.info.width, height: video.info.height, pixelFormat: video.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions };
   }
@@ -169,6 +216,7 @@ function main(): void {
     frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions,
     cpuBytesCopied: zero.cpuBytesCopied,
     staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
+    diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
     perFrameMs: {
       zeroCopy: { decode: per(zero, zero.decodeMs), import: per(zero, zero.importMs), convert: per(zero, zero.convertMs) },
       staging: { decode: per(staging, staging.decodeMs), upload: per(staging, staging.uploadMs), convert: per(staging, staging.convertMs) },
@@ -190,7 +238,9 @@ function main(): void {
   console.log(`path       frames  decode ms/f  upload ms/f  import ms/f  convert ms/f  end-to-end fps  CPU bytes/frame`);
   console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
   console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
+  if (values.diff) console.log(`diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`);
   console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring})`);
+  if (values.diff || a.outDir) console.log("note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio");
   console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +
     `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`);
 }

@@ -23,6 +23,8 @@ export const CLIPS = {
   fullRange10: { name: "ffv1_full10_130x74.mkv", size: "130x74", pixFmt: "yuv420p10le", codec: "ffv1", frames: 3, extra: ["-color_range", "pc"] },
   /** a64multi has an encoder and no decoder: a file whose codec cannot be decoded. */
   noDecoder: { name: "a64multi_encoder_only.nut", size: "320x200", pixFmt: "gray", codec: "a64multi", frames: 2 },
+  /** 300 frames, one reference frame and no B-frames: the decoder cycles through few surfaces. */
+  long300: { name: "h264_300_128x72.mp4", size: "128x72", pixFmt: "yuv420p", codec: "libx264", frames: 300, gop: 60, extra: ["-x264-params", "ref=1:bframes=0"] },
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
 } satisfies Record<string, ClipSpec>;
 

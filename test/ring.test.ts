@@ -1,0 +1,53 @@
+// The import ring over a long run: imports equal the decoder's distinct surfaces, every frame's RGBA
+// equals the single-frame path's, eviction is counted and harmless, and no fd is gained.
+import { expect } from "bun:test";
+import { createHash } from "node:crypto";
+import { dmabufIdentity, frameToRgba, Video } from "vaapi-vk";
+import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { openFds } from "./support/fds";
+import { libavMissing, requires } from "./support/gate";
+
+const withSource = requires(libavMissing() ?? ffmpegMissing());
+const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+function run(file: string, ring: number): { digests: string[]; surfaces: number; stats: Video["stats"] } {
+  using video = Video.open(file, { dmabufRing: ring, validation: true });
+  const digests: string[] = [];
+  const surfaces = new Set<string>();
+  for (let f = video.next(); f; f = video.next()) {
+    using frame = f;
+    surfaces.add(dmabufIdentity(frame.descriptor.objects[0]!.fd));
+    const { rgba, stats } = video.toRgba(frame);
+    using _ = rgba;
+    expect(stats.cpuBytesCopied).toBe(0);
+    digests.push(digest(video.readRgba(rgba)));
+  }
+  video.ctx.checkValidation();
+  return { digests, surfaces: surfaces.size, stats: video.stats };
+}
+
+withSource("300 frames through a ring of 4: one import per distinct surface, the same RGBA as the single-frame path, no fd gained", () => {
+  const file = clip(CLIPS.long300);
+  const before = openFds();
+  const r = run(file, 4);
+  expect(r.stats.frames).toBe(300);
+  expect(r.surfaces).toBeLessThanOrEqual(4);
+  expect(r.stats.imports).toBe(r.surfaces);
+  expect(r.stats.cacheHits).toBe(300 - r.surfaces);
+  expect(r.stats.evictions).toBe(0);
+  for (const i of [0, 1, 59, 60, 150, 299]) expect(digest(frameToRgba(file, i).rgba)).toBe(r.digests[i]!);
+  expect(openFds()).toBe(before);
+});
+
+withSource("a ring smaller than the surfaces evicts least-recently-used imports and still gives the same frames", () => {
+  const file = clip(CLIPS.long300);
+  const before = openFds();
+  const big = run(file, 4);
+  const small = run(file, 1);
+  expect(small.digests).toEqual(big.digests);
+  if (small.surfaces > 1) {
+    expect(small.stats.imports).toBeGreaterThan(small.surfaces);
+    expect(small.stats.evictions).toBe(small.stats.imports - 1);
+  }
+  expect(openFds()).toBe(before);
+});
