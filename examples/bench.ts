@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BufferUsage, bytesPerPixel, copyBuffer, dmabufIdentity, encodePng, GpuBuffer, heatMap, importDmabuf, PIXEL_FORMATS, pixelFormatOf, readBack,
-  VaapiVkError, Video, type DecodedFrame, type LumaFrame,
+  runCli, VaapiVkError, Video, type DecodedFrame, type LumaFrame,
 } from "vaapi-vk";
 
 const { values, positionals } = parseArgs({
@@ -245,12 +245,4 @@ function main(): void {
     `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`);
 }
 
-try {
-  main();
-} catch (e) {
-  if (e instanceof VaapiVkError) {
-    console.error(`error [${e.code}]: ${e.message}`);
-    process.exit(1);
-  }
-  throw e;
-}
+await runCli(main);

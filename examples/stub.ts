@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { describeDescriptor, encodePng, modifierName, VaapiVkError, Video } from "vaapi-vk";
+import { describeDescriptor, encodePng, modifierName, runCli, Video } from "vaapi-vk";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -82,12 +82,4 @@ function main(): void {
   console.log(`wrote ${a.out} (${width}x${height} RGBA)`);
 }
 
-try {
-  main();
-} catch (e) {
-  if (e instanceof VaapiVkError) {
-    console.error(`error [${e.code}]: ${e.message}`);
-    process.exit(1);
-  }
-  throw e;
-}
+await runCli(main);

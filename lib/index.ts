@@ -23,5 +23,6 @@ export { openSoftwareSource, type PoolStats } from "./sources/software";
 export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";
 export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
 export { encodePng, heatMap } from "./png";
+export { runCli } from "./cli";
 export { LumaPass, type LumaFrame, type DiffResult } from "./vulkan/luma";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";
