@@ -12,7 +12,7 @@ export {
   VaapiVkError, DmabufImportError, InvalidArgumentError, VulkanError, VulkanUnsupportedError, ValidationError, DecodeError,
   StallTimeoutError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
 } from "./errors";
-export { VulkanContext, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
+export { VulkanContext, Submission, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
 export { memfdRoute, sealedMemfd, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";

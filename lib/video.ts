@@ -181,6 +181,18 @@ export class Video implements Disposable {
     return (this.lumaPass ??= new LumaPass(this.ctx));
   }
 
+  /**
+   * As toRgba, without waiting for the GPU: decode the next frame while this one converts. Keep
+   * `frame` and `target` until the returned submission is done, then dispose the submission.
+   */
+  toRgbaAsync(frame: DecodedFrame, target: GpuBuffer, output: OutputFormat = "rgba8") {
+    const { imported, stats } = this.importFrame(frame);
+    const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
+    this.cache.track(imported, r.submission);
+    this.cpuBytes += stats.cpuBytesCopied;
+    return { ...r, stats };
+  }
+
   /** Copy an RGBA result to the CPU (for output at the edge). */
   readRgba(rgba: GpuBuffer): Uint8Array {
     return readBack(this.ctx, rgba);

@@ -51,3 +51,32 @@ withSource("a ring smaller than the surfaces evicts least-recently-used imports 
   }
   expect(openFds()).toBe(before);
 });
+
+withSource("pipelined conversions (the GPU works while the next frame decodes) give the same frames", () => {
+  const file = clip(CLIPS.long300);
+  const before = openFds();
+  const waited = run(file, 4);
+  {
+    using video = Video.open(file, { dmabufRing: 2, maxInFlight: 4, validation: true });
+    const targets = [0, 1, 2].map(() => video.converter.allocateRgba(video.info.width, video.info.height));
+    const queue: { frame: NonNullable<ReturnType<Video["next"]>>; submission: { wait(): void; [Symbol.dispose](): void }; target: number }[] = [];
+    const digests: string[] = [];
+    const retire = () => {
+      const q = queue.shift()!;
+      q.submission.wait();
+      digests.push(digest(video.readRgba(targets[q.target]!)));
+      q.submission[Symbol.dispose]();
+      q.frame[Symbol.dispose]();
+    };
+    for (let f = video.next(), i = 0; f; f = video.next(), i++) {
+      const { submission } = video.toRgbaAsync(f, targets[i % 3]!);
+      queue.push({ frame: f, submission, target: i % 3 });
+      while (queue.length > 2) retire();
+    }
+    while (queue.length) retire();
+    for (const t of targets) t[Symbol.dispose]();
+    expect(digests).toEqual(waited.digests);
+    video.ctx.checkValidation();
+  }
+  expect(openFds()).toBe(before);
+});

@@ -6,7 +6,7 @@ import { libc, Stat } from "../../ffi/libc";
 import { unpack } from "../../ffi/struct";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError } from "../errors";
-import type { HandleType, VulkanContext } from "./context";
+import type { HandleType, Submission, VulkanContext } from "./context";
 import { importDmabuf, type ImportedFrame } from "./import";
 
 export type ImportCacheStats = { imports: number; hits: number; evictions: number; importMs: number; lookupMs: number };
@@ -20,6 +20,8 @@ export function dmabufIdentity(fd: number): string {
 
 export class ImportCache implements Disposable {
   private readonly entries = new Map<string, ImportedFrame>();
+  /** GPU work still reading each import: an import is released only after it is done. */
+  private readonly pending = new Map<ImportedFrame, Submission[]>();
   readonly stats: ImportCacheStats = { imports: 0, hits: 0, evictions: 0, importMs: 0, lookupMs: 0 };
 
   constructor(readonly ctx: VulkanContext, readonly capacity = 8, readonly handleType: HandleType = "dma-buf") {}
@@ -47,11 +49,23 @@ export class ImportCache implements Disposable {
     while (this.entries.size > this.capacity) {
       const [oldKey, old] = this.entries.entries().next().value!;
       this.entries.delete(oldKey);
-      // Conversions wait for the GPU before returning, so nothing still reads an evicted import.
-      old[Symbol.dispose]();
+      this.release(old);
       this.stats.evictions++;
     }
     return { frame, hit: false };
+  }
+
+  /** Note GPU work reading `frame`, so that evicting it waits for that work first. */
+  track(frame: ImportedFrame, submission: Submission): void {
+    const list = (this.pending.get(frame) ?? []).filter((s) => !s.done);
+    list.push(submission);
+    this.pending.set(frame, list);
+  }
+
+  private release(frame: ImportedFrame): void {
+    for (const s of this.pending.get(frame) ?? []) s.wait();
+    this.pending.delete(frame);
+    frame[Symbol.dispose]();
   }
 
   get size(): number {
@@ -59,7 +73,7 @@ export class ImportCache implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    for (const f of this.entries.values()) f[Symbol.dispose]();
+    for (const f of this.entries.values()) this.release(f);
     this.entries.clear();
   }
 }

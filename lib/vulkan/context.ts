@@ -317,11 +317,20 @@ export class VulkanContext implements Disposable {
 
   /** Record commands into a one-time command buffer, submit, and wait (optionally on semaphores). */
   submitAndWait(record: (cmd: number) => void, waitSemaphores: bigint[] = []): void {
+    using submission = this.submit(record, waitSemaphores);
+    submission.wait();
+  }
+
+  /**
+   * Record commands into a one-time command buffer and submit them without waiting. The returned
+   * Submission waits (once) and releases its fence, command buffer and `cleanup` when disposed.
+   */
+  submit(record: (cmd: number) => void, waitSemaphores: bigint[] = [], cleanup?: () => void): Submission {
     const out = Buffer.alloc(8);
     const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
     checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
-    const cmd = Number(readU64(out));
     const cmdArr = Buffer.from(out);
+    const cmd = Number(readU64(out));
     let fence = 0n;
     try {
       checkVk(this.dev.vkBeginCommandBuffer(cmd, pack(vk.VkCommandBufferBeginInfo, { sType: vk.SType.COMMAND_BUFFER_BEGIN_INFO, flags: 1 })), "vkBeginCommandBuffer");
@@ -337,13 +346,13 @@ export class VulkanContext implements Disposable {
         commandBufferCount: 1, pCommandBuffers: cmdArr,
       });
       checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, fence), "vkQueueSubmit");
-      const fences = Buffer.alloc(8);
-      fences.writeBigUInt64LE(fence);
-      checkVk(this.dev.vkWaitForFences(this.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
-    } finally {
+    } catch (e) {
       if (fence) this.dev.vkDestroyFence(this.device, fence, null);
       this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
+      cleanup?.();
+      throw e;
     }
+    return new Submission(this, fence, cmdArr, cleanup);
   }
 
   /** Throw if the validation layer reported errors since the last call (and forget them). */
@@ -464,4 +473,37 @@ export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkF
     const m = unpack(vk.VkDrmFormatModifierPropertiesEXT, items, i);
     return { modifier: BigInt(m.drmFormatModifier), planes: m.drmFormatModifierPlaneCount as number, features: m.drmFormatModifierTilingFeatures as number };
   });
+}
+
+/** Work submitted to the GPU: wait() for it; disposing waits too, then frees what it held. */
+export class Submission implements Disposable {
+  private finished = false;
+  private released = false;
+
+  constructor(private readonly ctx: VulkanContext, private readonly fence: bigint, private readonly cmdArr: Buffer, private readonly cleanup?: () => void) {}
+
+  /** Whether the GPU has finished it (without waiting). */
+  get done(): boolean {
+    return this.finished || (this.finished = this.ctx.dev.vkGetFenceStatus(this.ctx.device, this.fence) === 0);
+  }
+
+  wait(): void {
+    if (this.finished) return;
+    const fences = Buffer.alloc(8);
+    fences.writeBigUInt64LE(this.fence);
+    checkVk(this.ctx.dev.vkWaitForFences(this.ctx.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
+    this.finished = true;
+  }
+
+  [Symbol.dispose](): void {
+    if (this.released) return;
+    this.released = true;
+    try {
+      this.wait();
+    } finally {
+      this.ctx.dev.vkDestroyFence(this.ctx.device, this.fence, null);
+      this.ctx.dev.vkFreeCommandBuffers(this.ctx.device, this.ctx.commandPool, 1, this.cmdArr);
+      this.cleanup?.();
+    }
+  }
 }

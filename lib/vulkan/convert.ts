@@ -6,7 +6,7 @@ import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Ran
 import type { ColorInfo } from "../descriptor";
 import { VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
-import type { VulkanContext } from "./context";
+import type { Submission, VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { ComputePipeline } from "./pipeline";
@@ -31,8 +31,8 @@ type ConvertInput = {
   planes: PlanePlan[];
   buffers: bigint[];
   views: bigint[];
-  /** Submit and wait (imported frames also wait for their producer and are handed over). */
-  submit: (record: (cmd: number) => void) => void;
+  /** Submit (imported frames also wait for their producer and are handed over). */
+  submit: (record: (cmd: number) => void) => Submission;
 };
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
@@ -40,9 +40,14 @@ export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
 export type OutputFormat = "rgba8" | "rgba16";
 export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 
+/** Conversions that may be in flight at once (descriptor sets per pipeline). */
+const DESCRIPTOR_SLOTS = 8;
+
 export class Converter implements Disposable {
   private bufferPipeline?: ComputePipeline;
   private imagePipeline?: ComputePipeline;
+  private slot = 0;
+  private readonly slotUse: (Submission | undefined)[] = [];
 
   constructor(readonly ctx: VulkanContext) {}
 
@@ -50,11 +55,11 @@ export class Converter implements Disposable {
     if (kind === "buffer") {
       return (this.bufferPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer.spv", [
         { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
-      ], ConvertPush.size));
+      ], ConvertPush.size, DESCRIPTOR_SLOTS));
     }
     return (this.imagePipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_image.spv", [
       { type: "storage-image" }, { type: "storage-image" }, { type: "storage-image" }, { type: "storage-buffer" },
-    ], ConvertPush.size));
+    ], ConvertPush.size, DESCRIPTOR_SLOTS));
   }
 
   /** A GPU buffer big enough for `width x height` pixels of `output`. */
@@ -64,18 +69,36 @@ export class Converter implements Disposable {
 
   /** Convert an imported frame into `target` (allocated when not given) and wait for the GPU. */
   toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo } {
+    const { submission, ...result } = this.toRgbaAsync(frame, color, target, output);
+    submission[Symbol.dispose]();
+    return result;
+  }
+
+  /**
+   * As toRgba, without waiting: the GPU works while the caller decodes the next frame. Keep the
+   * frame, its decoded frame and `target` alive until the submission is done, then dispose it.
+   */
+  toRgbaAsync(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
     return this.convert({
       kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
-      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews, submit: (record) => frame.submitReading(record),
+      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews, submit: (record) => frame.submitReadingAsync(record),
     }, color, target, output);
   }
 
-  /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target). */
-  toRgbaFromBuffers(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
-    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [], submit: (record) => this.ctx.submitAndWait(record) }, color, target, output);
+  /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target), without waiting. */
+  toRgbaFromBuffersAsync(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
+    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [], submit: (record) => this.ctx.submit(record) }, color, target, output);
   }
 
-  private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo } {
+  /** The next descriptor-set slot, once the GPU has finished with its last use. */
+  private nextSlot(): number {
+    const slot = this.slot;
+    this.slot = (slot + 1) % DESCRIPTOR_SLOTS;
+    this.slotUse[slot]?.wait();
+    return slot;
+  }
+
+  private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
     const { width, height, planes } = input;
     const layoutId = LAYOUT_IDS[input.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
@@ -91,14 +114,16 @@ export class Converter implements Disposable {
       });
       const pipeline = this.pipeline(input.kind);
       const out = { binding: 3, buffer: rgba.buffer };
+      const slot = this.nextSlot();
       const set = input.kind === "buffer"
-        ? pipeline.bind(0, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
-        : pipeline.bind(0, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
-      input.submit((cmd) => {
+        ? pipeline.bind(slot, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
+        : pipeline.bind(slot, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
+      const submission = input.submit((cmd) => {
         pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
         recordWriteBarrier(this.ctx, cmd, rgba.buffer);
       });
-      return { rgba, info };
+      this.slotUse[slot] = submission;
+      return { rgba, info, submission };
     } catch (e) {
       if (!target) rgba[Symbol.dispose]();
       throw e;
@@ -106,6 +131,7 @@ export class Converter implements Disposable {
   }
 
   [Symbol.dispose](): void {
+    for (const s of this.slotUse) s?.wait();
     this.bufferPipeline?.[Symbol.dispose]();
     this.imagePipeline?.[Symbol.dispose]();
   }

@@ -11,7 +11,7 @@ import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError, VaapiVkError } from "../errors";
 import { modifierAuxPlanes } from "../formats";
 import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlanePlan } from "../plan";
-import { checkVk, handleTypeBit, type HandleType, type VulkanContext } from "./context";
+import { checkVk, handleTypeBit, type HandleType, type Submission, type VulkanContext } from "./context";
 import { IMAGE_USAGE, PLANE_IMAGE_FORMATS } from "./planes";
 import { acquireSyncFile, type SyncMode } from "./sync";
 
@@ -72,15 +72,19 @@ export class ImportedFrame implements Disposable {
 
   /** Submit GPU work that reads this frame: waits for the producer, hands the frame over, records `record`, and waits. */
   submitReading(record: (cmd: number) => void): void {
+    using submission = this.submitReadingAsync(record);
+    submission.wait();
+  }
+
+  /** As submitReading, without waiting: the caller keeps the frame (and its producer's buffer) until the Submission is done. */
+  submitReadingAsync(record: (cmd: number) => void): Submission {
     const semaphores = this.acquireWaitSemaphores();
-    try {
-      this.ctx.submitAndWait((cmd) => {
-        this.recordAcquire(cmd);
-        record(cmd);
-      }, semaphores);
-    } finally {
+    return this.ctx.submit((cmd) => {
+      this.recordAcquire(cmd);
+      record(cmd);
+    }, semaphores, () => {
       for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
-    }
+    });
   }
 
   /** Record the barrier that hands the frame from its producer (a foreign queue) to ours. */
