@@ -72,12 +72,11 @@ export function copyBuffer(ctx: VulkanContext, src: bigint, dst: bigint, size: n
 
 export const BufferUsage = vk.BufferUsage;
 
-/** Copy a device buffer's first `size` bytes to the CPU (the one CPU touch, at the edge). */
-export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): Uint8Array {
-  if (src.hostVisible) return src.bytes().slice(0, size);
+/** Copy `size` bytes of any buffer of `ctx` (imported ones too) to the CPU through a host buffer. */
+export function readBuffer(ctx: VulkanContext, buffer: bigint, size: number): Uint8Array {
   using staging = new GpuBuffer(ctx, size, vk.BufferUsage.TRANSFER_DST, "host");
   ctx.submitAndWait((cmd) => {
-    ctx.dev.vkCmdCopyBuffer(cmd, src.buffer, staging.buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size }));
+    ctx.dev.vkCmdCopyBuffer(cmd, buffer, staging.buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size }));
     const barrier = pack(vk.VkBufferMemoryBarrier, {
       sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.TRANSFER_WRITE, dstAccessMask: vk.Access.HOST_READ,
       srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: staging.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
@@ -85,4 +84,9 @@ export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): U
     ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TRANSFER, vk.PipelineStage.HOST, 0, 0, null, 1, barrier, 0, null);
   });
   return staging.bytes().slice(0, size);
+}
+
+/** Copy a device buffer's first `size` bytes to the CPU (the one CPU touch, at the edge). */
+export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): Uint8Array {
+  return src.hostVisible ? src.bytes().slice(0, size) : readBuffer(ctx, src.buffer, size);
 }
