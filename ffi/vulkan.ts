@@ -26,7 +26,7 @@ export const SType = {
   PIPELINE_SHADER_STAGE_CREATE_INFO: 18, COMPUTE_PIPELINE_CREATE_INFO: 29, PIPELINE_LAYOUT_CREATE_INFO: 30,
   DESCRIPTOR_SET_LAYOUT_CREATE_INFO: 32, DESCRIPTOR_POOL_CREATE_INFO: 33, DESCRIPTOR_SET_ALLOCATE_INFO: 34,
   WRITE_DESCRIPTOR_SET: 35, COMMAND_POOL_CREATE_INFO: 39, COMMAND_BUFFER_ALLOCATE_INFO: 40,
-  COMMAND_BUFFER_BEGIN_INFO: 42, BUFFER_MEMORY_BARRIER: 44, IMAGE_MEMORY_BARRIER: 45,
+  COMMAND_BUFFER_BEGIN_INFO: 42, BUFFER_MEMORY_BARRIER: 44, IMAGE_MEMORY_BARRIER: 45, MEMORY_BARRIER: 46,
   PHYSICAL_DEVICE_VULKAN_1_1_FEATURES: 49,
   BIND_BUFFER_MEMORY_INFO: 1000157000, BIND_IMAGE_MEMORY_INFO: 1000157001,
   MEMORY_DEDICATED_REQUIREMENTS: 1000127000, MEMORY_DEDICATED_ALLOCATE_INFO: 1000127001,
@@ -198,6 +198,7 @@ export const VkImageViewUsageCreateInfo = struct("VkImageViewUsageCreateInfo", [
 export const VkImageMemoryBarrier = struct("VkImageMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"],
   ["oldLayout", "u32"], ["newLayout", "u32"], ["srcQueueFamilyIndex", "u32"], ["dstQueueFamilyIndex", "u32"], ["image", "u64"],
   ["subresourceRange", VkImageSubresourceRange]]);
+export const VkMemoryBarrier = struct("VkMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"]]);
 export const VkBufferMemoryBarrier = struct("VkBufferMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"],
   ["srcQueueFamilyIndex", "u32"], ["dstQueueFamilyIndex", "u32"], ["buffer", "u64"], ["offset", "u64"], ["size", "u64"]]);
 export const VkImageSubresourceLayers = struct("VkImageSubresourceLayers", [["aspectMask", "u32"], ["mipLevel", "u32"], ["baseArrayLayer", "u32"], ["layerCount", "u32"]]);
@@ -245,7 +246,7 @@ export const vulkanLayouts = {
   VkImportMemoryFdInfoKHR, VkImportMemoryHostPointerInfoEXT, VkMemoryHostPointerPropertiesEXT, VkMemoryFdPropertiesKHR,
   VkMemoryGetFdInfoKHR, VkMemoryDedicatedAllocateInfo, VkBindBufferMemoryInfo, VkBindImageMemoryInfo, VkBindImagePlaneMemoryInfo,
   VkImageCreateInfo, VkImageFormatListCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
-  VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
+  VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
   VkShaderModuleCreateInfo, VkDescriptorSetLayoutBinding, VkDescriptorSetLayoutCreateInfo, VkPushConstantRange,
   VkPipelineLayoutCreateInfo, VkPipelineShaderStageCreateInfo, VkComputePipelineCreateInfo, VkDescriptorPoolSize,
   VkDescriptorPoolCreateInfo, VkDescriptorSetAllocateInfo, VkDescriptorBufferInfo, VkDescriptorImageInfo, VkWriteDescriptorSet,

@@ -27,3 +27,8 @@ export { encodePng, heatMap } from "./png";
 export { runCli } from "./cli";
 export { LumaPass, type LumaFrame, type DiffResult } from "./vulkan/luma";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";
+export {
+  ACTION_CODE, ACTION_SKIP, BlockEntry, decodeFrameCpu, encodeFrameCpu, readFrame, STREAM_MAGIC, STREAM_VERSION, StreamHeader, streamGeometry, streamStats,
+  SymbolStreamError, type StreamOptions, type SymbolFrame,
+} from "./symbols";
+export { SymbolEncoder } from "./vulkan/symbols";

@@ -65,6 +65,15 @@ export function recordWriteBarrier(ctx: VulkanContext, cmd: number, buffer: bigi
   ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
 }
 
+/** Make compute writes visible to the next compute dispatch, or (`toHost`) to copies and the host. */
+export function recordComputeBarrier(ctx: VulkanContext, cmd: number, toHost = false): void {
+  const barrier = pack(vk.VkMemoryBarrier, {
+    sType: vk.SType.MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE,
+    dstAccessMask: toHost ? vk.Access.HOST_READ | vk.Access.TRANSFER_READ : vk.Access.SHADER_READ | vk.Access.SHADER_WRITE,
+  });
+  ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, toHost ? vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER : vk.PipelineStage.COMPUTE_SHADER, 0, 1, barrier, 0, null, 0, null);
+}
+
 /** Copy `size` bytes between two buffers of `ctx` on the GPU, and wait. */
 export function copyBuffer(ctx: VulkanContext, src: bigint, dst: bigint, size: number): void {
   ctx.submitAndWait((cmd) => ctx.dev.vkCmdCopyBuffer(cmd, src, dst, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));
