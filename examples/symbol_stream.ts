@@ -5,7 +5,7 @@
 // with the CPU decoder, and prints per-frame statistics.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { decodeFrameCpu, encodeFrameCpu, readBack, readFrame, runCli, streamStats, SymbolEncoder, Video, type LumaFrame } from "vaapi-vk";
+import { decodeFrameCpu, encodeFrameCpu, readFrame, readLuma, runCli, streamStats, SymbolEncoder, Video, type LumaFrame } from "vaapi-vk";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,19 +30,13 @@ await runCli(() => {
   const zero = readFrame(enc.read());
   console.log(`zero-writer: ${zero.header.width}x${zero.header.height}, ${zero.actions.length} blocks of ${a.block}, ${a.planes} trit planes of ${zero.header.bytesPerPlane} bytes: valid, all SKIP`);
   if (!values.triadic) return;
-  const tight = (l: LumaFrame) => {
-    const packed = readBack(video.ctx, l.buffer);
-    const out = new Uint8Array(l.width * l.height);
-    for (let y = 0; y < l.height; y++) out.set(packed.subarray(y * l.rowWords * 4, y * l.rowWords * 4 + l.width), y * l.width);
-    return out;
-  };
   let prev: LumaFrame | undefined, prevBytes: Uint8Array | null = null;
   console.log("frame  SKIP%   clamped   digits -1 / 0 / +1          stream bytes  raw luma  ratio  GPU==CPU  rebuilt");
   try {
     for (let f = video.next(); f && f.index < a.frames; f = video.next()) {
       using frame = f;
       const luma = video.luma.toLuma(video.importFrame(frame).imported);
-      const bytes = tight(luma);
+      const bytes = readLuma(video.ctx, luma);
       enc.encode(luma, prev ?? null, frame.index);
       const stream = enc.read();
       const s = streamStats(stream);

@@ -25,7 +25,7 @@ export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sour
 export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
 export { encodePng, heatMap } from "./png";
 export { runCli } from "./cli";
-export { LumaPass, type LumaFrame, type DiffResult } from "./vulkan/luma";
+export { LumaPass, readLuma, type LumaFrame, type DiffResult } from "./vulkan/luma";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";
 export {
   ACTION_CODE, ACTION_SKIP, BlockEntry, decodeFrameCpu, encodeFrameCpu, readFrame, STREAM_MAGIC, STREAM_VERSION, StreamHeader, streamGeometry, streamStats,

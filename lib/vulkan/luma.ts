@@ -6,7 +6,7 @@ import { VulkanUnsupportedError } from "../errors";
 import type { PixelFormat } from "../plan";
 import type { VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
-import { GpuBuffer, recordWriteBarrier } from "./memory";
+import { GpuBuffer, readBack, recordWriteBarrier } from "./memory";
 import { ComputePipeline } from "./pipeline";
 
 /** Push constants of shaders/luma_*.comp and shaders/luma_diff.comp. */
@@ -95,4 +95,12 @@ export class LumaPass implements Disposable {
     this.diffPipeline?.[Symbol.dispose]();
     this.stats?.[Symbol.dispose]();
   }
+}
+
+/** Packed luma read back as tight W*H bytes (for output and CPU references). */
+export function readLuma(ctx: VulkanContext, l: LumaFrame): Uint8Array {
+  const packed = readBack(ctx, l.buffer);
+  const out = new Uint8Array(l.width * l.height);
+  for (let y = 0; y < l.height; y++) out.set(packed.subarray(y * l.rowWords * 4, y * l.rowWords * 4 + l.width), y * l.width);
+  return out;
 }
