@@ -32,3 +32,4 @@ export {
   SymbolStreamError, type StreamOptions, type SymbolFrame,
 } from "./symbols";
 export { SymbolEncoder } from "./vulkan/symbols";
+export { copyRoofline, gpuTimeNs } from "./vulkan/timing";

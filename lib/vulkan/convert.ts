@@ -31,8 +31,8 @@ type ConvertInput = {
   planes: PlanePlan[];
   buffers: bigint[];
   views: bigint[];
-  /** Submit (imported frames also wait for their producer and are handed over). */
-  submit: (record: (cmd: number) => void) => Submission;
+  /** Submit (imported frames also wait for their producer and are handed over); null: only record. */
+  submit: (record: (cmd: number) => void) => Submission | null;
 };
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
@@ -98,7 +98,29 @@ export class Converter implements Disposable {
     return slot;
   }
 
+  /**
+   * Bind and record one conversion of `frame` into `target` without submitting (for timing many
+   * back to back); the frame must have been acquired (frame.recordAcquire) in the same submission.
+   */
+  recordToRgba(frame: ImportedFrame, color: ColorInfo, target: GpuBuffer, output: OutputFormat = "rgba8"): (cmd: number) => void {
+    let recorded: ((cmd: number) => void) | undefined;
+    this.convertOrRecord({
+      kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
+      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews,
+      submit: (record) => {
+        recorded = record;
+        return null;
+      },
+    }, color, target, output);
+    return recorded!;
+  }
+
   private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
+    const r = this.convertOrRecord(input, color, target, output);
+    return { ...r, submission: r.submission! };
+  }
+
+  private convertOrRecord(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission | null } {
     const { width, height, planes } = input;
     const layoutId = LAYOUT_IDS[input.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
@@ -122,7 +144,7 @@ export class Converter implements Disposable {
         pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
         recordWriteBarrier(this.ctx, cmd, rgba.buffer);
       });
-      this.slotUse[slot] = submission;
+      if (submission) this.slotUse[slot] = submission;
       return { rgba, info, submission };
     } catch (e) {
       if (!target) rgba[Symbol.dispose]();
