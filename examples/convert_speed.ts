@@ -30,7 +30,8 @@ await runCli(() => {
       const bytes = pitch * h + pitch * Math.ceil(h / 2);
       const fill = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761) >>> 24; };
       let fd: number, objSize: number, handleType: HandleType, release: () => void;
-      if (route === "memfd-dma-buf" || route === "host-pointer") {
+      // Frames in device memory where the device exports it (a GPU's decoder writes there), else a memfd.
+      if (!ctx.dev.vkGetMemoryFdKHR && (route === "memfd-dma-buf" || route === "host-pointer")) {
         objSize = Math.ceil(bytes / 4096) * 4096;
         fd = sealedMemfd(objSize);
         fill(Bun.mmap(`/proc/self/fd/${fd}`, { shared: true }));

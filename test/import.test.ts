@@ -63,8 +63,8 @@ describe("buffer import of memfds as dma_bufs", () => {
     ctx.checkValidation();
   });
 
-  withDmaBuf("a converted frame matches the reference conversion", () => {
-    const w = 77, h = 45, pitch = 128, size = 65536;
+  for (const [w, h, shader] of [[77, 45, "scalar"], [96, 45, "vectorised"]] as const) withDmaBuf(`a converted frame matches the reference conversion (${w}x${h}: ${shader} shader)`, () => {
+    const pitch = 128, size = 65536;
     const m = makeMemfd(size);
     m.bytes.set(pattern(size, 3));
     using frame = importDmabuf(ctx, nv12(m.fd, size, w, h, pitch));

@@ -45,13 +45,19 @@ const DESCRIPTOR_SLOTS = 8;
 
 export class Converter implements Disposable {
   private bufferPipeline?: ComputePipeline;
+  private vectorPipeline?: ComputePipeline;
   private imagePipeline?: ComputePipeline;
   private slot = 0;
   private readonly slotUse: (Submission | undefined)[] = [];
 
   constructor(readonly ctx: VulkanContext) {}
 
-  private pipeline(kind: "buffer" | "image"): ComputePipeline {
+  private pipeline(kind: "buffer" | "buffer-x4" | "image"): ComputePipeline {
+    if (kind === "buffer-x4") {
+      return (this.vectorPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer_x4.spv", [
+        { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
+      ], ConvertPush.size, DESCRIPTOR_SLOTS));
+    }
     if (kind === "buffer") {
       return (this.bufferPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer.spv", [
         { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
@@ -134,14 +140,20 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      const pipeline = this.pipeline(input.kind);
+      // NV12/P010 RGBA8 with word-aligned planes and a width of whole 4-pixel groups takes the vectorised shader.
+      const vectorised = input.kind === "buffer" && output === "rgba8" && (layoutId === 0 || layoutId === 1) && width % 4 === 0 &&
+        planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0);
+      const pipeline = this.pipeline(vectorised ? "buffer-x4" : input.kind);
       const out = { binding: 3, buffer: rgba.buffer };
       const slot = this.nextSlot();
       const set = input.kind === "buffer"
         ? pipeline.bind(slot, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
         : pipeline.bind(slot, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
       const submission = input.submit((cmd) => {
-        pipeline.recordDispatch(cmd, set, push, [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1]);
+        const groups: [number, number, number] = vectorised
+          ? [Math.ceil(width / 4 / 64), Math.ceil(Math.ceil(height / 2) / 2), 1]
+          : [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1];
+        pipeline.recordDispatch(cmd, set, push, groups);
         recordWriteBarrier(this.ctx, cmd, rgba.buffer);
       });
       if (submission) this.slotUse[slot] = submission;
@@ -155,6 +167,7 @@ export class Converter implements Disposable {
   [Symbol.dispose](): void {
     for (const s of this.slotUse) s?.wait();
     this.bufferPipeline?.[Symbol.dispose]();
+    this.vectorPipeline?.[Symbol.dispose]();
     this.imagePipeline?.[Symbol.dispose]();
   }
 }
