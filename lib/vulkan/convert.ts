@@ -46,16 +46,22 @@ const DESCRIPTOR_SLOTS = 8;
 export class Converter implements Disposable {
   private bufferPipeline?: ComputePipeline;
   private vectorPipeline?: ComputePipeline;
+  private vectorImagePipeline?: ComputePipeline;
   private imagePipeline?: ComputePipeline;
   private slot = 0;
   private readonly slotUse: (Submission | undefined)[] = [];
 
   constructor(readonly ctx: VulkanContext) {}
 
-  private pipeline(kind: "buffer" | "buffer-x4" | "image"): ComputePipeline {
+  private pipeline(kind: "buffer" | "buffer-x4" | "image" | "image-x4"): ComputePipeline {
     if (kind === "buffer-x4") {
       return (this.vectorPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer_x4.spv", [
         { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
+      ], ConvertPush.size, DESCRIPTOR_SLOTS));
+    }
+    if (kind === "image-x4") {
+      return (this.vectorImagePipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_image_x4.spv", [
+        { type: "storage-image" }, { type: "storage-image" }, { type: "storage-image" }, { type: "storage-buffer" },
       ], ConvertPush.size, DESCRIPTOR_SLOTS));
     }
     if (kind === "buffer") {
@@ -140,10 +146,10 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      // NV12/P010 RGBA8 with word-aligned planes and a width of whole 4-pixel groups takes the vectorised shader.
-      const vectorised = input.kind === "buffer" && output === "rgba8" && (layoutId === 0 || layoutId === 1) && width % 4 === 0 &&
-        planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0);
-      const pipeline = this.pipeline(vectorised ? "buffer-x4" : input.kind);
+      // NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders.
+      const vectorised = output === "rgba8" && (layoutId === 0 || layoutId === 1) && width % 4 === 0 &&
+        (input.kind === "image" || planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
+      const pipeline = this.pipeline(vectorised ? (input.kind === "buffer" ? "buffer-x4" : "image-x4") : input.kind);
       const out = { binding: 3, buffer: rgba.buffer };
       const slot = this.nextSlot();
       const set = input.kind === "buffer"
@@ -168,6 +174,7 @@ export class Converter implements Disposable {
     for (const s of this.slotUse) s?.wait();
     this.bufferPipeline?.[Symbol.dispose]();
     this.vectorPipeline?.[Symbol.dispose]();
+    this.vectorImagePipeline?.[Symbol.dispose]();
     this.imagePipeline?.[Symbol.dispose]();
   }
 }
