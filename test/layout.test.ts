@@ -1,6 +1,10 @@
 // Layout truth: every hand-written struct layout, field offset table and constant against the
 // real C headers, through a probe compiled with `cc`. A wrong offset fails here.
 import { describe, expect, test } from "bun:test";
+import {
+  CU_MEM_ACCESS_FLAGS_PROT_READWRITE, CU_MEM_ALLOC_GRANULARITY_RECOMMENDED, CU_MEM_ALLOCATION_TYPE_PINNED, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR,
+  CU_MEM_LOCATION_TYPE_DEVICE, cudaLayouts,
+} from "../ffi/cuda";
 import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
 import { avFieldTables, avTableKey, avVersions } from "../ffi/libav";
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, Stat } from "../ffi/libc";
@@ -121,5 +125,20 @@ describe.skipIf(!!skip)("layouts match the C headers" + (skip ? ` (skipped: ${sk
     ]);
     const n1 = shim.vv_layout(1, out);
     expect(Array.from(out.slice(0, n1)).map(Number)).toEqual([VVFrameDesc.size, ...Object.values(VVFrameDesc.offsets)]);
+  });
+});
+
+const cudaHeader = "/usr/local/cuda/include/cuda.h";
+describe.skipIf(!!skip || !existsSync(cudaHeader))("CUDA layouts match cuda.h" + (!existsSync(cudaHeader) ? ` (skipped: no ${cudaHeader})` : ""), () => {
+  test("CUmemAllocationProp, CUmemLocation, CUmemAccessDesc and the constants used", () => {
+    const cudaChecks: Check[] = [];
+    const push = (key: string, expected: number | bigint, c: string) => cudaChecks.push({ key, expected: BigInt(expected), c });
+    for (const l of Object.values(cudaLayouts)) {
+      push(`sizeof:${l.name}`, l.size, `(long long)sizeof(${l.name})`);
+      for (const [f, info] of Object.entries(l.fields)) push(`offsetof:${l.name}.${f}`, info.offset, `(long long)offsetof(${l.name}, ${f})`);
+    }
+    for (const [name, v] of Object.entries({ CU_MEM_ALLOCATION_TYPE_PINNED, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, CU_MEM_LOCATION_TYPE_DEVICE, CU_MEM_ACCESS_FLAGS_PROT_READWRITE, CU_MEM_ALLOC_GRANULARITY_RECOMMENDED })) push(`const:${name}`, v, `(long long)(${name})`);
+    const results = runProbe(["#include <stdio.h>", "#include <stddef.h>", `#include <${cudaHeader}>`, "int main(void) {", ...cudaChecks.map((c, i) => `  printf("${i} %lld\\n", ${c.c});`), "  return 0;\n}"].join("\n"));
+    expect(cudaChecks.flatMap((c, i) => (results.get(String(i)) === c.expected ? [] : [`${c.key}: TS ${c.expected}, C ${results.get(String(i))}`]))).toEqual([]);
   });
 });
