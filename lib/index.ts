@@ -33,4 +33,4 @@ export {
 } from "./symbols";
 export { SymbolEncoder } from "./vulkan/symbols";
 export { copyRoofline, gpuTimeNs } from "./vulkan/timing";
-export { CudaFrame, uploadCudaFrame } from "./sources/cuda";
+export { CudaFrame, cudaContext, uploadCudaFrame } from "./sources/cuda";

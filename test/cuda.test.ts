@@ -1,7 +1,7 @@
 // Frames in CUDA memory (a VMM allocation exported as a POSIX fd) imported as OPAQUE_FD and
 // converted like any other; runs where the NVIDIA driver is (the GPU runner).
 import { afterAll, describe, expect } from "bun:test";
-import { Converter, importDmabuf, readBack, uploadCudaFrame, VulkanContext } from "vaapi-vk";
+import { Converter, cudaContext, importDmabuf, readBack, uploadCudaFrame, VulkanContext } from "vaapi-vk";
 import { libcuda } from "../ffi/cuda";
 import { openFds } from "./support/fds";
 import { requires } from "./support/gate";
@@ -42,6 +42,7 @@ describe("CUDA frames through the import and conversion pipeline", () => {
         return [lumaCode(y * w + x), chromaCode(c), chromaCode(c + 1)];
       };
       const reference = referenceRgba(w, h, sample, "BT.709", "limited", bps === 1 ? 8 : 10);
+      cudaContext(); // the driver's own fds open here, once
       const before = openFds();
       {
         using frame = uploadCudaFrame(format, w, h, [luma, chroma]);

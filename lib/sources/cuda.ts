@@ -37,8 +37,8 @@ export class CudaFrame implements Disposable {
 
 let context: { device: number; ctx: number } | undefined;
 
-/** Initialise CUDA on `device` (its primary context), once per process. */
-function cudaContext(device = 0): { device: number; ctx: number } {
+/** Initialise CUDA on `device` (its primary context), once per process; the driver keeps fds of its own open from here on. */
+export function cudaContext(device = 0): { device: number; ctx: number } {
   if (context) return context;
   const cu = libcuda();
   check(cu.cuInit(0), "cuInit");
