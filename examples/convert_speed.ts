@@ -1,11 +1,9 @@
-// bun run examples/convert_speed.ts [--reps 50] [--sizes 1920x1080,3840x2160] [--independent]
+// bun run examples/convert_speed.ts [--reps 50] [--sizes 1920x1080,3840x2160]
 // The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time (timestamp queries),
 // many frames back to back: bytes moved per frame (frame read + RGBA written), GB/s, and the ratio
 // to a compute-shader copy and to vkCmdCopyBuffer moving the same bytes, measured in the same run.
 // Needs no decoder: frames are patterns in memory the device imports (a memfd as dma_buf, else a
-// Vulkan export as opaque fd), through every import kind the device has. With --independent, the
-// repetitions convert into 4 targets in turn with no barrier between them (consecutive frames, free
-// to overlap on the GPU), and the copies likewise use 4 buffer pairs.
+// Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -14,16 +12,15 @@ import {
   type DrmFrameDescriptor, type HandleType, type ImportPlan,
 } from "vaapi-vk";
 
-const { values } = parseArgs({ options: { reps: { type: "string", default: "50" }, sizes: { type: "string", default: "1920x1080,3840x2160" }, independent: { type: "boolean", default: false } } });
-const TARGETS = values.independent ? 4 : 1;
+const { values } = parseArgs({ options: { reps: { type: "string", default: "50" }, sizes: { type: "string", default: "1920x1080,3840x2160" } } });
 
 await runCli(() => {
-  const a = z.object({ reps: z.coerce.number().int().positive(), sizes: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/), independent: z.boolean() }).parse(values);
+  const a = z.object({ reps: z.coerce.number().int().positive(), sizes: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/) }).parse(values);
   using ctx = VulkanContext.create();
   using conv = new Converter(ctx);
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
   const route = (() => { try { return memfdRoute(ctx); } catch { return undefined; } })();
-  console.log(`${ctx.info.name} (${ctx.info.driverName}): ${a.reps} conversions back to back per measurement, GPU timestamps${a.independent ? ", 4 targets, no barriers between frames" : ", a barrier between frames"}`);
+  console.log(`${ctx.info.name} (${ctx.info.driverName}): ${a.reps} conversions back to back per measurement, GPU timestamps`);
   console.log("size        format  path    MB/frame  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer");
   for (const size of a.sizes.split(",")) {
     const [w, h] = size.split("x").map(Number) as [number, number];
@@ -53,7 +50,7 @@ await runCli(() => {
         layers: [{ fourcc: fmt === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
       };
       const moved = w * h * bps + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) * bps + w * h * 4;
-      const roof = copyRoofline(ctx, moved, a.reps, a.independent, TARGETS);
+      const roof = copyRoofline(ctx, moved, a.reps);
       const plans: [string, ImportPlan | undefined][] = [["buffer", { kind: "buffer", pixelFormat: fmt, planes: desc.layers[0]!.planes }]];
       const caps = ctx.importCaps(handleType);
       const vkFormat = fmt === "NV12" ? "G8_B8R8_2PLANE_420_UNORM" : "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16";
@@ -61,10 +58,9 @@ await runCli(() => {
       try {
         for (const [name, plan] of plans) {
           using frame = importDmabuf(ctx, desc, { handleType, plan });
-          const targets = Array.from({ length: TARGETS }, () => conv.allocateRgba(w, h));
-          const records = targets.map((t) => conv.recordToRgba(frame, color, t));
-          const ns = gpuTimeNs(ctx, a.reps, (cmd, i) => records[i % TARGETS]!(cmd), (cmd) => frame.recordAcquire(cmd), a.independent);
-          for (const t of targets) t[Symbol.dispose]();
+          using target = conv.allocateRgba(w, h);
+          const record = conv.recordToRgba(frame, color, target);
+          const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => frame.recordAcquire(cmd));
           const gbs = (n: number) => moved / n;
           console.log(`${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${(moved / 1e6).toFixed(2).padStart(8)}  ${gbs(ns).toFixed(1).padStart(12)}  ${gbs(roof.shaderCopyNs).toFixed(1).padStart(16)}  ${gbs(roof.cmdCopyNs).toFixed(1).padStart(20)}  ${(roof.shaderCopyNs / ns * 100).toFixed(0).padStart(18)}%  ${(roof.cmdCopyNs / ns * 100).toFixed(0).padStart(22)}%`);
         }

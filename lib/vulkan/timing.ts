@@ -9,12 +9,8 @@ import { ComputePipeline } from "./pipeline";
 const QUERY_TYPE_TIMESTAMP = 2;
 const QUERY_RESULT_64 = 1, QUERY_RESULT_WAIT = 2;
 
-/**
- * Nanoseconds of GPU time per repetition of `record(cmd, i)`. With `independent`, repetitions have
- * no barrier between them (each writes its own output, like consecutive frames), so they may overlap;
- * otherwise a compute barrier separates them.
- */
-export function gpuTimeNs(ctx: VulkanContext, reps: number, record: (cmd: number, i: number) => void, before?: (cmd: number) => void, independent = false): number {
+/** Nanoseconds of GPU time per repetition of `record` (a compute barrier between repetitions). */
+export function gpuTimeNs(ctx: VulkanContext, reps: number, record: (cmd: number) => void, before?: (cmd: number) => void): number {
   if (!ctx.timestampValidBits) throw new VulkanUnsupportedError(`${ctx.info.name}'s compute queue has no timestamps`);
   const out = Buffer.alloc(8);
   checkVk(ctx.dev.vkCreateQueryPool(ctx.device, pack(vk.VkQueryPoolCreateInfo, { sType: vk.SType.QUERY_POOL_CREATE_INFO, queryType: QUERY_TYPE_TIMESTAMP, queryCount: 2 }), null, out), "vkCreateQueryPool");
@@ -25,8 +21,8 @@ export function gpuTimeNs(ctx: VulkanContext, reps: number, record: (cmd: number
       ctx.dev.vkCmdResetQueryPool(cmd, pool, 0, 2);
       ctx.dev.vkCmdWriteTimestamp(cmd, vk.PipelineStage.TOP_OF_PIPE, pool, 0);
       for (let i = 0; i < reps; i++) {
-        record(cmd, i);
-        if (!independent) recordComputeBarrier(ctx, cmd);
+        record(cmd);
+        recordComputeBarrier(ctx, cmd);
       }
       ctx.dev.vkCmdWriteTimestamp(cmd, 0x2000 /* BOTTOM_OF_PIPE */, pool, 1);
     });
@@ -44,26 +40,17 @@ export function gpuTimeNs(ctx: VulkanContext, reps: number, record: (cmd: number
  * The yardsticks for `bytes` moved (read + written): a compute-shader copy (uvec4 loads and
  * stores, grid-stride) and vkCmdCopyBuffer, each of bytes/2, in GPU nanoseconds per repetition.
  */
-export function copyRoofline(ctx: VulkanContext, bytes: number, reps: number, independent = false, pairs = 1): { shaderCopyNs: number; cmdCopyNs: number } {
+export function copyRoofline(ctx: VulkanContext, bytes: number, reps: number): { shaderCopyNs: number; cmdCopyNs: number } {
   const half = Math.ceil(bytes / 2 / 16) * 16;
-  const buffers = Array.from({ length: pairs }, () => ({
-    src: new GpuBuffer(ctx, half, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device"),
-    dst: new GpuBuffer(ctx, half, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_DST, "device"),
-  }));
-  try {
-    using copy = new ComputePipeline(ctx, "copy_roofline.spv", [{ type: "storage-buffer" }, { type: "storage-buffer" }], 4, pairs);
-    const sets = buffers.map((b, i) => copy.bind(i, [{ binding: 0, buffer: b.src.buffer }, { binding: 1, buffer: b.dst.buffer }]));
-    const count = half / 16;
-    const groups = Math.min(Math.ceil(count / 256), 4096);
-    const push = new Uint32Array([count]);
-    const shaderCopyNs = gpuTimeNs(ctx, reps, (cmd, i) => copy.recordDispatch(cmd, sets[i % pairs]!, push, [groups, 1, 1]), undefined, independent);
-    const region = pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size: half });
-    const cmdCopyNs = gpuTimeNs(ctx, reps, (cmd, i) => ctx.dev.vkCmdCopyBuffer(cmd, buffers[i % pairs]!.src.buffer, buffers[i % pairs]!.dst.buffer, 1, region), undefined, independent);
-    return { shaderCopyNs, cmdCopyNs };
-  } finally {
-    for (const b of buffers) {
-      b.src[Symbol.dispose]();
-      b.dst[Symbol.dispose]();
-    }
-  }
+  using src = new GpuBuffer(ctx, half, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
+  using dst = new GpuBuffer(ctx, half, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_DST, "device");
+  using copy = new ComputePipeline(ctx, "copy_roofline.spv", [{ type: "storage-buffer" }, { type: "storage-buffer" }], 4, 1);
+  const set = copy.bind(0, [{ binding: 0, buffer: src.buffer }, { binding: 1, buffer: dst.buffer }]);
+  const count = half / 16;
+  const groups = Math.min(Math.ceil(count / 256), 4096);
+  const push = new Uint32Array([count]);
+  const shaderCopyNs = gpuTimeNs(ctx, reps, (cmd) => copy.recordDispatch(cmd, set, push, [groups, 1, 1]));
+  const region = pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size: half });
+  const cmdCopyNs = gpuTimeNs(ctx, reps, (cmd) => ctx.dev.vkCmdCopyBuffer(cmd, src.buffer, dst.buffer, 1, region));
+  return { shaderCopyNs, cmdCopyNs };
 }
