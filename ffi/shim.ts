@@ -2,6 +2,7 @@
 import { cc, FFIType as T } from "bun:ffi";
 import { join } from "node:path";
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC } from "./libc";
+import { VaapiVkError } from "./errors";
 import { libavcodec, libavutil, type AvFieldTable } from "./libav";
 import { struct } from "./struct";
 
@@ -65,7 +66,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
   };
   const key = JSON.stringify(define);
   if (compiled) {
-    if (compiled.key !== key) throw new Error("the C shim was already compiled for another libav layout in this process");
+    if (compiled.key !== key) throw new VaapiVkError("SHIM_MISMATCH", "the C shim was already compiled for another libav layout in this process; load one FFmpeg build per process");
     return compiled.shim;
   }
   const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as Shim;

@@ -168,12 +168,23 @@ export class Video implements Disposable {
     return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: "descriptor" in frame ? frame.cpuBytesCopied : 0 } };
   }
 
-  /** Import and convert to RGBA8 on the GPU; the returned buffer is the caller's to dispose. */
+  /** Import and convert to RGBA8 on the GPU, and wait; the returned buffer is the caller's to dispose. */
   toRgba(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; conversion: ConversionInfo; stats: FrameStats; importKind: ImportedFrame["kind"]; syncMode: ImportedFrame["syncMode"] } {
+    const { submission, rgba, info, stats, importKind, syncMode } = this.toRgbaAsync(frame, target, output);
+    submission[Symbol.dispose]();
+    return { rgba, conversion: info, stats, importKind, syncMode };
+  }
+
+  /**
+   * As toRgba, without waiting for the GPU: decode the next frame while this one converts. Keep
+   * `frame` and `target` until the returned submission is done, then dispose the submission.
+   */
+  toRgbaAsync(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8") {
     const { imported, stats } = this.importFrame(frame);
-    const { rgba, info } = this.converter.toRgba(imported, frame.descriptor.color, target, output);
+    const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
+    this.cache.track(imported, r.submission);
     this.cpuBytes += stats.cpuBytesCopied;
-    return { rgba, conversion: info, stats, importKind: imported.kind, syncMode: imported.syncMode };
+    return { ...r, stats, importKind: imported.kind, syncMode: imported.syncMode };
   }
 
   /** The luma pass and diff mode on this video's device (made on first use). */
@@ -181,17 +192,6 @@ export class Video implements Disposable {
     return (this.lumaPass ??= new LumaPass(this.ctx));
   }
 
-  /**
-   * As toRgba, without waiting for the GPU: decode the next frame while this one converts. Keep
-   * `frame` and `target` until the returned submission is done, then dispose the submission.
-   */
-  toRgbaAsync(frame: DecodedFrame, target: GpuBuffer, output: OutputFormat = "rgba8") {
-    const { imported, stats } = this.importFrame(frame);
-    const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
-    this.cache.track(imported, r.submission);
-    this.cpuBytes += stats.cpuBytesCopied;
-    return { ...r, stats };
-  }
 
   /** Copy an RGBA result to the CPU (for output at the edge). */
   readRgba(rgba: GpuBuffer): Uint8Array {

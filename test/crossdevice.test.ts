@@ -3,8 +3,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { closeSync } from "node:fs";
-import { Converter, DRM_FORMAT, importDmabuf, readBack, VulkanContext, type ColorInfo, type DrmFrameDescriptor, type ImportPlan } from "vaapi-vk";
-import { exportOpaqueFd } from "./support/gpu";
+import { Converter, DRM_FORMAT, exportOpaqueFd, importDmabuf, readBack, VulkanContext, type ColorInfo, type DrmFrameDescriptor, type ImportPlan } from "vaapi-vk";
 import { makeMemfd } from "./support/memfd";
 
 const ctx = VulkanContext.create({ validation: true });

@@ -5,11 +5,10 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import {
-  Converter, dmabufIdentity, DmabufImportError, DRM_FORMAT, GpuBuffer, importDmabuf, InvalidArgumentError, readBack, VulkanContext, type DrmFrameDescriptor,
+  Converter, dmabufIdentity, DmabufImportError, DRM_FORMAT, exportOpaqueFd, GpuBuffer, importDmabuf, InvalidArgumentError, readBack, readBuffer, VulkanContext, type DrmFrameDescriptor,
 } from "vaapi-vk";
 import { openFds } from "./support/fds";
 import { requires } from "./support/gate";
-import { copyOut, exportOpaqueFd } from "./support/gpu";
 import { makeMemfd, pattern } from "./support/memfd";
 import { maxAbsDiff, referenceRgba } from "./support/reference";
 
@@ -35,7 +34,7 @@ describe("buffer import of memfds as dma_bufs", () => {
       using frame = importDmabuf(ctx, desc);
       expect(frame.kind).toBe("buffer");
       expect(frame.pixelFormat).toBe(fourcc === DRM_FORMAT.P010 ? "P010" : "NV12");
-      expect(copyOut(ctx, frame.buffers[0]!.buffer, size)).toEqual(bytes);
+      expect(readBuffer(ctx, frame.buffers[0]!.buffer, size)).toEqual(bytes);
       m.close();
     }
     ctx.checkValidation();
@@ -45,9 +44,9 @@ describe("buffer import of memfds as dma_bufs", () => {
     const m = makeMemfd(65536);
     using frame = importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128));
     m.bytes.set(pattern(65536, 7));
-    expect(copyOut(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 7));
+    expect(readBuffer(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 7));
     m.bytes.fill(0xab, 0, 4096);
-    expect(copyOut(ctx, frame.buffers[0]!.buffer, 4096)).toEqual(new Uint8Array(4096).fill(0xab));
+    expect(readBuffer(ctx, frame.buffers[0]!.buffer, 4096)).toEqual(new Uint8Array(4096).fill(0xab));
     m.close();
     ctx.checkValidation();
   });
@@ -213,9 +212,9 @@ describe("host-pointer import (VK_EXT_external_memory_host) of a memfd's pages",
     {
       using frame = importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128), { handleType: "host" });
       expect(frame.kind).toBe("buffer");
-      expect(copyOut(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 5));
+      expect(readBuffer(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 5));
       m.bytes.fill(0x5a, 0, 1024);
-      expect(copyOut(ctx, frame.buffers[0]!.buffer, 1024)).toEqual(new Uint8Array(1024).fill(0x5a));
+      expect(readBuffer(ctx, frame.buffers[0]!.buffer, 1024)).toEqual(new Uint8Array(1024).fill(0x5a));
       expect(mappingsOf(m.fd)).toBe(maps + 1);
     }
     expect(mappingsOf(m.fd)).toBe(maps);

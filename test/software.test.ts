@@ -1,6 +1,6 @@
 // The software source: libavcodec decodes straight into memfds; each frame's planes must equal
 // what libavcodec gives the ffmpeg CLI for the same file, bit for bit.
-import { describe, expect, test } from "bun:test";
+import { describe, expect } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type FrameDescriptor } from "vaapi-vk";
