@@ -1,71 +1,79 @@
-// bun run examples/convert_speed.ts [--reps 50] [--sizes 1920x1080,3840x2160]
+// bun run examples/convert_speed.ts [--reps 50] [--sizes 1920x1080,3840x2160] [--batch 4]
 // The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time (timestamp queries),
-// many frames back to back: bytes moved per frame (frame read + RGBA written), GB/s, and the ratio
-// to a compute-shader copy and to vkCmdCopyBuffer moving the same bytes, measured in the same run.
+// many dispatches back to back, each converting one frame, then `--batch` frames: bytes moved per
+// dispatch (frames read + RGBA written), GB/s, and the ratio to a compute-shader copy and to
+// vkCmdCopyBuffer moving the same bytes, measured in the same run.
 // Needs no decoder: frames are patterns in memory the device imports (a memfd as dma_buf, else a
 // Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
-  copyRoofline, DRM_FORMAT, exportOpaqueFd, gpuTimeNs, importDmabuf, memfdRoute, runCli, sealedMemfd, VulkanContext, Converter,
+  copyRoofline, DRM_FORMAT, MAX_BATCH, exportOpaqueFd, gpuTimeNs, importDmabuf, memfdRoute, runCli, sealedMemfd, VulkanContext, Converter,
   type DrmFrameDescriptor, type HandleType, type ImportPlan,
 } from "vaapi-vk";
 
-const { values } = parseArgs({ options: { reps: { type: "string", default: "50" }, sizes: { type: "string", default: "1920x1080,3840x2160" } } });
+const { values } = parseArgs({ options: { reps: { type: "string", default: "50" }, sizes: { type: "string", default: "1920x1080,3840x2160" }, batch: { type: "string", default: "4" } } });
 
 await runCli(() => {
-  const a = z.object({ reps: z.coerce.number().int().positive(), sizes: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/) }).parse(values);
+  const a = z.object({ reps: z.coerce.number().int().positive(), sizes: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/), batch: z.coerce.number().int().min(1).max(MAX_BATCH) }).parse(values);
   using ctx = VulkanContext.create();
   using conv = new Converter(ctx);
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
   const route = (() => { try { return memfdRoute(ctx); } catch { return undefined; } })();
-  console.log(`${ctx.info.name} (${ctx.info.driverName}): ${a.reps} conversions back to back per measurement, GPU timestamps`);
-  console.log("size        format  path    MB/frame  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer");
+  console.log(`${ctx.info.name} (${ctx.info.driverName}): ${a.reps} dispatches back to back per measurement, GPU timestamps`);
+  console.log("size        format  path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer");
+
+  /** A frame's bytes in memory the device imports: its own (a GPU's decoder writes there) where it exports memory, else a memfd. */
+  const patternFrame = (bytes: number): { fd: number; size: number; handleType: HandleType; release: () => void } => {
+    const fill = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761) >>> 24; };
+    if (!ctx.dev.vkGetMemoryFdKHR && (route === "memfd-dma-buf" || route === "host-pointer")) {
+      const size = Math.ceil(bytes / 4096) * 4096;
+      const fd = sealedMemfd(size);
+      fill(Bun.mmap(`/proc/self/fd/${fd}`, { shared: true }));
+      return { fd, size, handleType: route === "host-pointer" ? "host" : "dma-buf", release: () => closeSync(fd) };
+    }
+    const data = new Uint8Array(bytes);
+    fill(data);
+    const mem = exportOpaqueFd(ctx, data);
+    return { fd: mem.fd, size: mem.size, handleType: "opaque-fd", release: () => { closeSync(mem.fd); mem.free(); } };
+  };
   for (const size of a.sizes.split(",")) {
     const [w, h] = size.split("x").map(Number) as [number, number];
     for (const fmt of ["NV12", "P010"] as const) {
       const bps = fmt === "NV12" ? 1 : 2;
       const pitch = Math.ceil((w * bps) / 256) * 256;
       const bytes = pitch * h + pitch * Math.ceil(h / 2);
-      const fill = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761) >>> 24; };
-      let fd: number, objSize: number, handleType: HandleType, release: () => void;
-      // Frames in device memory where the device exports it (a GPU's decoder writes there), else a memfd.
-      if (!ctx.dev.vkGetMemoryFdKHR && (route === "memfd-dma-buf" || route === "host-pointer")) {
-        objSize = Math.ceil(bytes / 4096) * 4096;
-        fd = sealedMemfd(objSize);
-        fill(Bun.mmap(`/proc/self/fd/${fd}`, { shared: true }));
-        handleType = route === "host-pointer" ? "host" : "dma-buf";
-        const f = fd;
-        release = () => closeSync(f);
-      } else {
-        const data = new Uint8Array(bytes);
-        fill(data);
-        const mem = exportOpaqueFd(ctx, data);
-        fd = mem.fd; objSize = mem.size; handleType = "opaque-fd";
-        release = () => { closeSync(mem.fd); mem.free(); };
-      }
-      const desc: DrmFrameDescriptor = {
+      const desc = (fd: number, objSize: number): DrmFrameDescriptor => ({
         width: w, height: h, objects: [{ fd, size: objSize, modifier: 0n }],
         layers: [{ fourcc: fmt === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
-      };
-      const moved = w * h * bps + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) * bps + w * h * 4;
-      const roof = copyRoofline(ctx, moved, a.reps);
-      const plans: [string, ImportPlan | undefined][] = [["buffer", { kind: "buffer", pixelFormat: fmt, planes: desc.layers[0]!.planes }]];
-      const caps = ctx.importCaps(handleType);
-      const vkFormat = fmt === "NV12" ? "G8_B8R8_2PLANE_420_UNORM" : "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16";
-      if ((caps.modifiers[vkFormat] ?? []).includes(0n)) plans.push(["image", undefined]);
+      });
+      const frames = Array.from({ length: a.batch }, () => patternFrame(bytes));
       try {
-        for (const [name, plan] of plans) {
-          using frame = importDmabuf(ctx, desc, { handleType, plan });
-          using target = conv.allocateRgba(w, h);
-          const record = conv.recordToRgba(frame, color, target);
-          const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => frame.recordAcquire(cmd));
-          const gbs = (n: number) => moved / n;
-          console.log(`${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${(moved / 1e6).toFixed(2).padStart(8)}  ${gbs(ns).toFixed(1).padStart(12)}  ${gbs(roof.shaderCopyNs).toFixed(1).padStart(16)}  ${gbs(roof.cmdCopyNs).toFixed(1).padStart(20)}  ${(roof.shaderCopyNs / ns * 100).toFixed(0).padStart(18)}%  ${(roof.cmdCopyNs / ns * 100).toFixed(0).padStart(22)}%`);
+        const { handleType } = frames[0]!;
+        const plans: [string, ImportPlan | undefined][] = [["buffer", { kind: "buffer", pixelFormat: fmt, planes: desc(0, bytes).layers[0]!.planes }]];
+        const vkFormat = fmt === "NV12" ? "G8_B8R8_2PLANE_420_UNORM" : "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16";
+        if ((ctx.importCaps(handleType).modifiers[vkFormat] ?? []).includes(0n)) plans.push(["image", undefined]);
+        const perFrame = w * h * bps + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) * bps + w * h * 4;
+        for (const batch of new Set([1, a.batch])) {
+          // The yardsticks move what one dispatch moves: `batch` frames read and written.
+          const moved = perFrame * batch;
+          const roof = copyRoofline(ctx, moved, a.reps);
+          for (const [name, plan] of plans) {
+            const imported = frames.slice(0, batch).map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
+            const targets = imported.map(() => conv.allocateRgba(w, h));
+            try {
+              const record = conv.recordToRgbaBatch(imported, color, targets);
+              const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => imported.forEach((f) => f.recordAcquire(cmd)));
+              console.log(`${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${(roof.shaderCopyNs / ns * 100).toFixed(0).padStart(18)}%  ${(roof.cmdCopyNs / ns * 100).toFixed(0).padStart(22)}%`);
+            } finally {
+              for (const t of targets) t[Symbol.dispose]();
+              for (const f of imported) f[Symbol.dispose]();
+            }
+          }
         }
       } finally {
-        release();
+        for (const f of frames) f.release();
       }
     }
   }

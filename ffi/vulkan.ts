@@ -22,7 +22,7 @@ export const VkResult: Record<number, string> = {
 export const SType = {
   APPLICATION_INFO: 0, INSTANCE_CREATE_INFO: 1, DEVICE_QUEUE_CREATE_INFO: 2, DEVICE_CREATE_INFO: 3, SUBMIT_INFO: 4,
   MEMORY_ALLOCATE_INFO: 5, FENCE_CREATE_INFO: 8, SEMAPHORE_CREATE_INFO: 9, QUERY_POOL_CREATE_INFO: 11,
-  BUFFER_CREATE_INFO: 12, IMAGE_CREATE_INFO: 14, IMAGE_VIEW_CREATE_INFO: 15, SHADER_MODULE_CREATE_INFO: 16,
+  BUFFER_CREATE_INFO: 12, IMAGE_CREATE_INFO: 14, IMAGE_VIEW_CREATE_INFO: 15, SHADER_MODULE_CREATE_INFO: 16, SAMPLER_CREATE_INFO: 31,
   PIPELINE_SHADER_STAGE_CREATE_INFO: 18, COMPUTE_PIPELINE_CREATE_INFO: 29, PIPELINE_LAYOUT_CREATE_INFO: 30,
   DESCRIPTOR_SET_LAYOUT_CREATE_INFO: 32, DESCRIPTOR_POOL_CREATE_INFO: 33, DESCRIPTOR_SET_ALLOCATE_INFO: 34,
   WRITE_DESCRIPTOR_SET: 35, COMMAND_POOL_CREATE_INFO: 39, COMMAND_BUFFER_ALLOCATE_INFO: 40,
@@ -71,7 +71,7 @@ export const ImageLayout = { UNDEFINED: 0, GENERAL: 1 } as const;
 export const ImageTiling = { OPTIMAL: 0, LINEAR: 1, DRM_FORMAT_MODIFIER_EXT: 1000158000 } as const;
 export const FormatFeature = { SAMPLED_IMAGE: 0x1, STORAGE_IMAGE: 0x2, DISJOINT: 0x400000 } as const;
 export const ExternalMemoryFeature = { DEDICATED_ONLY: 0x1, EXPORTABLE: 0x2, IMPORTABLE: 0x4 } as const;
-export const DescriptorType = { STORAGE_IMAGE: 3, STORAGE_BUFFER: 7 } as const;
+export const DescriptorType = { COMBINED_IMAGE_SAMPLER: 1, STORAGE_IMAGE: 3, STORAGE_BUFFER: 7 } as const;
 export const ShaderStage = { COMPUTE: 0x20 } as const;
 export const PipelineStage = { TOP_OF_PIPE: 0x1, COMPUTE_SHADER: 0x800, TRANSFER: 0x1000, HOST: 0x4000, ALL_COMMANDS: 0x10000 } as const;
 export const Access = { SHADER_READ: 0x20, SHADER_WRITE: 0x40, TRANSFER_READ: 0x800, TRANSFER_WRITE: 0x1000, HOST_READ: 0x2000, HOST_WRITE: 0x4000, MEMORY_READ: 0x8000 } as const;
@@ -119,9 +119,9 @@ const VkMemoryHeap = struct("VkMemoryHeap", [["size", "u64"], ["flags", "u32"]])
 export const VkPhysicalDeviceMemoryProperties = struct("VkPhysicalDeviceMemoryProperties", [["memoryTypeCount", "u32"],
   ["memoryTypes", { array: VkMemoryType, count: 32 }], ["memoryHeapCount", "u32"], ["memoryHeaps", { array: VkMemoryHeap, count: 16 }]]);
 /** VkPhysicalDeviceFeatures is 55 VkBool32s; the ones the shaders use, by offset. */
-export const VkPhysicalDeviceFeatures: PartialLayout<"shaderStorageImageExtendedFormats" | "shaderStorageImageReadWithoutFormat" | "shaderInt64" | "shaderInt16"> & { size: number } = {
+export const VkPhysicalDeviceFeatures: PartialLayout<"shaderStorageImageExtendedFormats" | "shaderStorageImageReadWithoutFormat" | "shaderSampledImageArrayDynamicIndexing" | "shaderStorageBufferArrayDynamicIndexing" | "shaderInt64" | "shaderInt16"> & { size: number } = {
   name: "VkPhysicalDeviceFeatures", size: 220,
-  offsets: { shaderStorageImageExtendedFormats: 116, shaderStorageImageReadWithoutFormat: 124, shaderInt64: 160, shaderInt16: 164 },
+  offsets: { shaderStorageImageExtendedFormats: 116, shaderStorageImageReadWithoutFormat: 124, shaderSampledImageArrayDynamicIndexing: 136, shaderStorageBufferArrayDynamicIndexing: 140, shaderInt64: 160, shaderInt16: 164 },
 };
 export const VkPhysicalDeviceFeatures2 = struct("VkPhysicalDeviceFeatures2", [...header, ["features", { array: "u32", count: 55 }]]);
 export const VkPhysicalDeviceVulkan11Features = struct("VkPhysicalDeviceVulkan11Features", [...header,
@@ -194,6 +194,10 @@ export const VkImageSubresourceRange = struct("VkImageSubresourceRange", [["aspe
   ["levelCount", "u32"], ["baseArrayLayer", "u32"], ["layerCount", "u32"]]);
 export const VkImageViewCreateInfo = struct("VkImageViewCreateInfo", [...header, ["flags", "u32"], ["image", "u64"],
   ["viewType", "u32"], ["format", "u32"], ["components", { array: "u32", count: 4 }], ["subresourceRange", VkImageSubresourceRange]]);
+export const VkSamplerCreateInfo = struct("VkSamplerCreateInfo", [...header, ["flags", "u32"], ["magFilter", "u32"], ["minFilter", "u32"],
+  ["mipmapMode", "u32"], ["addressModeU", "u32"], ["addressModeV", "u32"], ["addressModeW", "u32"], ["mipLodBias", "f32"],
+  ["anisotropyEnable", "u32"], ["maxAnisotropy", "f32"], ["compareEnable", "u32"], ["compareOp", "u32"], ["minLod", "f32"],
+  ["maxLod", "f32"], ["borderColor", "u32"], ["unnormalizedCoordinates", "u32"]]);
 export const VkImageViewUsageCreateInfo = struct("VkImageViewUsageCreateInfo", [...header, ["usage", "u32"]]);
 export const VkImageMemoryBarrier = struct("VkImageMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"],
   ["oldLayout", "u32"], ["newLayout", "u32"], ["srcQueueFamilyIndex", "u32"], ["dstQueueFamilyIndex", "u32"], ["image", "u64"],
@@ -246,7 +250,7 @@ export const vulkanLayouts = {
   VkImportMemoryFdInfoKHR, VkImportMemoryHostPointerInfoEXT, VkMemoryHostPointerPropertiesEXT, VkMemoryFdPropertiesKHR,
   VkMemoryGetFdInfoKHR, VkMemoryDedicatedAllocateInfo, VkBindBufferMemoryInfo, VkBindImageMemoryInfo, VkBindImagePlaneMemoryInfo,
   VkImageCreateInfo, VkImageFormatListCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
-  VkImageViewCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
+  VkImageViewCreateInfo, VkSamplerCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
   VkShaderModuleCreateInfo, VkDescriptorSetLayoutBinding, VkDescriptorSetLayoutCreateInfo, VkPushConstantRange,
   VkPipelineLayoutCreateInfo, VkPipelineShaderStageCreateInfo, VkComputePipelineCreateInfo, VkDescriptorPoolSize,
   VkDescriptorPoolCreateInfo, VkDescriptorSetAllocateInfo, VkDescriptorBufferInfo, VkDescriptorImageInfo, VkWriteDescriptorSet,
@@ -319,6 +323,8 @@ const deviceFns = {
   vkBindImageMemory2: { args: [D, T.u32, T.ptr], returns: T.i32 },
   vkCreateImageView: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyImageView: { args: [D, H, T.ptr], returns: T.void },
+  vkCreateSampler: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  vkDestroySampler: { args: [D, H, T.ptr], returns: T.void },
   vkCreateShaderModule: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyShaderModule: { args: [D, H, T.ptr], returns: T.void },
   vkCreateDescriptorSetLayout: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },

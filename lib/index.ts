@@ -16,8 +16,8 @@ export { VulkanContext, Submission, deviceNumbers, type VulkanContextOptions, ty
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
 export { memfdRoute, sealedMemfd, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
-export { Converter, bytesPerPixel, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
-export { BufferUsage, copyBuffer, GpuBuffer, readBack, readBuffer } from "./vulkan/memory";
+export { Converter, MAX_BATCH, bytesPerPixel, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
+export { BufferUsage, copyBuffer, GpuBuffer, readBack, readBuffer, recordWriteBarrier } from "./vulkan/memory";
 export { exportOpaqueFd } from "./vulkan/export";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";
 export { openSoftwareSource, type PoolStats } from "./sources/software";

@@ -132,6 +132,8 @@ export class VulkanContext implements Disposable {
   readonly enabledExtensions: Set<string>;
   readonly validation: boolean;
   readonly timestampPeriodNs: number;
+  /** Shaders may index arrays of buffers and sampled images per workgroup (the batched conversion). */
+  readonly frameArrays: boolean;
   readonly timestampValidBits: number;
   private readonly memoryTypes: { propertyFlags: number; heapIndex: number }[];
   private readonly messenger: bigint = 0n;
@@ -217,6 +219,8 @@ export class VulkanContext implements Disposable {
       const supported = unpack(vk.VkPhysicalDeviceFeatures2, f2).features as number[];
       const wanted = new Array(55).fill(0);
       for (const offset of Object.values(vk.VkPhysicalDeviceFeatures.offsets)) wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
+      const { shaderStorageBufferArrayDynamicIndexing: buffers, shaderSampledImageArrayDynamicIndexing: images } = vk.VkPhysicalDeviceFeatures.offsets;
+      this.frameArrays = Boolean(wanted[buffers / 4] && wanted[images / 4]);
       const ycbcr = apiVersion >= vk.VK_API_VERSION_1_2 ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion : 0;
       const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, samplerYcbcrConversion: ycbcr });
       const enable2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null, features: wanted });

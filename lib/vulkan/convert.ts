@@ -4,12 +4,18 @@ import { pack, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Range } from "../color";
 import type { ColorInfo } from "../descriptor";
-import { VulkanUnsupportedError } from "../errors";
+import { InvalidArgumentError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { Submission, VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
-import { ComputePipeline } from "./pipeline";
+import { ComputePipeline, type Binding, type BufferWrite, type ImageWrite } from "./pipeline";
+
+/** What the converter needs of an imported frame. */
+const frameInput = (frame: ImportedFrame) => ({
+  kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
+  frames: [{ buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews }],
+});
 
 /** Push constants of shaders/yuv_to_rgba_*.comp. */
 export const ConvertPush = struct("ConvertPush", [
@@ -20,7 +26,20 @@ export const ConvertPush = struct("ConvertPush", [
 ]);
 
 const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV420: 2, YUV420_10: 3 };
-const WORKGROUP = 16;
+
+type ShaderKind = "buffer" | "buffer-x4" | "image" | "image-x4";
+/** The vectorised shaders convert up to this many frames in one dispatch (their BATCH). */
+export const MAX_BATCH = 8;
+/**
+ * Each conversion shader: its SPIR-V, its bindings (3 planes, then the RGBA buffer, `batch`
+ * descriptors each), and the pixels one workgroup covers.
+ */
+const SHADERS: Record<ShaderKind, { spv: string; planes: Binding["type"]; batch: number; pixelsPerGroup: [number, number] }> = {
+  buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [16, 16] },
+  "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: MAX_BATCH, pixelsPerGroup: [512, 2] },
+  image: { spv: "yuv_to_rgba_image.spv", planes: "storage-image", batch: 1, pixelsPerGroup: [16, 16] },
+  "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
+};
 
 /** What the converter reads: planes in buffers (by object index) or in plane image views. */
 type ConvertInput = {
@@ -29,10 +48,10 @@ type ConvertInput = {
   width: number;
   height: number;
   planes: PlanePlan[];
-  buffers: bigint[];
-  views: bigint[];
-  /** Submit (imported frames also wait for their producer and are handed over); null: only record. */
-  submit: (record: (cmd: number) => void) => Submission | null;
+  /** One entry per frame (several only when recorded as a batch): its buffers by object index, or its plane views. */
+  frames: { buffers: bigint[]; views: bigint[] }[];
+  /** Submit (imported frames also wait for their producer and are handed over); absent: only record. */
+  submit?: (record: (cmd: number) => void) => Submission;
 };
 
 export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
@@ -44,37 +63,23 @@ export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 const DESCRIPTOR_SLOTS = 8;
 
 export class Converter implements Disposable {
-  private bufferPipeline?: ComputePipeline;
-  private vectorPipeline?: ComputePipeline;
-  private vectorImagePipeline?: ComputePipeline;
-  private imagePipeline?: ComputePipeline;
+  private readonly pipelines = new Map<ShaderKind, ComputePipeline>();
   private slot = 0;
   private readonly slotUse: (Submission | undefined)[] = [];
 
   constructor(readonly ctx: VulkanContext) {}
 
-  private pipeline(kind: "buffer" | "buffer-x4" | "image" | "image-x4"): ComputePipeline {
-    if (kind === "buffer-x4") {
-      return (this.vectorPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer_x4.spv", [
-        { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
-      ], ConvertPush.size, DESCRIPTOR_SLOTS));
+  private pipeline(kind: ShaderKind): ComputePipeline {
+    let pipeline = this.pipelines.get(kind);
+    if (!pipeline) {
+      const { spv, planes, batch } = SHADERS[kind];
+      const plane = { type: planes, count: batch };
+      pipeline = new ComputePipeline(this.ctx, spv, [plane, plane, plane, { type: "storage-buffer", count: batch }], ConvertPush.size, DESCRIPTOR_SLOTS);
+      this.pipelines.set(kind, pipeline);
     }
-    if (kind === "image-x4") {
-      return (this.vectorImagePipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_image_x4.spv", [
-        { type: "storage-image" }, { type: "storage-image" }, { type: "storage-image" }, { type: "storage-buffer" },
-      ], ConvertPush.size, DESCRIPTOR_SLOTS));
-    }
-    if (kind === "buffer") {
-      return (this.bufferPipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_buffer.spv", [
-        { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" }, { type: "storage-buffer" },
-      ], ConvertPush.size, DESCRIPTOR_SLOTS));
-    }
-    return (this.imagePipeline ??= new ComputePipeline(this.ctx, "yuv_to_rgba_image.spv", [
-      { type: "storage-image" }, { type: "storage-image" }, { type: "storage-image" }, { type: "storage-buffer" },
-    ], ConvertPush.size, DESCRIPTOR_SLOTS));
+    return pipeline;
   }
 
-  /** A GPU buffer big enough for `width x height` pixels of `output`. */
   allocateRgba(width: number, height: number, output: OutputFormat = "rgba8"): GpuBuffer {
     return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
   }
@@ -92,14 +97,13 @@ export class Converter implements Disposable {
    */
   toRgbaAsync(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
     return this.convert({
-      kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
-      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews, submit: (record) => frame.submitReadingAsync(record),
+      ...frameInput(frame), submit: (record) => frame.submitReadingAsync(record),
     }, color, target, output);
   }
 
   /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target), without waiting. */
   toRgbaFromBuffersAsync(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
-    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, buffers, views: [], submit: (record) => this.ctx.submit(record) }, color, target, output);
+    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, frames: [{ buffers, views: [] }], submit: (record) => this.ctx.submit(record) }, color, target, output);
   }
 
   /** The next descriptor-set slot, once the GPU has finished with its last use. */
@@ -111,34 +115,61 @@ export class Converter implements Disposable {
   }
 
   /**
-   * Bind and record one conversion of `frame` into `target` without submitting (for timing many
-   * back to back); the frame must have been acquired (frame.recordAcquire) in the same submission.
+   * Bind one conversion of `frame` into `target` and return what records its dispatch, to record
+   * many back to back in one command buffer. The frame must have been acquired
+   * (frame.recordAcquire) in the same submission. Only the dispatch is recorded: put a compute
+   * barrier between conversions that reuse a target, and one recordWriteBarrier(target) before
+   * the target is copied or read (on the H100 a barrier towards host and transfer after every
+   * 1080p conversion cost a fifth of its speed).
    */
   recordToRgba(frame: ImportedFrame, color: ColorInfo, target: GpuBuffer, output: OutputFormat = "rgba8"): (cmd: number) => void {
-    let recorded: ((cmd: number) => void) | undefined;
-    this.convertOrRecord({
-      kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
-      buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews,
-      submit: (record) => {
-        recorded = record;
-        return null;
-      },
-    }, color, target, output);
-    return recorded!;
+    return this.convertOrRecord(frameInput(frame), color, [target], output).recordDispatch;
+  }
+
+  /**
+   * As recordToRgba for several frames of one size, format, import kind and plane layout (frames
+   * of one decoder), frames[i] into targets[i]: up to MAX_BATCH of them in one dispatch where the
+   * vectorised shaders apply (a 1080p frame alone fills about one wave of an H100, so its start
+   * and tail cost a share of its time), else one dispatch each.
+   */
+  recordToRgbaBatch(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): (cmd: number) => void {
+    if (!frames.length || frames.length !== targets.length) throw new InvalidArgumentError("batch", `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`);
+    const first = frameInput(frames[0]!);
+    const key = (f: ImportedFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
+    const odd = frames.find((f) => key(f) !== key(frames[0]!));
+    if (odd) throw new InvalidArgumentError("batch", `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${key(frames[0]!)}`);
+    const records: ((cmd: number) => void)[] = [];
+    const perDispatch = this.vectorised(first, "rgba8") ? MAX_BATCH : 1;
+    for (let i = 0; i < frames.length; i += perDispatch) {
+      const chunk = frames.slice(i, i + perDispatch).map(frameInput);
+      records.push(this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8").recordDispatch);
+    }
+    return (cmd) => records.forEach((record) => record(cmd));
+  }
+
+  /** NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders. */
+  private vectorised(input: Pick<ConvertInput, "kind" | "pixelFormat" | "width" | "planes">, output: OutputFormat): boolean {
+    return this.ctx.frameArrays && output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
+      (input.kind === "image" || input.planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
   }
 
   private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
-    const r = this.convertOrRecord(input, color, target, output);
-    return { ...r, submission: r.submission! };
+    const { rgba, info, submission } = this.convertOrRecord(input, color, [target], output);
+    return { rgba: rgba[0]!, info, submission: submission! };
   }
 
-  private convertOrRecord(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission | null } {
+  /** Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into targets[i] (allocated where undefined). */
+  private convertOrRecord(input: ConvertInput, color: ColorInfo, targets: (GpuBuffer | undefined)[], output: OutputFormat): {
+    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission;
+  } {
     const { width, height, planes } = input;
     const layoutId = LAYOUT_IDS[input.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
     const info: ConversionInfo = { matrix: matrixOf(color, height), range: rangeOf(color), bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth };
-    const rgba = target ?? this.allocateRgba(width, height, output);
-    if (rgba.size < width * height * bytesPerPixel(output)) throw new VulkanUnsupportedError(`the target buffer holds ${rgba.size} bytes; ${width}x${height} ${output} needs ${width * height * bytesPerPixel(output)}`);
+    const needed = width * height * bytesPerPixel(output);
+    const small = targets.find((t) => t && t.size < needed);
+    if (small) throw new VulkanUnsupportedError(`the target buffer holds ${small.size} bytes; ${width}x${height} ${output} needs ${needed}`);
+    const rgba = targets.map((t) => t ?? this.allocateRgba(width, height, output));
     try {
       const push = pack(ConvertPush, {
         width, height, layoutId, outputFormat: output === "rgba8" ? 0 : 1, outPitch: width,
@@ -146,35 +177,38 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      // NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders.
-      const vectorised = output === "rgba8" && (layoutId === 0 || layoutId === 1) && width % 4 === 0 &&
-        (input.kind === "image" || planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
-      const pipeline = this.pipeline(vectorised ? (input.kind === "buffer" ? "buffer-x4" : "image-x4") : input.kind);
-      const out = { binding: 3, buffer: rgba.buffer };
+      const kind: ShaderKind = this.vectorised(input, output) ? (input.kind === "buffer" ? "buffer-x4" : "image-x4") : input.kind;
+      const { batch, pixelsPerGroup: [groupWidth, groupHeight] } = SHADERS[kind];
+      if (input.frames.length > batch) throw new InvalidArgumentError("batch", `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`);
+      const pipeline = this.pipeline(kind);
+      // Every array element is written; those past the batch repeat its first frame (never read).
+      const bufferWrites: BufferWrite[] = [], imageWrites: ImageWrite[] = [];
+      for (let element = 0; element < batch; element++) {
+        const frame = input.frames[element] ?? input.frames[0]!;
+        bufferWrites.push({ binding: 3, element, buffer: (rgba[element] ?? rgba[0]!).buffer });
+        for (let i = 0; i < 3; i++) {
+          if (input.kind === "buffer") bufferWrites.push({ binding: i, element, buffer: frame.buffers[planes[Math.min(i, planes.length - 1)]!.object]! });
+          else imageWrites.push({ binding: i, element, view: frame.views[Math.min(i, frame.views.length - 1)]! });
+        }
+      }
       const slot = this.nextSlot();
-      const set = input.kind === "buffer"
-        ? pipeline.bind(slot, [0, 1, 2].map((i) => ({ binding: i, buffer: input.buffers[planes[Math.min(i, planes.length - 1)]!.object]! })).concat(out))
-        : pipeline.bind(slot, [out], [0, 1, 2].map((i) => ({ binding: i, view: input.views[Math.min(i, input.views.length - 1)]! })));
-      const submission = input.submit((cmd) => {
-        const groups: [number, number, number] = vectorised
-          ? [Math.ceil(width / 4 / 64), Math.ceil(Math.ceil(height / 2) / 2), 1]
-          : [Math.ceil(width / WORKGROUP), Math.ceil(height / WORKGROUP), 1];
-        pipeline.recordDispatch(cmd, set, push, groups);
-        recordWriteBarrier(this.ctx, cmd, rgba.buffer);
+      const set = pipeline.bind(slot, bufferWrites, imageWrites);
+      const groups: [number, number, number] = [Math.ceil(width / groupWidth), Math.ceil(height / groupHeight), input.frames.length];
+      const recordDispatch = (cmd: number) => pipeline.recordDispatch(cmd, set, push, groups);
+      const submission = input.submit?.((cmd) => {
+        recordDispatch(cmd);
+        for (const t of rgba) recordWriteBarrier(this.ctx, cmd, t.buffer);
       });
       if (submission) this.slotUse[slot] = submission;
-      return { rgba, info, submission };
+      return { rgba, info, recordDispatch, submission };
     } catch (e) {
-      if (!target) rgba[Symbol.dispose]();
+      rgba.forEach((t, i) => { if (!targets[i]) t[Symbol.dispose](); });
       throw e;
     }
   }
 
   [Symbol.dispose](): void {
     for (const s of this.slotUse) s?.wait();
-    this.bufferPipeline?.[Symbol.dispose]();
-    this.vectorPipeline?.[Symbol.dispose]();
-    this.vectorImagePipeline?.[Symbol.dispose]();
-    this.imagePipeline?.[Symbol.dispose]();
+    for (const p of this.pipelines.values()) p[Symbol.dispose]();
   }
 }

@@ -8,15 +8,26 @@ import { checkVk, type VulkanContext } from "./context";
 
 export const SHADER_DIR = join(import.meta.dir, "..", "..", "shaders");
 
-export type Binding = { type: "storage-buffer" } | { type: "storage-image" };
-export type BufferWrite = { binding: number; buffer: bigint; offset?: number; range?: bigint | number };
-export type ImageWrite = { binding: number; view: bigint };
+/**
+ * "sampled-image": a combined image sampler with the pipeline's own nearest, clamp-to-edge sampler.
+ * `count`: an array of that many descriptors (default 1).
+ */
+export type Binding = { type: "storage-buffer" | "storage-image" | "sampled-image"; count?: number };
+
+const DESCRIPTOR_TYPES: Record<Binding["type"], number> = {
+  "storage-buffer": vk.DescriptorType.STORAGE_BUFFER, "storage-image": vk.DescriptorType.STORAGE_IMAGE, "sampled-image": vk.DescriptorType.COMBINED_IMAGE_SAMPLER,
+};
+const FILTER_NEAREST = 0, ADDRESS_CLAMP_TO_EDGE = 2;
+/** `element`: the array element of the binding (default 0). */
+export type BufferWrite = { binding: number; element?: number; buffer: bigint; offset?: number; range?: bigint | number };
+export type ImageWrite = { binding: number; element?: number; view: bigint };
 
 export class ComputePipeline implements Disposable {
   readonly setLayout: bigint;
   readonly layout: bigint;
   readonly pipeline: bigint;
   readonly pool: bigint;
+  private sampler = 0n;
   private readonly sets: bigint[] = [];
   private released = false;
 
@@ -27,8 +38,24 @@ export class ComputePipeline implements Disposable {
     checkVk(dev.vkCreateShaderModule(device, pack(vk.VkShaderModuleCreateInfo, { sType: vk.SType.SHADER_MODULE_CREATE_INFO, codeSize: code.length, pCode: code }), null, out), "vkCreateShaderModule", spvName);
     const module = out.readBigUInt64LE(0);
     try {
-      const typeOf = (b: Binding) => (b.type === "storage-buffer" ? vk.DescriptorType.STORAGE_BUFFER : vk.DescriptorType.STORAGE_IMAGE);
-      const layoutBindings = packArray(vk.VkDescriptorSetLayoutBinding, bindings.map((b, i) => ({ binding: i, descriptorType: typeOf(b), descriptorCount: 1, stageFlags: vk.ShaderStage.COMPUTE })));
+      const typeOf = (b: Binding) => DESCRIPTOR_TYPES[b.type];
+      // Immutable samplers: one handle per array element.
+      const samplersFor = (count: number) => {
+        const handles = Buffer.alloc(8 * count);
+        for (let e = 0; e < count; e++) handles.writeBigUInt64LE(this.sampler, 8 * e);
+        return handles;
+      };
+      if (bindings.some((b) => b.type === "sampled-image")) {
+        checkVk(dev.vkCreateSampler(device, pack(vk.VkSamplerCreateInfo, {
+          sType: vk.SType.SAMPLER_CREATE_INFO, magFilter: FILTER_NEAREST, minFilter: FILTER_NEAREST,
+          addressModeU: ADDRESS_CLAMP_TO_EDGE, addressModeV: ADDRESS_CLAMP_TO_EDGE, addressModeW: ADDRESS_CLAMP_TO_EDGE, maxAnisotropy: 1,
+        }), null, out), "vkCreateSampler");
+        this.sampler = out.readBigUInt64LE(0);
+      }
+      const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? samplersFor(b.count ?? 1) : null));
+      const layoutBindings = packArray(vk.VkDescriptorSetLayoutBinding, bindings.map((b, i) => ({
+        binding: i, descriptorType: typeOf(b), descriptorCount: b.count ?? 1, stageFlags: vk.ShaderStage.COMPUTE, pImmutableSamplers: samplerArrays[i],
+      })));
       checkVk(dev.vkCreateDescriptorSetLayout(device, pack(vk.VkDescriptorSetLayoutCreateInfo, { sType: vk.SType.DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount: bindings.length, pBindings: layoutBindings }), null, out), "vkCreateDescriptorSetLayout");
       this.setLayout = out.readBigUInt64LE(0);
       const setLayouts = Buffer.alloc(8);
@@ -47,7 +74,7 @@ export class ComputePipeline implements Disposable {
       checkVk(dev.vkCreateComputePipelines(device, 0n, 1, info, null, out), "vkCreateComputePipelines", spvName);
       this.pipeline = out.readBigUInt64LE(0);
       const counts = new Map<number, number>();
-      for (const b of bindings) counts.set(typeOf(b), (counts.get(typeOf(b)) ?? 0) + maxSets);
+      for (const b of bindings) counts.set(typeOf(b), (counts.get(typeOf(b)) ?? 0) + (b.count ?? 1) * maxSets);
       const sizes = packArray(vk.VkDescriptorPoolSize, [...counts].map(([type, descriptorCount]) => ({ type, descriptorCount })));
       checkVk(dev.vkCreateDescriptorPool(device, pack(vk.VkDescriptorPoolCreateInfo, { sType: vk.SType.DESCRIPTOR_POOL_CREATE_INFO, maxSets, poolSizeCount: counts.size, pPoolSizes: sizes }), null, out), "vkCreateDescriptorPool");
       this.pool = out.readBigUInt64LE(0);
@@ -72,12 +99,12 @@ export class ComputePipeline implements Disposable {
       ...buffers.map((b) => {
         const info = pack(vk.VkDescriptorBufferInfo, { buffer: b.buffer, offset: b.offset ?? 0, range: b.range ?? vk.VK_WHOLE_SIZE });
         keep.push(info);
-        return { sType: vk.SType.WRITE_DESCRIPTOR_SET, dstSet: set, dstBinding: b.binding, descriptorCount: 1, descriptorType: vk.DescriptorType.STORAGE_BUFFER, pBufferInfo: info };
+        return { sType: vk.SType.WRITE_DESCRIPTOR_SET, dstSet: set, dstBinding: b.binding, dstArrayElement: b.element ?? 0, descriptorCount: 1, descriptorType: vk.DescriptorType.STORAGE_BUFFER, pBufferInfo: info };
       }),
       ...images.map((im) => {
         const info = pack(vk.VkDescriptorImageInfo, { imageView: im.view, imageLayout: vk.ImageLayout.GENERAL });
         keep.push(info);
-        return { sType: vk.SType.WRITE_DESCRIPTOR_SET, dstSet: set, dstBinding: im.binding, descriptorCount: 1, descriptorType: vk.DescriptorType.STORAGE_IMAGE, pImageInfo: info };
+        return { sType: vk.SType.WRITE_DESCRIPTOR_SET, dstSet: set, dstBinding: im.binding, dstArrayElement: im.element ?? 0, descriptorCount: 1, descriptorType: DESCRIPTOR_TYPES[this.bindings[im.binding]!.type], pImageInfo: info };
       }),
     ];
     this.ctx.dev.vkUpdateDescriptorSets(this.ctx.device, writes.length, packArray(vk.VkWriteDescriptorSet, writes), 0, null);
@@ -103,5 +130,6 @@ export class ComputePipeline implements Disposable {
     if (this.pipeline) dev.vkDestroyPipeline(device, this.pipeline, null);
     if (this.layout) dev.vkDestroyPipelineLayout(device, this.layout, null);
     if (this.setLayout) dev.vkDestroyDescriptorSetLayout(device, this.setLayout, null);
+    if (this.sampler) dev.vkDestroySampler(device, this.sampler, null);
   }
 }
