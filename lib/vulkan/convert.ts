@@ -27,7 +27,7 @@ export const ConvertPush = struct("ConvertPush", [
 
 const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV420: 2, YUV420_10: 3 };
 
-type ShaderKind = "buffer" | "buffer-x4" | "image" | "image-x4";
+type ShaderKind = "buffer" | "buffer-x4" | "buffer-x4-batch" | "image" | "image-x4" | "image-x4-batch";
 /** The vectorised shaders convert up to this many frames in one dispatch (their BATCH). */
 export const MAX_BATCH = 8;
 /**
@@ -36,9 +36,11 @@ export const MAX_BATCH = 8;
  */
 const SHADERS: Record<ShaderKind, { spv: string; planes: Binding["type"]; batch: number; pixelsPerGroup: [number, number] }> = {
   buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [16, 16] },
-  "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: MAX_BATCH, pixelsPerGroup: [512, 2] },
+  "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [512, 2] },
+  "buffer-x4-batch": { spv: "yuv_to_rgba_buffer_x4_batch.spv", planes: "storage-buffer", batch: MAX_BATCH, pixelsPerGroup: [512, 2] },
   image: { spv: "yuv_to_rgba_image.spv", planes: "storage-image", batch: 1, pixelsPerGroup: [16, 16] },
-  "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
+  "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [128, 8] },
+  "image-x4-batch": { spv: "yuv_to_rgba_image_x4_batch.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
 };
 
 /** What the converter reads: planes in buffers (by object index) or in plane image views. */
@@ -139,7 +141,7 @@ export class Converter implements Disposable {
     const odd = frames.find((f) => key(f) !== key(frames[0]!));
     if (odd) throw new InvalidArgumentError("batch", `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${key(frames[0]!)}`);
     const records: ((cmd: number) => void)[] = [];
-    const perDispatch = this.vectorised(first, "rgba8") ? MAX_BATCH : 1;
+    const perDispatch = this.vectorised(first, "rgba8") && this.ctx.frameArrays ? MAX_BATCH : 1;
     for (let i = 0; i < frames.length; i += perDispatch) {
       const chunk = frames.slice(i, i + perDispatch).map(frameInput);
       records.push(this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8").recordDispatch);
@@ -149,7 +151,7 @@ export class Converter implements Disposable {
 
   /** NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders. */
   private vectorised(input: Pick<ConvertInput, "kind" | "pixelFormat" | "width" | "planes">, output: OutputFormat): boolean {
-    return this.ctx.frameArrays && output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
+    return output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
       (input.kind === "image" || input.planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
   }
 
@@ -177,7 +179,7 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      const kind: ShaderKind = this.vectorised(input, output) ? (input.kind === "buffer" ? "buffer-x4" : "image-x4") : input.kind;
+      const kind: ShaderKind = !this.vectorised(input, output) ? input.kind : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
       const { batch, pixelsPerGroup: [groupWidth, groupHeight] } = SHADERS[kind];
       if (input.frames.length > batch) throw new InvalidArgumentError("batch", `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`);
       const pipeline = this.pipeline(kind);
