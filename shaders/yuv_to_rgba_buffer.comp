@@ -11,14 +11,7 @@ layout(std430, binding = 1) readonly buffer Plane1 { uint plane1[]; };
 layout(std430, binding = 2) readonly buffer Plane2 { uint plane2[]; };
 layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
-// layout: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit), 3 YUV420_10 (3-plane, 10 bits low in 16)
-// outputFormat: 0 RGBA8 (one uint per pixel), 1 RGBA16 (two uints per pixel).
-layout(push_constant) uniform Push {
-  uint width, height, layoutId, outputFormat;
-  uint offset0, offset1, offset2, pitch0;
-  uint pitch1, pitch2, outPitch, reserved2;
-  ColorParams color;
-} pc;
+#include "convert_push.glsl"
 
 uint byteAt0(uint a) { return (plane0[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
 uint byteAt1(uint a) { return (plane1[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }

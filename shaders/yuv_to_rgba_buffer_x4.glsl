@@ -15,12 +15,7 @@ layout(std430, binding = 1) readonly buffer Plane1 { uint words[]; } plane1[BATC
 layout(std430, binding = 2) readonly buffer Plane2 { uint words[]; } plane2[BATCH];
 layout(std430, binding = 3) writeonly buffer Out { uvec4 pixels[]; } rgba[BATCH];
 
-layout(push_constant) uniform Push {
-  uint width, height, layoutId, outputFormat;
-  uint offset0, offset1, offset2, pitch0;
-  uint pitch1, pitch2, outPitch, reserved2;
-  ColorParams color;
-} pc;
+#include "convert_push.glsl"
 
 // The four bytes of a word as biased codes (NV12).
 vec4 bytesBiased(uint w) {

@@ -13,14 +13,7 @@ layout(binding = 1) uniform readonly image2D chromaPlane1;
 layout(binding = 2) uniform readonly image2D chromaPlane2;
 layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
-// layoutId: 0 NV12, 1 P010, 2 YUV420 (3-plane 8-bit)
-// outputFormat: 0 RGBA8 (one uint per pixel), 1 RGBA16 (two uints per pixel).
-layout(push_constant) uniform Push {
-  uint width, height, layoutId, outputFormat;
-  uint reserved1, reserved2, reserved3, reserved4;
-  uint reserved5, reserved6, outPitch, reserved7;
-  ColorParams color;
-} pc;
+#include "convert_push.glsl"
 
 void storeRgba(uint index, vec3 rgb) {
   if (pc.outputFormat == 0u) rgba[index] = packRgba8(rgb);

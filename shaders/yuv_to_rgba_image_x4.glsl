@@ -13,12 +13,7 @@ layout(binding = 1) uniform sampler2D chromaPlane1[BATCH];
 layout(binding = 2) uniform sampler2D chromaPlane2[BATCH];
 layout(std430, binding = 3) writeonly buffer Out { uvec4 pixels[]; } rgba[BATCH];
 
-layout(push_constant) uniform Push {
-  uint width, height, layoutId, outputFormat;
-  uint reserved1, reserved2, reserved3, reserved4;
-  uint reserved5, reserved6, outPitch, reserved7;
-  ColorParams color;
-} pc;
+#include "convert_push.glsl"
 
 // UNORM views give v / (2^n - 1); back to biased integer codes (P010 keeps 10 bits high in 16).
 float biased(float v) {

@@ -17,7 +17,7 @@ const frameInput = (frame: ImportedFrame) => ({
   frames: [{ buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews }],
 });
 
-/** Push constants of shaders/yuv_to_rgba_*.comp. */
+/** Push constants of shaders/yuv_to_rgba_*.comp (shaders/convert_push.glsl). */
 export const ConvertPush = struct("ConvertPush", [
   ["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["outputFormat", "u32"],
   ["offset0", "u32"], ["offset1", "u32"], ["offset2", "u32"], ["pitch0", "u32"],
