@@ -82,6 +82,7 @@ export class Converter implements Disposable {
     return pipeline;
   }
 
+  /** A GPU buffer big enough for `width x height` pixels of `output`. */
   allocateRgba(width: number, height: number, output: OutputFormat = "rgba8"): GpuBuffer {
     return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
   }
@@ -118,7 +119,8 @@ export class Converter implements Disposable {
 
   /**
    * Bind one conversion of `frame` into `target` and return what records its dispatch, to record
-   * many back to back in one command buffer. The frame must have been acquired
+   * many back to back in one command buffer (up to 8 per command buffer: each holds one of the
+   * converter's descriptor sets until it is submitted). The frame must have been acquired
    * (frame.recordAcquire) in the same submission. Only the dispatch is recorded: put a compute
    * barrier between conversions that reuse a target, and one recordWriteBarrier(target) before
    * the target is copied or read (on the H100 a barrier towards host and transfer after every
@@ -138,10 +140,14 @@ export class Converter implements Disposable {
     if (!frames.length || frames.length !== targets.length) throw new InvalidArgumentError("batch", `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`);
     const first = frameInput(frames[0]!);
     const key = (f: ImportedFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
-    const odd = frames.find((f) => key(f) !== key(frames[0]!));
-    if (odd) throw new InvalidArgumentError("batch", `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${key(frames[0]!)}`);
-    const records: ((cmd: number) => void)[] = [];
+    const firstKey = key(frames[0]!);
+    const odd = frames.find((f) => key(f) !== firstKey);
+    if (odd) throw new InvalidArgumentError("batch", `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${firstKey}`);
     const perDispatch = this.vectorised(first, "rgba8") && this.ctx.frameArrays ? MAX_BATCH : 1;
+    // Each dispatch holds a descriptor set until the command buffer is submitted and done.
+    const dispatches = Math.ceil(frames.length / perDispatch);
+    if (dispatches > DESCRIPTOR_SLOTS) throw new InvalidArgumentError("batch", `${frames.length} frames need ${dispatches} dispatches here; record at most ${DESCRIPTOR_SLOTS * perDispatch} frames per command buffer`);
+    const records: ((cmd: number) => void)[] = [];
     for (let i = 0; i < frames.length; i += perDispatch) {
       const chunk = frames.slice(i, i + perDispatch).map(frameInput);
       records.push(this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8").recordDispatch);

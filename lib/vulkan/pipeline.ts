@@ -39,12 +39,6 @@ export class ComputePipeline implements Disposable {
     const module = out.readBigUInt64LE(0);
     try {
       const typeOf = (b: Binding) => DESCRIPTOR_TYPES[b.type];
-      // Immutable samplers: one handle per array element.
-      const samplersFor = (count: number) => {
-        const handles = Buffer.alloc(8 * count);
-        for (let e = 0; e < count; e++) handles.writeBigUInt64LE(this.sampler, 8 * e);
-        return handles;
-      };
       if (bindings.some((b) => b.type === "sampled-image")) {
         checkVk(dev.vkCreateSampler(device, pack(vk.VkSamplerCreateInfo, {
           sType: vk.SType.SAMPLER_CREATE_INFO, magFilter: FILTER_NEAREST, minFilter: FILTER_NEAREST,
@@ -52,7 +46,8 @@ export class ComputePipeline implements Disposable {
         }), null, out), "vkCreateSampler");
         this.sampler = out.readBigUInt64LE(0);
       }
-      const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? samplersFor(b.count ?? 1) : null));
+      // Immutable samplers: one handle per array element (kept referenced until the layout exists).
+      const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? new BigUint64Array(b.count ?? 1).fill(this.sampler) : null));
       const layoutBindings = packArray(vk.VkDescriptorSetLayoutBinding, bindings.map((b, i) => ({
         binding: i, descriptorType: typeOf(b), descriptorCount: b.count ?? 1, stageFlags: vk.ShaderStage.COMPUTE, pImmutableSamplers: samplerArrays[i],
       })));
