@@ -112,7 +112,7 @@ export type AvFieldTable = {
   AVPacket: { size: number; stream_index: number };
   AVBufferRef: { data: number; size: number };
   AVHWDeviceContext: { type: number; hwctx: number };
-  AVHWFramesContext: { sw_format: number };
+  AVHWFramesContext: { initial_pool_size: number; sw_format: number };
   AVVAAPIDeviceContext: { display: number };
 };
 
@@ -130,7 +130,7 @@ export const avFieldTables: Record<string, AvFieldTable> = {
     AVPacket: { size: 32, stream_index: 36 },
     AVBufferRef: { data: 8, size: 16 },
     AVHWDeviceContext: { type: 16, hwctx: 24 },
-    AVHWFramesContext: { sw_format: 72 },
+    AVHWFramesContext: { initial_pool_size: 64, sw_format: 72 },
     AVVAAPIDeviceContext: { display: 0 },
   },
 };

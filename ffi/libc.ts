@@ -1,5 +1,5 @@
 // libc: the few calls that handle fds, memory maps and ioctls.
-import { FFIType as T } from "bun:ffi";
+import { FFIType as T, toArrayBuffer, type Pointer } from "bun:ffi";
 import { lazyLibrary } from "./library";
 import { struct } from "./struct";
 
@@ -15,16 +15,32 @@ export const libc = lazyLibrary(
     fstat: { args: [T.i32, T.ptr], returns: T.i32 },
     ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
     fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+    lseek: { args: [T.i32, T.i64, T.i32], returns: T.i64 },
+    poll: { args: [T.ptr, T.u64, T.i32], returns: T.i32 },
+    pipe: { args: [T.ptr], returns: T.i32 },
+    write: { args: [T.i32, T.ptr, T.u64], returns: T.i64 },
     open: { args: [T.cstring, T.i32], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
     strerror: { args: [T.i32], returns: T.cstring },
   },
 );
 
+/** The calling thread's errno, as "text (errno N)", for errors from C calls. */
+export function errnoText(): string {
+  const errno = new Int32Array(toArrayBuffer(libc().__errno_location() as Pointer, 0, 4))[0]!;
+  return `${libc().strerror(errno)} (errno ${errno})`;
+}
+
 export const MFD_CLOEXEC = 1;
 export const MFD_ALLOW_SEALING = 2;
 export const F_ADD_SEALS = 1033;
 export const F_SEAL_SHRINK = 2;
+export const F_DUPFD_CLOEXEC = 1030;
+export const SEEK_SET = 0;
+export const SEEK_END = 2;
+export const POLLIN = 0x1;
+export const POLLERR = 0x8;
+export const POLLNVAL = 0x20;
 export const MAP_FAILED = 0xffffffffffffffffn;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -33,6 +49,13 @@ export const O_RDWR = 2;
 export const O_CLOEXEC = 0o2000000;
 export const S_IFMT = 0o170000;
 export const S_IFCHR = 0o020000;
+
+/** struct pollfd. */
+export const PollFd = struct("pollfd", [
+  ["fd", "i32"],
+  ["events", "i16"],
+  ["revents", "i16"],
+]);
 
 /** struct stat on x86-64 Linux (glibc). */
 export const Stat = struct("stat", [

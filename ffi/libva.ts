@@ -13,6 +13,7 @@ export const libva = lazyLibrary(
     vaQueryConfigProfiles: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
     vaQueryConfigEntrypoints: { args: [T.ptr, T.i32, T.ptr, T.ptr], returns: T.i32 },
     vaErrorStr: { args: [T.i32], returns: T.cstring },
+    vaSyncSurface: { args: [T.ptr, T.u32], returns: T.i32 },
     vaSetErrorCallback: { args: [T.ptr, T.ptr, T.ptr], returns: T.ptr },
     vaSetInfoCallback: { args: [T.ptr, T.ptr, T.ptr], returns: T.ptr },
   },

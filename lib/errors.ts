@@ -62,3 +62,10 @@ export class StallTimeoutError extends VaapiVkError {
     super("STALL_TIMEOUT", `${file}: ${stage} did not finish within ${timeoutS} s; raise --timeout-s, or run with --debug to see the stage it stalled in`);
   }
 }
+
+/** The producer of a frame did not finish writing it within timeoutS (its buffers never became readable). */
+export class SyncTimeoutError extends VaapiVkError {
+  constructor(readonly timeoutS: number, readonly fds: number[]) {
+    super("SYNC_TIMEOUT", `the frame's producer did not finish writing it within ${timeoutS} s (fds ${fds.join(", ")} never became readable); the decoder or GPU is hung, or raise timeoutS`);
+  }
+}

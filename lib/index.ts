@@ -1,7 +1,7 @@
 // vaapi-vk: decode video with VAAPI (or in software) into dmabufs and use them in Vulkan
 // without a CPU copy.
 export { Video, frameToRgba, VideoOptionsSchema, type VideoOptions, type VideoStats, type FrameStats, type SourceKind } from "./video";
-export { planImport, pixelFormatOf, lumaOnly, PIXEL_FORMATS, type ImportCaps, type ImportPlan, type PlanePlan, type PixelFormat, type DrmFrameDescriptor } from "./plan";
+export { planImport, pixelFormatOf, lumaOnly, PIXEL_FORMATS, type ImportCaps, type ImportPlan, type ModifierSupport, type PlaneImagePlan, type PlanePlan, type PixelFormat, type DrmFrameDescriptor } from "./plan";
 export { DrmFrameDescriptorSchema, parseDescriptor, describeDescriptor, type FrameDescriptor, type ColorInfo } from "./descriptor";
 export {
   DRM_FORMAT, DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_INVALID, fourcc, fourccName, modifierName, modifierVendor,
@@ -10,18 +10,22 @@ export {
 export { colorParams, matrixOf, rangeOf, type Matrix, type Range, type ColorParams } from "./color";
 export {
   VaapiVkError, DmabufImportError, InvalidArgumentError, VulkanError, VulkanUnsupportedError, ValidationError, DecodeError,
-  StallTimeoutError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
+  StallTimeoutError, SyncTimeoutError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
 } from "./errors";
 export { VulkanContext, Submission, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
-export { ImportCache, dmabufIdentity, type ImportCacheStats } from "./vulkan/cache";
+export { type SyncMode } from "./vulkan/sync";
+export { type ImageUse } from "./vulkan/planes";
+export { checkTiling, tilingRule, type TilingRule } from "./tiling";
+export { ImportCache, type ImportCacheStats } from "./vulkan/cache";
+export { dmabufIdentity, fdSize, resolveObjects } from "./vulkan/objects";
 export { memfdRoute, sealedMemfd, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
 export { Converter, MAX_BATCH, bytesPerPixel, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
 export { BufferUsage, copyBuffer, GpuBuffer, readBack, readBuffer, recordWriteBarrier } from "./vulkan/memory";
 export { exportOpaqueFd } from "./vulkan/export";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";
-export { openSoftwareSource, type PoolStats } from "./sources/software";
-export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE } from "./sources/vaapi";
+export { openSoftwareSource, type PoolStats, type SoftwareSourceOptions } from "./sources/software";
+export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE, retryTransient, EXPORT_RETRY_DELAYS_MS } from "./sources/vaapi";
 export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
 export { encodePng, heatMap } from "./png";
 export { runCli } from "./cli";

@@ -3,40 +3,92 @@
 import type { DrmFrameDescriptor } from "./descriptor";
 import { DmabufImportError } from "./errors";
 import { DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, fourccName, modifierAuxPlanes, modifierName } from "./formats";
+import { checkTiling, type MemoryPlaneRole } from "./tiling";
 
 export type { DrmFrameDescriptor };
+
+/** What a driver says of one DRM modifier for one plane-image format, with the usage the import asks for. */
+export type ModifierSupport = {
+  modifier: bigint;
+  /** drmFormatModifierPlaneCount: memory planes (colour plus compression planes) an image with it has. */
+  memoryPlanes: number;
+  /** vkGetPhysicalDeviceImageFormatProperties2's maxExtent for this format, modifier, usage and handle type. */
+  maxExtent: { width: number; height: number };
+  /** VK_FORMAT_FEATURE_DISJOINT_BIT: its memory planes may be bound to different memory. */
+  disjoint: boolean;
+};
 
 export type ImportCaps = {
   /** The external handle type the import uses (VK_EXT_external_memory_dma_buf for real dmabufs) is usable. */
   dmaBuf: boolean;
   /** VK_EXT_image_drm_format_modifier is usable. */
   drmFormatModifier: boolean;
-  /** Vulkan format name without VK_FORMAT_ -> the DRM modifiers the device supports for it. */
+  /** Vulkan format name without VK_FORMAT_ -> the DRM modifiers the device imports it with (a multi-planar format: those all its plane formats import). */
   modifiers: Record<string, bigint[]>;
+  /**
+   * Per plane-image format (R8_UNORM, R8G8_UNORM, ...): what the driver says of each modifier it
+   * imports (VulkanContext.importCaps fills it). Without it the planner trusts `modifiers` alone.
+   */
+  planeModifiers?: Record<string, ModifierSupport[]>;
 };
 
 export type PlanePlan = { object: number; offset: number; pitch: number };
 
+/** One VkImage of the image path: a colour plane, with its compression planes, under its own modifier. */
+export type PlaneImagePlan = {
+  /** Vulkan format name of this plane (R8_UNORM, R8G8_UNORM, R16_UNORM, R16G16_UNORM). */
+  format: string;
+  modifier: bigint;
+  width: number;
+  height: number;
+  /** The colour plane, then its compression control plane and any clear-colour plane (drm_fourcc.h order). */
+  memoryPlanes: PlanePlan[];
+};
+
 export type PixelFormat = "NV12" | "P010" | "R8" | "R16" | "GR88" | "GR1616" | "YUV420" | "YUV420_10";
 
 export type ImportPlan =
-  | { kind: "image"; vkFormat: string; modifier: bigint; disjoint: boolean; planes: PlanePlan[] }
-  | { kind: "buffer"; pixelFormat: PixelFormat; planes: PlanePlan[] };
+  | {
+      kind: "image";
+      vkFormat: string;
+      /** The first image's modifier (separate layers may carry their own: see `images`). */
+      modifier: bigint;
+      /** Memory planes lie in more than one object. */
+      disjoint: boolean;
+      /** Every memory plane, layer by layer. */
+      planes: PlanePlan[];
+      images: PlaneImagePlan[];
+      /** Why this path, in words (planImport always says; a plan made by hand may not). */
+      why?: string;
+    }
+  | { kind: "buffer"; pixelFormat: PixelFormat; planes: PlanePlan[]; why?: string };
 
-type PlaneGeometry = { bytesPerElement: number; widthDiv: number; heightDiv: number };
+type PlaneGeometry = { bytesPerElement: number; widthDiv: number; heightDiv: number; imageFormat?: string };
 
-/** What each pixel format is made of: its colour planes and the Vulkan format of the whole. */
+const R8 = "R8_UNORM", RG8 = "R8G8_UNORM", R16 = "R16_UNORM", RG16 = "R16G16_UNORM";
+const luma8 = { bytesPerElement: 1, widthDiv: 1, heightDiv: 1, imageFormat: R8 };
+const chroma8 = { bytesPerElement: 1, widthDiv: 2, heightDiv: 2, imageFormat: R8 };
+
+/**
+ * What each pixel format is made of: its colour planes (each imported as one single-plane image of
+ * `imageFormat`) and the Vulkan format of the whole.
+ */
 export const PIXEL_FORMATS: Record<PixelFormat, { vkFormat?: string; planes: PlaneGeometry[]; bitDepth: number }> = {
-  NV12: { vkFormat: "G8_B8R8_2PLANE_420_UNORM", bitDepth: 8, planes: [{ bytesPerElement: 1, widthDiv: 1, heightDiv: 1 }, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 }] },
-  P010: { vkFormat: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", bitDepth: 10, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1 }, { bytesPerElement: 4, widthDiv: 2, heightDiv: 2 }] },
-  YUV420: { vkFormat: "G8_B8_R8_3PLANE_420_UNORM", bitDepth: 8, planes: [{ bytesPerElement: 1, widthDiv: 1, heightDiv: 1 }, { bytesPerElement: 1, widthDiv: 2, heightDiv: 2 }, { bytesPerElement: 1, widthDiv: 2, heightDiv: 2 }] },
+  NV12: { vkFormat: "G8_B8R8_2PLANE_420_UNORM", bitDepth: 8, planes: [luma8, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2, imageFormat: RG8 }] },
+  P010: { vkFormat: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", bitDepth: 10, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: R16 }, { bytesPerElement: 4, widthDiv: 2, heightDiv: 2, imageFormat: RG16 }] },
+  YUV420: { vkFormat: "G8_B8_R8_3PLANE_420_UNORM", bitDepth: 8, planes: [luma8, chroma8, chroma8] },
   // No Vulkan format holds 10 bits in the low bits of 16, so this one is read as buffers.
   YUV420_10: { bitDepth: 10, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1 }, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 }, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 }] },
-  R8: { vkFormat: "R8_UNORM", bitDepth: 8, planes: [{ bytesPerElement: 1, widthDiv: 1, heightDiv: 1 }] },
-  R16: { vkFormat: "R16_UNORM", bitDepth: 16, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1 }] },
-  GR88: { vkFormat: "R8G8_UNORM", bitDepth: 8, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1 }] },
-  GR1616: { vkFormat: "R16G16_UNORM", bitDepth: 16, planes: [{ bytesPerElement: 4, widthDiv: 1, heightDiv: 1 }] },
+  R8: { vkFormat: R8, bitDepth: 8, planes: [luma8] },
+  R16: { vkFormat: R16, bitDepth: 16, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: R16 }] },
+  GR88: { vkFormat: RG8, bitDepth: 8, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: RG8 }] },
+  GR1616: { vkFormat: RG16, bitDepth: 16, planes: [{ bytesPerElement: 4, widthDiv: 1, heightDiv: 1, imageFormat: RG16 }] },
 };
+
+/** Vulkan format -> the single-plane image formats its colour planes are imported as. */
+export const PLANE_IMAGE_FORMATS: Record<string, string[]> = Object.fromEntries(
+  Object.values(PIXEL_FORMATS).flatMap((f) => (f.vkFormat && f.planes.every((p) => p.imageFormat) ? [[f.vkFormat, f.planes.map((p) => p.imageFormat!)]] : [])),
+);
 
 /** Layer arrangements that make each pixel format: composed (one layer) or separate layers. */
 const ARRANGEMENTS: { layers: (keyof typeof DRM_FORMAT)[]; format: PixelFormat }[] = [
@@ -71,6 +123,9 @@ export function pixelFormatOf(desc: DrmFrameDescriptor): PixelFormat {
   return match.format;
 }
 
+/** The modifier a layer's planes are laid out with (its first plane's object's). */
+const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint => desc.objects[desc.layers[layer]!.planes[0]!.object]!.modifier;
+
 export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPlan {
   // 1. Structure: counts, indices, fds, sizes.
   const { width, height, objects, layers } = desc;
@@ -81,10 +136,6 @@ export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPl
     if (!isInt(o.fd) || o.fd < 0) throw bad(`object ${i} has fd ${o.fd}; a valid file descriptor is a non-negative integer`);
     if (!isInt(o.size) || o.size < 1) throw bad(`object ${i} has size ${o.size}; it must be a positive number of bytes`);
   });
-  const modifier = objects[0]!.modifier;
-  objects.forEach((o, i) => {
-    if (o.modifier !== modifier) throw bad(`object ${i} has modifier ${modifierName(o.modifier)} but object 0 has ${modifierName(modifier)}; all objects of a frame share one layout`);
-  });
   layers.forEach((l, li) => {
     if (l.planes.length < 1 || l.planes.length > 4) throw bad(`layer ${li} has ${l.planes.length} planes; a layer has 1 to 4`);
     l.planes.forEach((p, pi) => {
@@ -92,25 +143,43 @@ export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPl
       if (!isInt(p.offset) || p.offset < 0) throw bad(`layer ${li} plane ${pi} has offset ${p.offset}`);
       if (!isInt(p.pitch) || p.pitch < 1) throw bad(`layer ${li} plane ${pi} has pitch ${p.pitch}`);
     });
+    // A layer is one surface: its planes share one layout. Separate layers may each have their own.
+    const m = layerModifier(desc, li);
+    l.planes.forEach((p, pi) => {
+      const pm = objects[p.object]!.modifier;
+      if (pm !== m) throw bad(`layer ${li} plane ${pi} lies in object ${p.object} with modifier ${modifierName(pm)}, but the layer's first plane has ${modifierName(m)}; one layer has one layout`);
+    });
   });
 
-  // 2. Format, and the planes it needs (colour planes plus any compression planes of the modifier).
+  // 2. Format, and the images it makes: each colour plane with its compression planes (drm_fourcc.h
+  //    orders a layer's colour planes first, then their compression planes, then a clear colour).
   const pixelFormat = pixelFormatOf(desc);
-  const geometry = PIXEL_FORMATS[pixelFormat].planes;
-  const aux = modifierAuxPlanes(modifier);
+  const format = PIXEL_FORMATS[pixelFormat];
+  const geometry = format.planes;
+  const perLayerColour = geometry.length / layers.length;
   const colourPlanes: PlanePlan[] = [];
   const memoryPlanes: PlanePlan[] = [];
-  const perLayerColour = geometry.length / layers.length;
+  const images: (PlaneImagePlan & { roles: MemoryPlaneRole[] })[] = [];
   layers.forEach((l, li) => {
-    const expected = perLayerColour * (1 + aux.perPlane) + (li === layers.length - 1 ? aux.trailing : 0);
+    const modifier = layerModifier(desc, li);
+    const aux = modifierAuxPlanes(modifier);
+    const expected = perLayerColour * (1 + aux.perPlane) + aux.trailing;
     if (l.planes.length !== expected) {
       throw bad(`layer ${li} (${fourccName(l.fourcc)}) has ${l.planes.length} plane(s); with modifier ${modifierName(modifier)} it needs ${expected}`);
     }
-    // drm_fourcc.h orders a layer's colour planes first, then their compression planes.
-    l.planes.forEach((p, pi) => {
-      memoryPlanes.push({ object: p.object, offset: p.offset, pitch: p.pitch });
-      if (pi < perLayerColour) colourPlanes.push({ object: p.object, offset: p.offset, pitch: p.pitch });
-    });
+    const plan = (p: DrmFrameDescriptor["layers"][number]["planes"][number]): PlanePlan => ({ object: p.object, offset: p.offset, pitch: p.pitch });
+    l.planes.forEach((p) => memoryPlanes.push(plan(p)));
+    const trailing = l.planes.slice(perLayerColour * (1 + aux.perPlane)).map(plan);
+    for (let k = 0; k < perLayerColour; k++) {
+      const g = geometry[li * perLayerColour + k]!;
+      colourPlanes.push(plan(l.planes[k]!));
+      const ccs = aux.perPlane ? [plan(l.planes[perLayerColour + k]!)] : [];
+      images.push({
+        format: g.imageFormat ?? "", modifier, width: Math.ceil(width / g.widthDiv), height: Math.ceil(height / g.heightDiv),
+        memoryPlanes: [plan(l.planes[k]!), ...ccs, ...trailing],
+        roles: ["main", ...ccs.map((): MemoryPlaneRole => "ccs"), ...trailing.map((): MemoryPlaneRole => "clear-color")],
+      });
+    }
   });
 
   // 3. Every colour plane's rows lie inside its object (4:2:0 chroma is ceil(w/2) x ceil(h/2)).
@@ -127,25 +196,54 @@ export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPl
     if (p.offset >= objects[p.object]!.size) throw bad(`memory plane ${i} starts at ${p.offset}, past the end of object ${p.object} (${objects[p.object]!.size} bytes)`);
   });
 
-  // 4. How to import it.
+  // 4. Pitches and offsets the tiling can have.
+  images.forEach((img, i) => {
+    checkTiling(img.modifier, img.memoryPlanes.map((p, k) => ({ ...p, role: img.roles[k]! })), geometry[i]!.bytesPerElement, `plane ${i}`);
+  });
+
+  // 5. How to import it.
   if (!caps.dmaBuf) {
     throw new DmabufImportError("NO_DMABUF_IMPORT", "this Vulkan device cannot import dma_buf memory (VK_EXT_external_memory_dma_buf is missing); use a Vulkan driver that has it (Mesa's RADV/ANV/lavapipe 23+), or the staging path");
   }
-  if (modifier === DRM_FORMAT_MOD_INVALID) {
+  if (images.some((img) => img.modifier === DRM_FORMAT_MOD_INVALID)) {
     throw new DmabufImportError("MODIFIER_UNSUPPORTED", "the frame has DRM_FORMAT_MOD_INVALID (an implicit, driver-private layout) that Vulkan cannot be told about; run with --force-linear to re-upload each frame into a linear dmabuf");
   }
-  const vkFormat = PIXEL_FORMATS[pixelFormat].vkFormat;
-  if (caps.drmFormatModifier && vkFormat && (caps.modifiers[vkFormat] ?? []).includes(modifier)) {
+  const vkFormat = format.vkFormat;
+  const whyNot = (img: PlaneImagePlan): string | undefined => {
+    if (!caps.drmFormatModifier) return "the device has no VK_EXT_image_drm_format_modifier";
+    if (!img.format) return `no Vulkan format holds ${pixelFormat}'s planes`;
+    if (!caps.planeModifiers) {
+      const listed = caps.modifiers[vkFormat ?? ""] ?? [];
+      return listed.includes(img.modifier) ? undefined : `the device does not list ${modifierName(img.modifier)} for ${vkFormat} (it lists ${listed.map(modifierName).join(", ") || "none"})`;
+    }
+    const supports = caps.planeModifiers[img.format] ?? [];
+    const s = supports.find((m) => m.modifier === img.modifier);
+    if (!s) return `the device does not import ${img.format} with ${modifierName(img.modifier)} for this use (it does with ${supports.map((m) => modifierName(m.modifier)).join(", ") || "none"})`;
+    if (s.memoryPlanes !== img.memoryPlanes.length) {
+      return `the driver says ${img.format} with ${modifierName(img.modifier)} has ${s.memoryPlanes} memory plane(s), but the frame gives ${img.memoryPlanes.length}`;
+    }
+    if (img.width > s.maxExtent.width || img.height > s.maxExtent.height) {
+      return `a ${img.width}x${img.height} ${img.format} plane is larger than the ${s.maxExtent.width}x${s.maxExtent.height} the driver allows with ${modifierName(img.modifier)}`;
+    }
+    if (new Set(img.memoryPlanes.map((p) => p.object)).size > 1 && !s.disjoint) {
+      return `its memory planes lie in different objects, and ${img.format} with ${modifierName(img.modifier)} cannot be bound disjoint`;
+    }
+    return undefined;
+  };
+  const problems = images.map(whyNot);
+  const refused = problems.findIndex((p) => p !== undefined);
+  const modifiers = [...new Set(images.map((img) => img.modifier))];
+  if (vkFormat && refused < 0) {
     const disjoint = new Set(memoryPlanes.map((p) => p.object)).size > 1;
-    return { kind: "image", vkFormat, modifier, disjoint, planes: memoryPlanes };
+    const why = `the device imports ${[...new Set(images.map((img) => img.format))].join(" and ")} with ${modifiers.map(modifierName).join(" and ")}: one image per colour plane`;
+    return { kind: "image", vkFormat, modifier: images[0]!.modifier, disjoint, planes: memoryPlanes, images: images.map(({ roles: _, ...img }) => img), why };
   }
-  if (modifier === DRM_FORMAT_MOD_LINEAR) return { kind: "buffer", pixelFormat, planes: colourPlanes };
-  const why = !caps.drmFormatModifier
-    ? "the device has no VK_EXT_image_drm_format_modifier"
-    : `the device does not list it for ${vkFormat ?? pixelFormat} (it lists ${(caps.modifiers[vkFormat ?? ""] ?? []).map(modifierName).join(", ") || "none"})`;
+  if (modifiers.every((m) => m === DRM_FORMAT_MOD_LINEAR)) {
+    return { kind: "buffer", pixelFormat, planes: colourPlanes, why: `linear planes read as buffers: ${problems[Math.max(0, refused)] ?? `no Vulkan format holds ${pixelFormat}`}` };
+  }
   throw new DmabufImportError(
     "MODIFIER_UNSUPPORTED",
-    `modifier ${modifierName(modifier)} cannot be imported as an image: ${why}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
+    `plane ${refused} (${modifierName(images[refused]!.modifier)}) cannot be imported as an image: ${problems[refused]}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
   );
 }
 
@@ -158,9 +256,9 @@ export function lumaOnly(desc: DrmFrameDescriptor): DrmFrameDescriptor {
   const format = pixelFormatOf(desc);
   if (format === "R8" || format === "R16") return desc;
   if (!["NV12", "P010", "YUV420", "YUV420_10"].includes(format)) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no luma plane to export from ${format}`);
-  const aux = modifierAuxPlanes(desc.objects[0]!.modifier);
+  const aux = modifierAuxPlanes(layerModifier(desc, 0));
   const planes = desc.layers[0]!.planes;
   const perLayer = desc.layers.length === 1 ? PIXEL_FORMATS[format].planes.length : 1;
-  const luma = [planes[0]!, ...(aux.perPlane ? [planes[perLayer]!] : [])];
+  const luma = [planes[0]!, ...(aux.perPlane ? [planes[perLayer]!] : []), ...planes.slice(perLayer * (1 + aux.perPlane))];
   return { ...desc, layers: [{ fourcc: PIXEL_FORMATS[format].bitDepth === 8 ? DRM_FORMAT.R8 : DRM_FORMAT.R16, planes: luma }] };
 }

@@ -26,8 +26,17 @@ export const VideoOptionsSchema = z.object({
   debug: z.boolean().default(false),
   /** Frames a caller may hold at once before next() refuses. */
   maxInFlight: z.number().int().min(1).max(64).default(4),
-  /** Imports kept for reuse (the dmabuf ring). */
+  /**
+   * Imports kept ready at the least (the dmabuf ring). The import cache grows past it to the
+   * decoder's pool size, so that every pooled surface stays imported and every frame after warm-up
+   * is a cache hit.
+   */
   dmabufRing: z.number().int().min(1).max(64).default(8),
+  /**
+   * Software source: hand each frame over with fresh fds, closed when the frame is disposed, as
+   * VAAPI's av_hwframe_map does (runs the hardware path's fd lifetimes where no VAAPI device is).
+   */
+  freshFds: z.boolean().default(false),
   /** Khronos validation layer (default: VAAPI_VK_VALIDATION=1). */
   validation: z.boolean().optional(),
   /** Download each frame and copy it into a linear dmabuf (for implicit or unimportable modifiers): one CPU copy a frame, counted. */
@@ -57,6 +66,10 @@ export type VideoStats = {
   cpuBytesCopied: number;
   importMs: number;
   lookupMs: number;
+  /** Surfaces in the decoder's pool (the import cache's capacity follows it). */
+  poolSize: number;
+  /** Exports the VAAPI driver failed at first and gave on a retry. */
+  exportRetries: number;
 };
 
 export class Video implements Disposable {
@@ -75,6 +88,8 @@ export class Video implements Disposable {
   /** --force-linear's buffers (its allocator says which of drm-dumb, udmabuf, memfd was used). */
   readonly linearRing?: LinearRing;
   private lumaPass?: LumaPass;
+  private readonly exportRetries: () => number = () => 0;
+  private readonly ringSize: number;
   private frames = 0;
   private cpuBytes = 0;
   private closed = false;
@@ -97,6 +112,7 @@ export class Video implements Disposable {
       try {
         const v = openVaapiSource({ ...decoderOptions, vaapiDevice: opts.vaapiDevice });
         session = v.session;
+        this.exportRetries = v.exportRetries;
         note = `VAAPI on ${opts.vaapiDevice} (device made with ${v.method})`;
       } catch (e) {
         if (opts.source === "vaapi" || !(e instanceof DecodeError && e.code === "NO_VAAPI_DEVICE")) throw e;
@@ -109,7 +125,7 @@ export class Video implements Disposable {
       this.source = "vaapi";
       this.producerNode = deviceNumbers(opts.vaapiDevice);
     } else {
-      session = openSoftwareSource(decoderOptions).session;
+      session = openSoftwareSource({ ...decoderOptions, freshFds: opts.freshFds }).session;
       this.source = "software";
     }
     this.session = session;
@@ -134,7 +150,8 @@ export class Video implements Disposable {
     }
     if (this.memfdRoute === "udmabuf") this.udmabufs = new UdmabufWrapper();
     if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
-    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf");
+    this.ringSize = opts.dmabufRing;
+    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf", opts.timeoutS);
     this.converter = new Converter(this.ctx);
   }
 
@@ -164,6 +181,7 @@ export class Video implements Disposable {
   importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
     const given = "descriptor" in frame ? frame.descriptor : frame;
     const desc = this.udmabufs ? this.udmabufs.wrap(given) : given;
+    this.cache.capacity = Math.max(this.ringSize, this.session.poolSize);
     const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
     return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: "descriptor" in frame ? frame.cpuBytesCopied : 0 } };
   }
@@ -200,7 +218,10 @@ export class Video implements Disposable {
 
   get stats(): VideoStats {
     const c = this.cache.stats;
-    return { frames: this.frames, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs };
+    return {
+      frames: this.frames, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs,
+      poolSize: this.session.poolSize, exportRetries: this.exportRetries(),
+    };
   }
 
   [Symbol.dispose](): void {

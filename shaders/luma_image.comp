@@ -1,9 +1,8 @@
 #version 450
 // Luma of a frame imported as plane images (R8 or R16 luma plane) -> packed R8, as luma_buffer.comp.
-#extension GL_EXT_shader_image_load_formatted : require
 layout(local_size_x = 64, local_size_y = 4) in;
 
-layout(binding = 0) uniform readonly image2D lumaPlane;
+layout(binding = 0) uniform sampler2D lumaPlane;
 layout(std430, binding = 1) writeonly buffer Out { uint luma[]; };
 
 // layoutId: 0 8-bit (R8 view), 1 P010 (R16 view, 10 bits high)
@@ -17,7 +16,7 @@ void main() {
   for (uint i = 0u; i < 4u; i++) {
     uint x = word * 4u + i;
     if (x >= pc.width) break;
-    uint v = uint(round(imageLoad(lumaPlane, ivec2(x, y)).r * scale));
+    uint v = uint(round(texelFetch(lumaPlane, ivec2(x, y), 0).r * scale));
     packed |= (pc.layoutId == 0u ? v : v >> 8) << (8u * i);
   }
   luma[y * pc.outWords + word] = packed;

@@ -2,15 +2,15 @@
 // YCbCr 4:2:0 in imported plane images (one single-plane image per plane) -> packed RGBA8.
 // The image-import path: dmabufs imported with an explicit DRM format modifier.
 #extension GL_GOOGLE_include_directive : require
-#extension GL_EXT_shader_image_load_formatted : require
 #include "color.glsl"
 
 layout(local_size_x = 16, local_size_y = 16) in;
 
 // Planes: luma (R8/R16), then chroma as one RG image (2-plane) or two R images (3-plane).
-layout(binding = 0) uniform readonly image2D lumaPlane;
-layout(binding = 1) uniform readonly image2D chromaPlane1;
-layout(binding = 2) uniform readonly image2D chromaPlane2;
+// Sampled, not storage: an imported image asks only for SAMPLED usage (see lib/vulkan/planes.ts).
+layout(binding = 0) uniform sampler2D lumaPlane;
+layout(binding = 1) uniform sampler2D chromaPlane1;
+layout(binding = 2) uniform sampler2D chromaPlane2;
 layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
 #include "convert_push.glsl"
@@ -30,10 +30,10 @@ void main() {
   ivec2 c = p >> 1;
   // UNORM views give v / (2^n - 1); back to integer codes. P010 keeps 10 bits in the high bits.
   float scale = pc.layoutId == 1u ? 65535.0 : 255.0;
-  float Y = round(imageLoad(lumaPlane, p).r * scale);
+  float Y = round(texelFetch(lumaPlane, p, 0).r * scale);
   vec2 C;
-  if (pc.layoutId == 2u) C = vec2(imageLoad(chromaPlane1, c).r, imageLoad(chromaPlane2, c).r);
-  else C = imageLoad(chromaPlane1, c).rg;
+  if (pc.layoutId == 2u) C = vec2(texelFetch(chromaPlane1, c, 0).r, texelFetch(chromaPlane2, c, 0).r);
+  else C = texelFetch(chromaPlane1, c, 0).rg;
   C = round(C * scale);
   if (pc.layoutId == 1u) {
     Y = floor(Y / 64.0);

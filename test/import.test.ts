@@ -2,6 +2,7 @@
 // the image path with explicit modifiers on opaque-fd memory (the NVIDIA GPU runner).
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { libc } from "../ffi/libc";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import {
@@ -106,15 +107,68 @@ describe("bad descriptors are refused before the driver sees them, without leaks
   test("a malformed descriptor is an InvalidArgumentError", () => {
     expect(() => importDmabuf(ctx, { width: "64" } as unknown as DrmFrameDescriptor)).toThrow(InvalidArgumentError);
   });
-  withDmaBuf("an fd that is not a dma_buf fails cleanly and closes its dup", () => {
-    // /dev/null is neither a dma_buf nor a memfd: the driver must refuse it.
+  withDmaBuf("an fd that is not a buffer of the claimed size is BAD_LAYOUT before the driver sees it", () => {
+    // /dev/null holds 0 bytes: lseek(SEEK_END) says so, and no driver call is made.
     const fd = openSync("/dev/null", "r");
     const before = openFds();
-    expect(() => importDmabuf(ctx, nv12(fd, 65536, 64, 32, 128))).toThrow(/vkGetMemoryFdPropertiesKHR|vkAllocateMemory/);
+    expect(() => importDmabuf(ctx, nv12(fd, 65536, 64, 32, 128))).toThrow(/claims 65536 bytes but its buffer \(fd \d+\) holds 0/);
     expect(openFds()).toBe(before);
     closeSync(fd);
   });
 });
+
+describe("what the kernel says of the fds (real sizes, shared buffers, sync through the import's own fds)", () => {
+  withDmaBuf("an object of size 0 takes its buffer's real size (Mesa's AMD VA driver exports so)", () => {
+    const m = makeMemfd(65536);
+    m.bytes.set(pattern(65536, 3));
+    using frame = importDmabuf(ctx, nv12(m.fd, 0, 64, 32, 128));
+    expect(frame.buffers[0]!.size).toBe(65536);
+    expect(readBuffer(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 3));
+    m.close();
+    ctx.checkValidation();
+  });
+  withDmaBuf("a descriptor claiming more than its buffer holds is BAD_LAYOUT, no fd gained", () => {
+    const m = makeMemfd(65536);
+    const before = openFds();
+    expect(() => importDmabuf(ctx, nv12(m.fd, 131072, 64, 32, 128))).toThrow(DmabufImportError);
+    expect(() => importDmabuf(ctx, nv12(m.fd, 131072, 64, 32, 128))).toThrow(/holds 65536/);
+    expect(openFds()).toBe(before);
+    m.close();
+  });
+  withDmaBuf("two fd numbers of one buffer are one object, imported once", () => {
+    const m = makeMemfd(65536);
+    m.bytes.set(pattern(65536, 4));
+    const second = dupSync(m.fd);
+    const desc = nv12(m.fd, 65536, 64, 32, 128);
+    desc.objects.push({ fd: second, size: 65536, modifier: 0n });
+    desc.layers[0]!.planes[1]!.object = 1;
+    using frame = importDmabuf(ctx, desc);
+    expect(frame.buffers).toHaveLength(1);
+    expect(frame.planes.map((p) => p.object)).toEqual([0, 0]);
+    expect(readBuffer(ctx, frame.buffers[0]!.buffer, 65536)).toEqual(pattern(65536, 4));
+    closeSync(second);
+    m.close();
+    ctx.checkValidation();
+  });
+  withDmaBuf("the caller may close its fds after importing: the import waits on the producer through its own", () => {
+    const m = makeMemfd(65536);
+    const given = dupSync(m.fd);
+    const before = openFds();
+    {
+      using frame = importDmabuf(ctx, nv12(given, 65536, 64, 32, 128), { syncTimeoutS: 2 });
+      closeSync(given);
+      expect(frame.syncFds.map(dmabufIdentity)).toEqual([dmabufIdentity(m.fd)]);
+      frame.submitReading(() => {});
+      expect(frame.syncMode).toBe("poll");
+    }
+    expect(openFds()).toBe(before - 1);
+    m.close();
+    ctx.checkValidation();
+  });
+});
+
+/** A second fd number for the same file, as a producer that exports twice hands over. */
+const dupSync = (fd: number): number => libc().dup(fd);
 
 const withImageImport = requires((() => {
   const caps = ctx.importCaps("opaque-fd");

@@ -7,7 +7,7 @@ import {
 } from "../ffi/cuda";
 import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
 import { avFieldTables, avTableKey, avVersions } from "../ffi/libav";
-import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, Stat } from "../ffi/libc";
+import { F_ADD_SEALS, F_DUPFD_CLOEXEC, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, PollFd, POLLERR, POLLIN, POLLNVAL, SEEK_END, SEEK_SET, Stat } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
 import type { StructLayout } from "../ffi/struct";
@@ -22,7 +22,7 @@ const skip = compilerMissing() ?? (existsSync("/usr/include/vulkan/vulkan.h") &&
   ? libavMissing()
   : "the C headers are not installed (libvulkan-dev, libva-dev, libavutil-dev, libavcodec-dev, libavformat-dev, libdrm-dev)");
 const HEADERS = [
-  "stdio.h", "stddef.h", "sys/stat.h", "sys/mman.h", "fcntl.h", "linux/udmabuf.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
+  "stdio.h", "stddef.h", "poll.h", "unistd.h", "sys/stat.h", "sys/mman.h", "fcntl.h", "linux/udmabuf.h", "vulkan/vulkan.h", "va/va.h", "va/va_drm.h", "linux/dma-buf.h", "drm.h", "drm_mode.h", "drm_fourcc.h",
   "libavutil/frame.h", "libavutil/hwcontext.h", "libavutil/hwcontext_drm.h", "libavutil/hwcontext_vaapi.h",
   "libavcodec/avcodec.h", "libavformat/avformat.h",
 ];
@@ -58,6 +58,10 @@ constant("VK_QUEUE_FAMILY_FOREIGN_EXT", vk.QUEUE_FAMILY_FOREIGN_EXT);
 constant("VK_ERROR_INVALID_DRM_FORMAT_MODIFIER_PLANE_LAYOUT_EXT", -1000158000);
 
 layout("struct stat", Stat as StructLayout<string>);
+layout("struct pollfd", PollFd as StructLayout<string>);
+for (const [name, v] of Object.entries({ F_DUPFD_CLOEXEC, SEEK_SET, SEEK_END, POLLIN, POLLERR, POLLNVAL })) constant(name, v);
+for (const [name, v] of Object.entries(vk.FormatFeature)) constant(`VK_FORMAT_FEATURE_${name}_BIT`, v);
+for (const [name, v] of Object.entries(vk.PipelineStage)) constant(`VK_PIPELINE_STAGE_${name}_BIT`, v);
 constant("F_ADD_SEALS", F_ADD_SEALS);
 constant("F_SEAL_SHRINK", F_SEAL_SHRINK);
 constant("MFD_CLOEXEC", MFD_CLOEXEC);

@@ -2,8 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import {
   lumaOnly, amdModifier, DmabufImportError, DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, intelModifier, nvidiaBlockLinear2D, planImport,
-  type DrmFrameDescriptor, type ImportCaps,
+  type DrmFrameDescriptor, type ImportCaps, type ModifierSupport,
 } from "vaapi-vk";
+import { imageMemory, layoutBase, type MemoryRequirements } from "../lib/vulkan/import";
 
 const Y_TILED = intelModifier("Y_TILED");
 const TILE4 = intelModifier("4_TILED");
@@ -37,6 +38,16 @@ const intelSeparate = (modifier = Y_TILED): DrmFrameDescriptor => ({
     { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] },
     { fourcc: DRM_FORMAT.GR88, planes: [{ object: 0, offset: 2048 * 1088, pitch: 2048 }] },
   ],
+});
+// Intel iHD, Gen12 media compression: Y, UV, then the CCS of each (pitch: 64 bytes per 4 Y tiles, a row per tile row).
+const MC_CCS_AT = 2048 * 1088 + 2048 * 544;
+const intelMcCcs = (): DrmFrameDescriptor => ({
+  width: 1920, height: 1080,
+  objects: [{ fd: 10, size: MC_CCS_AT + 256 * 51 + 1024, modifier: MC_CCS }],
+  layers: [{ fourcc: DRM_FORMAT.NV12, planes: [
+    { object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2048 * 1088, pitch: 2048 },
+    { object: 0, offset: MC_CCS_AT, pitch: 256 }, { object: 0, offset: MC_CCS_AT + 256 * 34, pitch: 256 },
+  ] }],
 });
 // AMD radeonsi (Mesa VA), 1920x1080 P010 separate layers, one object, GFX10 swizzle.
 const amdP010: DrmFrameDescriptor = {
@@ -78,18 +89,24 @@ describe("image plans", () => {
   test("Intel composed and separate layers plan the same two-plane image", () => {
     const a = planImport(intelComposed(), allCaps([Y_TILED]));
     const b = planImport(intelSeparate(), allCaps([Y_TILED]));
-    expect(a).toEqual({ kind: "image", vkFormat: "G8_B8R8_2PLANE_420_UNORM", modifier: Y_TILED, disjoint: false, planes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2228224, pitch: 2048 }] });
+    expect(a).toMatchObject({ kind: "image", vkFormat: "G8_B8R8_2PLANE_420_UNORM", modifier: Y_TILED, disjoint: false, planes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2228224, pitch: 2048 }] });
+    expect(a.kind === "image" && a.images).toEqual([
+      { format: "R8_UNORM", modifier: Y_TILED, width: 1920, height: 1080, memoryPlanes: [{ object: 0, offset: 0, pitch: 2048 }] },
+      { format: "R8G8_UNORM", modifier: Y_TILED, width: 960, height: 540, memoryPlanes: [{ object: 0, offset: 2228224, pitch: 2048 }] },
+    ]);
     expect(b).toEqual(a);
   });
   test("Intel 4-tiled (DG2/MTL)", () => {
     expect(planImport(intelComposed(TILE4), allCaps([TILE4]))).toMatchObject({ kind: "image", modifier: TILE4 });
   });
-  test("Intel Gen12 media-compressed: colour planes then CCS planes, all passed to Vulkan", () => {
-    const d = intelComposed(MC_CCS);
-    d.layers[0]!.planes.push({ object: 0, offset: 3_000_000, pitch: 512 }, { object: 0, offset: 3_100_000, pitch: 512 });
-    const p = planImport(d, allCaps([MC_CCS]));
+  test("Intel Gen12 media-compressed: colour planes then CCS planes, each image with its own CCS", () => {
+    const p = planImport(intelMcCcs(), allCaps([MC_CCS]));
     expect(p.kind).toBe("image");
     expect(p.planes).toHaveLength(4);
+    expect(p.kind === "image" && p.images.map((img) => img.memoryPlanes)).toEqual([
+      [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: MC_CCS_AT, pitch: 256 }],
+      [{ object: 0, offset: 2048 * 1088, pitch: 2048 }, { object: 0, offset: MC_CCS_AT + 256 * 34, pitch: 256 }],
+    ]);
     // Without the CCS planes the layout is incomplete.
     expect(code(() => planImport(intelComposed(MC_CCS), allCaps([MC_CCS])))).toBe("BAD_LAYOUT");
   });
@@ -103,7 +120,7 @@ describe("image plans", () => {
   test("a single R16 layer plans R16_UNORM", () => {
     const d: DrmFrameDescriptor = { width: 640, height: 480, objects: [{ fd: 3, size: 1280 * 480, modifier: 0n }], layers: [{ fourcc: DRM_FORMAT.R16, planes: [{ object: 0, offset: 0, pitch: 1280 }] }] };
     expect(planImport(d, allCaps([0n]))).toMatchObject({ kind: "image", vkFormat: "R16_UNORM" });
-    expect(planImport(d, bufferOnly)).toEqual({ kind: "buffer", pixelFormat: "R16", planes: [{ object: 0, offset: 0, pitch: 1280 }] });
+    expect(planImport(d, bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "R16", planes: [{ object: 0, offset: 0, pitch: 1280 }] });
   });
   test("linear with LINEAR listed for the format is imported as an image", () => {
     expect(planImport(linearNV12(), allCaps([0n]))).toMatchObject({ kind: "image", modifier: 0n });
@@ -112,7 +129,7 @@ describe("image plans", () => {
 
 describe("buffer plans", () => {
   test("linear NV12 without modifier support is a buffer plan, odd sizes round chroma up", () => {
-    expect(planImport(linearNV12(), bufferOnly)).toEqual({ kind: "buffer", pixelFormat: "NV12", planes: [{ object: 0, offset: 0, pitch: 384 }, { object: 0, offset: 384 * 199, pitch: 384 }] });
+    expect(planImport(linearNV12(), bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "NV12", planes: [{ object: 0, offset: 0, pitch: 384 }, { object: 0, offset: 384 * 199, pitch: 384 }] });
   });
   test("linear P010, and the software source's 3-plane layouts", () => {
     const p010: DrmFrameDescriptor = { width: 64, height: 32, objects: [{ fd: 3, size: 8192, modifier: 0n }], layers: [{ fourcc: DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch: 128 }, { object: 0, offset: 4096, pitch: 128 }] }] };
@@ -169,7 +186,10 @@ describe("BAD_LAYOUT", () => {
     ["chroma offset past the end", (d) => { d.layers[0]!.planes[1]!.offset = 10_000_000; }],
     ["a layer with one plane too few", (d) => { d.layers[0]!.planes.pop(); }],
     ["a layer with five planes", (d) => { d.layers[0]!.planes = Array(5).fill(d.layers[0]!.planes[0]); }],
-    ["objects disagree on the modifier", (d) => { d.objects.push({ fd: 21, size: 100, modifier: Y_TILED }); }],
+    ["one layer's planes in objects of different modifiers", (d) => {
+      d.objects.push({ fd: 21, size: 1 << 20, modifier: Y_TILED });
+      d.layers[0]!.planes[1] = { object: 1, offset: 0, pitch: 384 };
+    }],
   ];
   for (const [name, mutate] of cases) {
     test(name, () => {
@@ -195,8 +215,115 @@ describe("luma-only export", () => {
     expect(planImport(lumaOnly(linearNV12()), bufferOnly)).toMatchObject({ kind: "buffer", pixelFormat: "R8" });
   });
   test("compression planes stay with their luma plane", () => {
-    const d = intelComposed(MC_CCS);
-    d.layers[0]!.planes.push({ object: 0, offset: 3_000_000, pitch: 512 }, { object: 0, offset: 3_100_000, pitch: 512 });
-    expect(lumaOnly(d).layers[0]!.planes).toEqual([{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 3_000_000, pitch: 512 }]);
+    expect(lumaOnly(intelMcCcs()).layers[0]!.planes).toEqual([{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: MC_CCS_AT, pitch: 256 }]);
+  });
+});
+
+describe("layouts a modifier cannot have (BAD_LAYOUT before any driver call)", () => {
+  test("Intel Y-tiled: a chroma plane at an odd byte, a pitch that is not whole tiles", () => {
+    const odd = intelComposed();
+    odd.layers[0]!.planes[1]!.offset += 1;
+    expect(code(() => planImport(odd, allCaps([Y_TILED])))).toBe("BAD_LAYOUT");
+    expect(() => planImport(odd, allCaps([Y_TILED]))).toThrow(/4096.*Y_TILED|Y_TILED.*4 KiB/);
+    const pitch = intelComposed();
+    for (const p of pitch.layers[0]!.planes) p.pitch = 1930;
+    expect(code(() => planImport(pitch, allCaps([Y_TILED])))).toBe("BAD_LAYOUT");
+    expect(() => planImport(pitch, allCaps([Y_TILED]))).toThrow(/pitch 1930, not a multiple of 128/);
+  });
+  test("Intel X-tiled needs 512-byte rows of tiles, Gen12 CCS 4 tile widths, its CCS plane whole cache lines", () => {
+    const x = intelComposed(intelModifier("X_TILED"));
+    expect(planImport(x, allCaps([intelModifier("X_TILED")])).kind).toBe("image");
+    for (const p of x.layers[0]!.planes) p.pitch = 2176; // a multiple of 128, not of 512
+    expect(code(() => planImport(x, allCaps([intelModifier("X_TILED")])))).toBe("BAD_LAYOUT");
+    const ccs = intelMcCcs();
+    ccs.layers[0]!.planes[2]!.offset += 32;
+    expect(code(() => planImport(ccs, allCaps([MC_CCS])))).toBe("BAD_LAYOUT");
+    const narrow = intelMcCcs();
+    for (const p of narrow.layers[0]!.planes.slice(0, 2)) p.pitch = 2176;
+    expect(code(() => planImport(narrow, allCaps([MC_CCS])))).toBe("BAD_LAYOUT");
+  });
+  test("AMD 64 KiB swizzle: planes start on a block, pitch in whole block widths (512 bytes of 16-bit pixels)", () => {
+    const offset = structuredClone(amdP010);
+    offset.layers[1]!.planes[0]!.offset -= 4096;
+    expect(code(() => planImport(offset, allCaps([AMD_GFX10])))).toBe("BAD_LAYOUT");
+    const pitch = structuredClone(amdP010);
+    for (const l of pitch.layers) l.planes[0]!.pitch = 3840 + 128;
+    expect(code(() => planImport(pitch, allCaps([AMD_GFX10])))).toBe("BAD_LAYOUT");
+  });
+  test("NVIDIA block-linear: 64-byte GOB rows, planes on a GOB", () => {
+    const d = structuredClone(nvidiaTwoObjects);
+    d.layers[1]!.planes[0]!.offset = 256;
+    expect(code(() => planImport(d, allCaps([NV_BL])))).toBe("BAD_LAYOUT");
+    const p = structuredClone(nvidiaTwoObjects);
+    p.layers[0]!.planes[0]!.pitch = 1952;
+    expect(code(() => planImport(p, allCaps([NV_BL])))).toBe("BAD_LAYOUT");
+  });
+  test("LINEAR sets no tiling rule", () => {
+    expect(planImport(linearNV12(333, 199, 334), bufferOnly).kind).toBe("buffer");
+  });
+});
+
+describe("what the driver says of each modifier (planeModifiers)", () => {
+  const support = (modifier: bigint, memoryPlanes = 1, extent = 16384, disjoint = true): ModifierSupport =>
+    ({ modifier, memoryPlanes, maxExtent: { width: extent, height: extent }, disjoint });
+  const caps = (supports: Record<string, ModifierSupport[]>): ImportCaps => ({ dmaBuf: true, drmFormatModifier: true, modifiers: {}, planeModifiers: supports });
+  test("plane images are planned from the per-plane lists", () => {
+    const p = planImport(intelSeparate(), caps({ R8_UNORM: [support(Y_TILED)], R8G8_UNORM: [support(Y_TILED)] }));
+    expect(p).toMatchObject({ kind: "image", why: expect.stringContaining("R8_UNORM and R8G8_UNORM") });
+    expect(code(() => planImport(intelSeparate(), caps({ R8_UNORM: [support(Y_TILED)], R8G8_UNORM: [support(TILE4)] })))).toBe("MODIFIER_UNSUPPORTED");
+  });
+  test("a memory-plane count that differs from the driver's is MODIFIER_UNSUPPORTED, never an invalid create", () => {
+    const d = intelMcCcs();
+    expect(planImport(d, caps({ R8_UNORM: [support(MC_CCS, 2)], R8G8_UNORM: [support(MC_CCS, 2)] })).kind).toBe("image");
+    expect(() => planImport(d, caps({ R8_UNORM: [support(MC_CCS, 3)], R8G8_UNORM: [support(MC_CCS, 3)] }))).toThrow(/has 3 memory plane\(s\), but the frame gives 2/);
+  });
+  test("a frame larger than the modifier's max extent is MODIFIER_UNSUPPORTED with the limit", () => {
+    const small = caps({ R16_UNORM: [support(AMD_GFX10, 1, 1024)], R16G16_UNORM: [support(AMD_GFX10, 1, 1024)] });
+    expect(code(() => planImport(amdP010, small))).toBe("MODIFIER_UNSUPPORTED");
+    expect(() => planImport(amdP010, small)).toThrow(/1920x1080 R16_UNORM plane is larger than the 1024x1024/);
+  });
+  test("separate layers with different modifiers each import with their own (Firefox's VA frames)", () => {
+    const d = intelSeparate();
+    d.objects.push({ fd: 11, size: 3_342_336, modifier: TILE4 });
+    d.layers[1]!.planes[0]!.object = 1;
+    const p = planImport(d, caps({ R8_UNORM: [support(Y_TILED)], R8G8_UNORM: [support(TILE4)] }));
+    expect(p.kind === "image" && p.images.map((img) => img.modifier)).toEqual([Y_TILED, TILE4]);
+  });
+  test("memory planes in different objects need a modifier that binds disjoint", () => {
+    const d = intelMcCcs();
+    d.objects.push({ fd: 12, size: 65536, modifier: MC_CCS });
+    d.layers[0]!.planes[2] = { object: 1, offset: 0, pitch: 256 };
+    d.layers[0]!.planes[3] = { object: 1, offset: 256 * 34, pitch: 256 };
+    expect(planImport(d, caps({ R8_UNORM: [support(MC_CCS, 2)], R8G8_UNORM: [support(MC_CCS, 2)] }))).toMatchObject({ kind: "image", disjoint: true });
+    const noDisjoint = caps({ R8_UNORM: [support(MC_CCS, 2, 16384, false)], R8G8_UNORM: [support(MC_CCS, 2, 16384, false)] });
+    expect(() => planImport(d, noDisjoint)).toThrow(/cannot be bound disjoint/);
+  });
+  test("linear frames the image path refuses fall back to buffers, and say why", () => {
+    const p = planImport(linearNV12(), caps({ R8_UNORM: [support(0n, 1, 64)], R8G8_UNORM: [support(0n, 1, 64)] }));
+    expect(p).toMatchObject({ kind: "buffer", why: expect.stringContaining("larger than the 64x64") });
+  });
+});
+
+describe("where an imported plane image's memory comes from", () => {
+  const req = (size: number, dedicated: boolean, alignment = 4096): MemoryRequirements => ({ size, alignment, typeBits: 1, dedicated });
+  const object = 3_342_336, chroma = 2048 * 1088;
+  test("RADV asks for dedicated dmabuf memory: sized to the image, bound at 0, the offset in the layout", () => {
+    const r = req(chroma + 2048 * 544, true);
+    expect(layoutBase("dma-buf", chroma, object, r)).toBe(0);
+    expect(imageMemory("dma-buf", 0, object, r, "chroma")).toEqual({ dedicated: true, allocationSize: r.size, bindOffset: 0 });
+  });
+  test("without dedicated memory one import of the object serves every plane, bound at the plane's offset", () => {
+    const r = req(2048 * 544, false);
+    expect(layoutBase("dma-buf", chroma, object, r)).toBe(chroma);
+    expect(imageMemory("dma-buf", chroma, object, r, "chroma")).toEqual({ dedicated: false, allocationSize: object, bindOffset: chroma });
+  });
+  test("an opaque fd is never imported dedicated (it was not exported so)", () => {
+    const r = req(2048 * 544, true);
+    expect(layoutBase("opaque-fd", chroma, object, r)).toBe(chroma);
+    expect(imageMemory("opaque-fd", chroma, object, r, "chroma").dedicated).toBe(false);
+  });
+  test("an offset off the image's alignment goes into the layout; an image larger than its buffer is BAD_LAYOUT", () => {
+    expect(layoutBase("dma-buf", 1000, object, req(4096, false))).toBe(0);
+    expect(code(() => imageMemory("dma-buf", 0, 4096, req(8192, true), "luma"))).toBe("BAD_LAYOUT");
   });
 });

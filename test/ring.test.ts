@@ -1,5 +1,5 @@
 // The import ring over a long run: imports equal the decoder's distinct surfaces, every frame's RGBA
-// equals the single-frame path's, eviction is counted and harmless, and no fd is gained.
+// equals the single-frame path's, the cache follows the decoder's pool, and no fd is gained.
 import { expect } from "bun:test";
 import { createHash } from "node:crypto";
 import { dmabufIdentity, frameToRgba, Video } from "vaapi-vk";
@@ -10,8 +10,8 @@ import { libavMissing, requires } from "./support/gate";
 const withSource = requires(libavMissing() ?? ffmpegMissing());
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-function run(file: string, ring: number): { digests: string[]; surfaces: number; stats: Video["stats"] } {
-  using video = Video.open(file, { dmabufRing: ring, validation: true });
+function run(file: string, ring: number, freshFds = false): { digests: string[]; surfaces: number; stats: Video["stats"] } {
+  using video = Video.open(file, { dmabufRing: ring, validation: true, freshFds });
   const digests: string[] = [];
   const surfaces = new Set<string>();
   for (let f = video.next(); f; f = video.next()) {
@@ -39,16 +39,20 @@ withSource("300 frames through a ring of 4: one import per distinct surface, the
   expect(openFds()).toBe(before);
 });
 
-withSource("a ring smaller than the surfaces evicts least-recently-used imports and still gives the same frames", () => {
-  const file = clip(CLIPS.long300);
+withSource("the cache follows the decoder's pool: with any ring, a B-frame clip imports each surface once and never evicts", () => {
+  const file = clip(CLIPS.bframes);
   const before = openFds();
-  const big = run(file, 4);
-  const small = run(file, 1);
-  expect(small.digests).toEqual(big.digests);
-  if (small.surfaces > 1) {
-    expect(small.stats.imports).toBeGreaterThan(small.surfaces);
-    expect(small.stats.evictions).toBe(small.stats.imports - 1);
+  const runs = [1, 4, 16].map((ring) => run(file, ring));
+  for (const r of runs) {
+    expect(r.stats.frames).toBe(150);
+    expect(r.stats.imports).toBe(r.surfaces);
+    expect(r.stats.cacheHits).toBe(150 - r.surfaces);
+    expect(r.stats.evictions).toBe(0);
+    expect(r.stats.poolSize).toBeGreaterThanOrEqual(r.surfaces);
+    expect(r.digests).toEqual(runs[0]!.digests);
   }
+  // A B-frame decoder holds more surfaces than a ring of 4 (the case that used to thrash).
+  expect(runs[0]!.surfaces).toBeGreaterThan(4);
   expect(openFds()).toBe(before);
 });
 

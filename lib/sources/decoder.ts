@@ -4,6 +4,7 @@
 import { ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
 import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { libc } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { DecodeError, StallTimeoutError, VaapiVkError, type DecodeStage } from "../errors";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writePtrAt } from "./libav";
@@ -17,8 +18,13 @@ export type TraceStage = DecodeStage | "frame";
 export type DecoderHooks = {
   /** Set up the codec context before avcodec_open2 (get_buffer2, hw device, ...). */
   configure(codecCtx: number, fields: AvFieldTable): void;
-  /** Describe a decoded frame; may return a mapped frame to keep alive with it, and the bytes the CPU copied to make it. */
-  describe(frame: number): { descriptor: FrameDescriptor; keep?: number; cpuBytesCopied?: number };
+  /**
+   * Describe a decoded frame; may return a mapped frame to keep alive with it, fds made for this
+   * frame alone (closed when it is disposed), and the bytes the CPU copied to make it.
+   */
+  describe(frame: number): { descriptor: FrameDescriptor; keep?: number; fds?: number[]; cpuBytesCopied?: number };
+  /** Surfaces in the decoder's pool now (the import cache keeps that many). */
+  poolSize(): number;
   /** Pixel formats the decoder may output for this source (checked before decoding). */
   acceptsPixelFormat(format: number): boolean;
   /** Release what configure() set up, after the codec context is gone. */
@@ -34,7 +40,10 @@ export type DecoderOptions = {
 
 export type StreamInfo = { codec: string; width: number; height: number; pixelFormat: string; streamIndex: number };
 
-/** One decoded frame. Holds its AVFrame (and so its memfd or VA surface) until disposed. */
+/**
+ * One decoded frame. Owns its AVFrames (and so its memfd or VA surface) and the fds made for it
+ * alone (a VAAPI export's, or the software source's in fresh-fd mode): all released on dispose.
+ */
 export class DecodedFrame implements Disposable {
   private released = false;
   constructor(
@@ -44,6 +53,7 @@ export class DecodedFrame implements Disposable {
     private readonly onRelease: () => void,
     /** Frame bytes the CPU copied between the decoder and this descriptor (--force-linear); 0 when zero-copy. */
     readonly cpuBytesCopied = 0,
+    private readonly fds: number[] = [],
   ) {}
 
   [Symbol.dispose](): void {
@@ -54,6 +64,7 @@ export class DecodedFrame implements Disposable {
       holder[0] = BigInt(f);
       libavutil().av_frame_free(holder);
     }
+    for (const fd of this.fds) libc().close(fd);
     this.onRelease();
   }
 }
@@ -193,12 +204,12 @@ export class DecodeSession implements Disposable {
         }
       }
       this.trace("map");
-      const { descriptor, keep, cpuBytesCopied } = this.hooks.describe(frame);
+      const { descriptor, keep, fds, cpuBytesCopied } = this.hooks.describe(frame);
       if (this.options.debug) this.trace("frame", `#${this.decoded}\n${describeDescriptor(descriptor)}`);
       const index = this.decoded++;
       this.inFlight++;
       const frames = keep ? [keep, frame] : [frame];
-      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--, cpuBytesCopied);
+      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--, cpuBytesCopied, fds);
     } catch (e) {
       freeFrame(frame);
       throw e;
@@ -207,6 +218,11 @@ export class DecodeSession implements Disposable {
 
   get framesInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Surfaces in the decoder's pool now. */
+  get poolSize(): number {
+    return this.hooks.poolSize();
   }
 
   [Symbol.dispose](): void {

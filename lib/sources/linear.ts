@@ -8,7 +8,7 @@ import {
   DRM_CLOEXEC, DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_DESTROY_DUMB, DRM_IOCTL_PRIME_HANDLE_TO_FD, DRM_RDWR, drm_mode_create_dumb,
   drm_mode_destroy_dumb, drm_prime_handle, UDMABUF_CREATE, udmabuf_create, UDMABUF_FLAGS_CLOEXEC,
 } from "../../ffi/drm";
-import { F_ADD_SEALS, F_SEAL_SHRINK, libc, MAP_FAILED, MAP_SHARED, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, O_RDWR, PROT_READ, PROT_WRITE } from "../../ffi/libc";
+import { errnoText, F_ADD_SEALS, F_SEAL_SHRINK, libc, MAP_FAILED, MAP_SHARED, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, O_RDWR, PROT_READ, PROT_WRITE } from "../../ffi/libc";
 import { pack, unpack } from "../../ffi/struct";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { VaapiVkError } from "../errors";
@@ -38,11 +38,6 @@ export class LinearBuffer implements Disposable {
     libc().close(this.fd);
   }
 }
-
-const errnoText = () => {
-  const errno = new Int32Array(toArrayBuffer(libc().__errno_location() as Pointer, 0, 4))[0]!;
-  return `${libc().strerror(errno)} (errno ${errno})`;
-};
 
 function mapShared(fd: number, size: number): number {
   const p = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) as number;

@@ -6,18 +6,26 @@ import { ptr, read, type Pointer } from "bun:ffi";
 import { DRM_FORMAT } from "../formats";
 import type { AvFieldTable } from "../../ffi/libav";
 import { VVFrameDesc } from "../../ffi/shim";
-import { DecodeError } from "../errors";
+import { errnoText, F_DUPFD_CLOEXEC, libc } from "../../ffi/libc";
+import { CCallError, DecodeError } from "../errors";
 import { DecodeSession, type DecoderOptions } from "./decoder";
 import { copyFrameToLinear, pixFmtIds, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
 import type { LinearRing } from "./linear";
 
 export type PoolStats = { allocated: number; reused: number; failed: number; outstanding: number };
 
-/**
- * With `forceLinear`, each frame is also copied into a ring of linear dmabufs (frames here are
- * linear already; this runs the --force-linear path, CPU copy counted, where VAAPI cannot).
- */
-export function openSoftwareSource(options: DecoderOptions & { forceLinear?: LinearRing }): { session: DecodeSession; poolStats: () => PoolStats } {
+export type SoftwareSourceOptions = DecoderOptions & {
+  /** Copy each frame into a ring of linear dmabufs (frames here are linear already; this runs the --force-linear path, CPU copy counted, where VAAPI cannot). */
+  forceLinear?: LinearRing;
+  /**
+   * Hand each frame over as av_hwframe_map does a VAAPI surface: fresh fds (F_DUPFD_CLOEXEC of the
+   * pooled memfds) made for that frame, closed when it is disposed, their numbers reused by the
+   * next frames. The pool's surfaces come back under new fd numbers, as VAAPI's do.
+   */
+  freshFds?: boolean;
+};
+
+export function openSoftwareSource(options: SoftwareSourceOptions): { session: DecodeSession; poolStats: () => PoolStats } {
   const s = shim();
   const ids = pixFmtIds();
   const pool = s.vv_pool_new() as number;
@@ -43,7 +51,23 @@ export function openSoftwareSource(options: DecoderOptions & { forceLinear?: Lin
       const fourcc = fourccOf.get(read.i32(frame as Pointer, fields.AVFrame.format)) ?? 0;
       const r = s.vv_describe_pool_frame(pool, frame, flat, fourcc);
       if (r !== 0) throw new DecodeError("DECODE_FAILED", options.file, "describe", r === -3 ? "the decoder output a pixel format the pool does not serve" : "the decoder returned a frame that is not in the memfd pool");
-      return { descriptor: readFlatDescriptor(flat) };
+      const descriptor = readFlatDescriptor(flat);
+      if (!options.freshFds) return { descriptor };
+      const fds: number[] = [];
+      for (const o of descriptor.objects) {
+        const fd = libc().fcntl(o.fd, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) {
+          for (const d of fds) libc().close(d);
+          throw new CCallError("fcntl(F_DUPFD_CLOEXEC)", fd, errnoText(), `a fresh fd for frame memfd ${o.fd}`);
+        }
+        fds.push(fd);
+      }
+      return { descriptor: { ...descriptor, objects: descriptor.objects.map((o, i) => ({ ...o, fd: fds[i]! })) }, fds };
+    },
+    poolSize() {
+      if (closed) return 0;
+      s.vv_pool_stats(pool, ptr(stats));
+      return Number(stats[0]);
     },
     close() {
       closed = true;

@@ -17,6 +17,8 @@ export const DEFAULT_VAAPI_DEVICE = "/dev/dri/renderD128";
 export type VaapiDevice = {
   /** The AVBufferRef of the AVHWDeviceContext. */
   ref: number;
+  /** Its VADisplay (AVVAAPIDeviceContext.display). */
+  display: number;
   /** How it was made: libavutil's own av_hwdevice_ctx_create, or a libva-drm display we wrapped. */
   method: "av_hwdevice_ctx_create" | "libva-drm";
   close(): void;
@@ -36,7 +38,9 @@ export function createVaapiDevice(file: string, node: string, fields: AvFieldTab
   const r = u.av_hwdevice_ctx_create(holder, type, Buffer.from(`${node}\0`), null, 0);
   if (r >= 0) {
     const ref = Number(holder[0]);
-    return { ref, method: "av_hwdevice_ctx_create", close: () => u.av_buffer_unref(new BigUint64Array([BigInt(ref)])) };
+    const hwctx = ptrAt(ptrAt(ref, fields.AVBufferRef.data), fields.AVHWDeviceContext.hwctx);
+    const display = ptrAt(hwctx, fields.AVVAAPIDeviceContext.display);
+    return { ref, display, method: "av_hwdevice_ctx_create", close: () => u.av_buffer_unref(new BigUint64Array([BigInt(ref)])) };
   }
   // Fallback: open the node, make the VADisplay ourselves and hand it to an AVHWDeviceContext.
   const fd = libc().open(Buffer.from(`${node}\0`), O_RDWR | O_CLOEXEC);
@@ -68,19 +72,45 @@ export function createVaapiDevice(file: string, node: string, fields: AvFieldTab
     close();
     throw noDevice(file, `av_hwdevice_ctx_init failed for the libva-drm display on ${node}: ${avErrorText(init)}`);
   }
-  return { ref, method: "libva-drm", close };
+  return { ref, display, method: "libva-drm", close };
+}
+
+/** av_hwframe_map's errors that say the mapping can never work (not supported, bad arguments): no retry. */
+const PERMANENT_MAP_ERRORS = new Set([-38 /* AVERROR(ENOSYS) */, -22 /* AVERROR(EINVAL) */]);
+/** Waits between tries of a failed export, in ms: bounded, growing (nvidia-vaapi-driver fails in short bursts). */
+export const EXPORT_RETRY_DELAYS_MS = [1, 4, 16];
+
+/**
+ * Run `attempt` (a C call returning < 0 on failure) until it succeeds, it fails for good, or the
+ * retries run out; sleeps between tries, never spins. Returns the last result and the retries made.
+ */
+export function retryTransient(attempt: () => number, sleep: (ms: number) => void = Bun.sleepSync, delaysMs = EXPORT_RETRY_DELAYS_MS): { result: number; retries: number } {
+  let result = attempt();
+  let retries = 0;
+  while (result < 0 && !PERMANENT_MAP_ERRORS.has(result) && retries < delaysMs.length) {
+    sleep(delaysMs[retries]!);
+    retries++;
+    result = attempt();
+  }
+  return { result, retries };
 }
 
 /**
  * With `forceLinear`, each frame is downloaded (av_hwframe_transfer_data) and copied into a ring of
  * linear dmabufs instead of being exported: for drivers whose export is implicit or tiled in a way
  * the Vulkan device cannot import. The copy is counted in the frame's cpuBytesCopied.
+ *
+ * Each exported frame is made safe to read first: vaSyncSurface waits for the decode to finish
+ * (FFmpeg's Vulkan-from-VAAPI map and mpv do the same; libavutil before 6.1 does not in its own
+ * map), and av_hwframe_map is retried a few times with backoff where the driver fails for a moment.
  */
-export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string; forceLinear?: LinearRing }): { session: DecodeSession; method: VaapiDevice["method"] } {
+export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string; forceLinear?: LinearRing }): { session: DecodeSession; method: VaapiDevice["method"]; exportRetries: () => number } {
   const s = shim();
   const ids = pixFmtIds();
   const flat = Buffer.alloc(VVFrameDesc.size);
   let device: VaapiDevice | undefined;
+  let poolSize = 0;
+  let exportRetries = 0;
   const session = new DecodeSession(options, {
     // The decoder's software format: VAAPI decodes 4:2:0 8-bit and 10-bit into NV12 / P010 surfaces.
     acceptsPixelFormat: (f) => [ids.yuv420p, ids.yuvj420p, ids.nv12, ids.yuv420p10le, ids.p010le].includes(f),
@@ -94,6 +124,9 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
       if (read.i32(frame as Pointer, fields.AVFrame.format) !== ids.vaapi) {
         throw new DecodeError("DECODE_FAILED", options.file, "decode", "the decoder fell back to software output; this stream's profile is not supported by the VA driver (see `bun run examples/probe.ts`)");
       }
+      // The surface pool's size (AVHWFramesContext.initial_pool_size): the import cache keeps as many.
+      const framesCtx = ptrAt(ptrAt(frame, fields.AVFrame.hw_frames_ctx), fields.AVBufferRef.data);
+      poolSize = read.i32(framesCtx as Pointer, fields.AVHWFramesContext.initial_pool_size);
       if (options.forceLinear) {
         const sw = libavutil().av_frame_alloc() as number;
         try {
@@ -107,11 +140,21 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
           libavutil().av_frame_free(new BigUint64Array([BigInt(sw)]));
         }
       }
+      // AVFrame.data[3] holds the VASurfaceID of a VAAPI frame.
+      const surface = Number(read.u64(frame as Pointer, fields.AVFrame.data + 3 * 8));
+      const synced = libva().vaSyncSurface(device!.display, surface);
+      if (synced !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `vaSyncSurface(${surface}) failed: ${libva().vaErrorStr(synced)} (${synced}); the decode of this frame did not finish`);
       const mapped = libavutil().av_frame_alloc() as number;
       try {
-        writeI32At(mapped, fields.AVFrame.format, ids.drm_prime);
-        const m = libavutil().av_hwframe_map(mapped, frame, AV_HWFRAME_MAP_READ);
-        if (m < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_map to DRM PRIME failed: ${avErrorText(m)}; the driver cannot export this surface (try --force-linear)`);
+        const { result: m, retries } = retryTransient(() => {
+          libavutil().av_frame_unref(mapped);
+          writeI32At(mapped, fields.AVFrame.format, ids.drm_prime);
+          return libavutil().av_hwframe_map(mapped, frame, AV_HWFRAME_MAP_READ);
+        });
+        exportRetries += retries;
+        if (m < 0) {
+          throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_map to DRM PRIME failed ${retries + 1} time(s): ${avErrorText(m)}; the driver cannot export this surface (try --force-linear)`);
+        }
         const u = s.vv_unpack_drm_frame(mapped, flat);
         if (u !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `the mapped frame carries ${u === -1 ? "no" : "an out-of-range"} AVDRMFrameDescriptor`);
         return { descriptor: readFlatDescriptor(flat), keep: mapped };
@@ -120,8 +163,8 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
         throw e;
       }
     },
+    poolSize: () => poolSize,
     close: () => device?.close(),
   });
-  return { session, method: device!.method };
+  return { session, method: device!.method, exportRetries: () => exportRetries };
 }
-

@@ -1,30 +1,33 @@
-// ImportCache: decoders recycle a small pool of surfaces, so the same dmabufs come back frame
-// after frame. Imports are keyed by each object's identity (fstat st_dev/st_ino) plus the whole
-// layout, reused on a hit, and evicted least-recently-used beyond `capacity`. An imported frame
-// aliases its dmabuf, so a hit sees whatever the producer wrote there last.
-import { libc, Stat } from "../../ffi/libc";
-import { unpack } from "../../ffi/struct";
+// ImportCache: decoders recycle a pool of surfaces, so the same dmabufs come back frame after
+// frame (under new fd numbers with VAAPI: each av_hwframe_map exports fresh fds). Imports are keyed
+// by each object's identity (fstat st_dev/st_ino) plus the whole layout, and reused on a hit. The
+// cache holds as many imports as the decoder's pool has surfaces (`capacity` follows it), so after
+// warm-up every frame is a hit; the least recently used import is evicted only when the pool
+// changes (new surfaces after a resolution change) or the device runs out of memory for a new one.
+// An import aliases its dmabuf, so a hit sees whatever the producer wrote there last.
 import type { DrmFrameDescriptor } from "../descriptor";
-import { DmabufImportError } from "../errors";
+import { VulkanError } from "../errors";
 import type { HandleType, Submission, VulkanContext } from "./context";
 import { importDmabuf, type ImportedFrame } from "./import";
+import { dmabufIdentity } from "./objects";
 
 export type ImportCacheStats = { imports: number; hits: number; evictions: number; importMs: number; lookupMs: number };
 
-export function dmabufIdentity(fd: number): string {
-  const st = Buffer.alloc(Stat.size);
-  if (libc().fstat(fd, st) !== 0) throw new DmabufImportError("BAD_LAYOUT", `fstat(${fd}) failed: the descriptor's fd is not open`);
-  const s = unpack(Stat, st);
-  return `${s.st_dev}:${s.st_ino}`;
-}
+const VK_ERROR_OUT_OF_HOST_MEMORY = -1;
+const VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
 
+/** The ImportedFrames it makes are its own: released on eviction or dispose, after the GPU work reading them. */
 export class ImportCache implements Disposable {
   private readonly entries = new Map<string, ImportedFrame>();
   /** GPU work still reading each import: an import is released only after it is done. */
   private readonly pending = new Map<ImportedFrame, Submission[]>();
   readonly stats: ImportCacheStats = { imports: 0, hits: 0, evictions: 0, importMs: 0, lookupMs: 0 };
 
-  constructor(readonly ctx: VulkanContext, readonly capacity = 8, readonly handleType: HandleType = "dma-buf") {}
+  /**
+   * @param capacity imports kept: at least the decoder's pool size (its owner raises it as the pool grows).
+   * @param syncTimeoutS bound on each wait for a frame's producer.
+   */
+  constructor(readonly ctx: VulkanContext, public capacity = 8, readonly handleType: HandleType = "dma-buf", readonly syncTimeoutS = 30) {}
 
   /** The import of `desc`, made now or reused. The cache owns it: do not dispose it. */
   get(desc: DrmFrameDescriptor, producerNode?: [number, number]): { frame: ImportedFrame; hit: boolean } {
@@ -42,17 +45,32 @@ export class ImportCache implements Disposable {
       this.stats.lookupMs += performance.now() - t0;
       return { frame: cached, hit: true };
     }
-    const frame = importDmabuf(this.ctx, desc, { handleType: this.handleType, producerNode });
+    const frame = this.importEvictingOnOom(desc, producerNode);
     this.entries.set(key, frame);
     this.stats.imports++;
     this.stats.importMs += performance.now() - t0;
-    while (this.entries.size > this.capacity) {
-      const [oldKey, old] = this.entries.entries().next().value!;
-      this.entries.delete(oldKey);
-      this.release(old);
-      this.stats.evictions++;
-    }
+    while (this.entries.size > Math.max(1, this.capacity)) this.evictOldest();
     return { frame, hit: false };
+  }
+
+  /** Import; where the device is out of memory, release the least recently used imports and try again. */
+  private importEvictingOnOom(desc: DrmFrameDescriptor, producerNode?: [number, number]): ImportedFrame {
+    for (;;) {
+      try {
+        return importDmabuf(this.ctx, desc, { handleType: this.handleType, producerNode, syncTimeoutS: this.syncTimeoutS });
+      } catch (e) {
+        const oom = e instanceof VulkanError && (e.result === VK_ERROR_OUT_OF_DEVICE_MEMORY || e.result === VK_ERROR_OUT_OF_HOST_MEMORY);
+        if (!oom || this.entries.size === 0) throw e;
+        this.evictOldest();
+      }
+    }
+  }
+
+  private evictOldest(): void {
+    const [oldKey, old] = this.entries.entries().next().value!;
+    this.entries.delete(oldKey);
+    this.release(old);
+    this.stats.evictions++;
   }
 
   /** Note GPU work reading `frame`, so that evicting it waits for that work first. */

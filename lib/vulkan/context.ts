@@ -6,8 +6,8 @@ import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
-import type { ImportCaps } from "../plan";
-import { IMAGE_USAGE, PLANE_IMAGE_FORMATS } from "./planes";
+import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
+import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
 
 export const VulkanContextOptionsSchema = z.object({
   /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
@@ -139,7 +139,7 @@ export class VulkanContext implements Disposable {
   private readonly messenger: bigint = 0n;
   private readonly callback?: JSCallback;
   private readonly validationErrors: string[] = [];
-  private readonly capsCache = new Map<HandleType, ImportCaps>();
+  private readonly capsCache = new Map<string, ImportCaps>();
   private disposed = false;
 
   static create(options: VulkanContextOptions = {}): VulkanContext {
@@ -267,36 +267,39 @@ export class VulkanContext implements Disposable {
     return this.enabledExtensions.has(ext);
   }
 
-  /** What this device can import through `handleType`, in the planner's terms. */
-  importCaps(handleType: HandleType = "dma-buf"): ImportCaps {
-    const cached = this.capsCache.get(handleType);
+  /**
+   * What this device can import through `handleType` for `uses`, in the planner's terms: per
+   * plane-image format, each modifier whose tiling features cover the uses and whose image the
+   * driver says it can import, with its memory-plane count, max extent and disjoint binding.
+   */
+  importCaps(handleType: HandleType = "dma-buf", uses: readonly ImageUse[] = DEFAULT_IMAGE_USES): ImportCaps {
+    const key = `${handleType}/${[...uses].sort().join("+")}`;
+    const cached = this.capsCache.get(key);
     if (cached) return cached;
     const dmaBuf = { "dma-buf": this.has("VK_EXT_external_memory_dma_buf"), "opaque-fd": this.has("VK_KHR_external_memory_fd"), host: this.has("VK_EXT_external_memory_host") }[handleType];
     // Host memory backs buffers; images with DRM modifiers come from fds.
     const drmFormatModifier = handleType !== "host" && this.has("VK_EXT_image_drm_format_modifier");
     const modifiers: Record<string, bigint[]> = {};
+    const planeModifiers: Record<string, ModifierSupport[]> = {};
     if (drmFormatModifier) {
-      // Frames are imported one single-plane image per plane (import.ts), so a format's modifiers
-      // are those every one of its plane formats imports as a storage image.
-      const perPlaneFormat = new Map<vk.VkFormatName, bigint[]>();
-      const importable = (f: vk.VkFormatName) => {
-        let list = perPlaneFormat.get(f);
-        if (!list) {
-          list = this.formatModifiers(f)
-            .filter((m) => m.features & vk.FormatFeature.STORAGE_IMAGE && this.canImportImage(f, m.modifier, handleTypeBit(handleType)))
-            .map((m) => m.modifier);
-          perPlaneFormat.set(f, list);
-        }
-        return list;
-      };
+      const features = tilingFeatureBits(uses);
+      const usage = imageUsageBits(uses);
+      for (const f of new Set(Object.values(PLANE_IMAGE_FORMATS).flat())) {
+        planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
+          if ((m.features & features) !== features) return [];
+          const maxExtent = this.importableExtent(f as vk.VkFormatName, m.modifier, handleTypeBit(handleType), usage);
+          return maxExtent ? [{ modifier: m.modifier, memoryPlanes: m.planes, maxExtent, disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0 }] : [];
+        });
+      }
+      // A multi-planar format imports with the modifiers all of its plane formats import with.
       for (const [name, planes] of Object.entries(PLANE_IMAGE_FORMATS)) {
-        const [first, ...rest] = planes.map(importable);
+        const [first, ...rest] = planes.map((f) => (planeModifiers[f] ?? []).map((m) => m.modifier));
         const common = first!.filter((m) => rest.every((l) => l.includes(m)));
         if (common.length) modifiers[name] = common;
       }
     }
-    const caps = { dmaBuf, drmFormatModifier, modifiers };
-    this.capsCache.set(handleType, caps);
+    const caps: ImportCaps = { dmaBuf, drmFormatModifier, modifiers, planeModifiers };
+    this.capsCache.set(key, caps);
     return caps;
   }
 
@@ -305,18 +308,21 @@ export class VulkanContext implements Disposable {
     return formatModifiers(this.inst, this.physicalDevice, format);
   }
 
-  private canImportImage(format: vk.VkFormatName, modifier: bigint, handleType: number): boolean {
+  /** The largest image of `format` and `modifier` the driver imports through `handleType` with `usage`; undefined where it imports none. */
+  private importableExtent(format: vk.VkFormatName, modifier: bigint, handleType: number, usage: number): { width: number; height: number } | undefined {
     const ext = pack(vk.VkPhysicalDeviceExternalImageFormatInfo, { sType: vk.SType.PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO, handleType });
     const mod = pack(vk.VkPhysicalDeviceImageDrmFormatModifierInfoEXT, { sType: vk.SType.PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, pNext: ext, drmFormatModifier: modifier });
     const info = pack(vk.VkPhysicalDeviceImageFormatInfo2, {
       sType: vk.SType.PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2, pNext: mod, format: vk.VkFormat[format], type: 1,
-      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage: IMAGE_USAGE,
+      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage,
     });
     const extOut = pack(vk.VkExternalImageFormatProperties, { sType: vk.SType.EXTERNAL_IMAGE_FORMAT_PROPERTIES });
     const out = pack(vk.VkImageFormatProperties2, { sType: vk.SType.IMAGE_FORMAT_PROPERTIES_2, pNext: extOut });
-    if (this.inst.vkGetPhysicalDeviceImageFormatProperties2(this.physicalDevice, info, out) !== 0) return false;
+    if (this.inst.vkGetPhysicalDeviceImageFormatProperties2(this.physicalDevice, info, out) !== 0) return undefined;
     const features = unpack(vk.VkExternalImageFormatProperties, extOut).externalMemoryProperties.externalMemoryFeatures as number;
-    return (features & vk.ExternalMemoryFeature.IMPORTABLE) !== 0;
+    if ((features & vk.ExternalMemoryFeature.IMPORTABLE) === 0) return undefined;
+    const [width, height] = unpack(vk.VkImageFormatProperties2, out).imageFormatProperties.maxExtent as number[];
+    return { width: width!, height: height! };
   }
 
   /** Record commands into a one-time command buffer, submit, and wait (optionally on semaphores). */

@@ -38,7 +38,7 @@ const SHADERS: Record<ShaderKind, { spv: string; planes: Binding["type"]; batch:
   buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [16, 16] },
   "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [512, 2] },
   "buffer-x4-batch": { spv: "yuv_to_rgba_buffer_x4_batch.spv", planes: "storage-buffer", batch: MAX_BATCH, pixelsPerGroup: [512, 2] },
-  image: { spv: "yuv_to_rgba_image.spv", planes: "storage-image", batch: 1, pixelsPerGroup: [16, 16] },
+  image: { spv: "yuv_to_rgba_image.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
   "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [128, 8] },
   "image-x4-batch": { spv: "yuv_to_rgba_image_x4_batch.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
 };

@@ -1,19 +1,21 @@
 // importDmabuf: run an ImportPlan. No frame byte is touched by the CPU: Vulkan memory is imported
 // from (a dup of) each object's fd and aliases the producer's pages.
 //
-// fd ownership: the caller's fds stay the caller's. Each import dup()s the fd it hands Vulkan;
-// after a successful vkAllocateMemory Vulkan owns that dup (it is closed by vkFreeMemory); when
-// the allocation fails the importer closes the dup itself.
-import { libc, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
-import { pack, packArray } from "../../ffi/struct";
+// fd ownership: the caller's fds stay the caller's, and may be closed as soon as importDmabuf
+// returns (a VAAPI export's fds die with its frame). Each memory import dup()s the fd it hands
+// Vulkan; after a successful vkAllocateMemory Vulkan owns that dup (closed by vkFreeMemory); when
+// the allocation fails the importer closes it. The ImportedFrame also keeps one F_DUPFD_CLOEXEC dup
+// per object for its whole life, to wait on the producer's fences through (see `acquire`).
+import { libc, F_DUPFD_CLOEXEC, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
+import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError, VaapiVkError } from "../errors";
-import { modifierAuxPlanes } from "../formats";
-import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlanePlan } from "../plan";
+import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
 import { checkVk, handleTypeBit, type HandleType, type Submission, type VulkanContext } from "./context";
-import { IMAGE_USAGE, PLANE_IMAGE_FORMATS } from "./planes";
-import { acquireSyncFile, type SyncMode } from "./sync";
+import { resolveObjects } from "./objects";
+import { DEFAULT_IMAGE_USES, imageUsageBits, type ImageUse } from "./planes";
+import { waitForProducer, type SyncMode } from "./sync";
 
 export type ImportOptions = {
   /** dma-buf for real dmabufs; opaque-fd for memory exported by another Vulkan/CUDA allocation. */
@@ -22,22 +24,30 @@ export type ImportOptions = {
   plan?: ImportPlan;
   /** The DRM render node (major, minor) the frame's producer used: importing into another GPU is refused. */
   producerNode?: [number, number];
+  /** What the passes that read the plane images do with them (default: sample them). */
+  uses?: readonly ImageUse[];
+  /** Bound on each wait for the producer's writes (polled mode), in seconds; 0 waits forever. Default 30. */
+  syncTimeoutS?: number;
 };
 
 export type ImportedBuffer = { buffer: bigint; size: number };
 
-/** A frame living in Vulkan. Disposing releases every Vulkan object (and so the dup'd fds) once. */
+/**
+ * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups:
+ * disposing releases each once. An ImportCache that made it owns it (do not dispose those).
+ */
 export class ImportedFrame implements Disposable {
   readonly buffers: ImportedBuffer[] = [];
   readonly memories: bigint[] = [];
   /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
   readonly hostMappings: { address: number; size: number }[] = [];
-  /** Image path: one image (and one storage view) per colour plane. */
+  /** Image path: one image (and one sampled view) per colour plane. */
   readonly planeImages: bigint[] = [];
   readonly planeViews: bigint[] = [];
-  /** Whether the images still need their first layout transition (recorded by the first user). */
-  needsTransition = false;
-  syncMode: SyncMode = "implicit";
+  /** One dup per object, held for the import's life: the producer's fences are waited on through them. */
+  readonly syncFds: number[] = [];
+  /** How the last acquire waited for the producer. */
+  syncMode: SyncMode = "poll";
   private released = false;
 
   constructor(
@@ -46,8 +56,9 @@ export class ImportedFrame implements Disposable {
     readonly width: number,
     readonly height: number,
     readonly pixelFormat: PixelFormat,
-    readonly objectFds: number[],
     readonly handleType: HandleType,
+    /** Bound on each wait for the producer (see `acquire`). */
+    readonly syncTimeoutS = 30,
   ) {}
 
   get kind(): "image" | "buffer" {
@@ -56,21 +67,25 @@ export class ImportedFrame implements Disposable {
 
   /** Colour planes: where each lives (buffer path: object index into `buffers`). */
   get planes(): PlanePlan[] {
-    return this.plan.kind === "buffer" ? this.plan.planes : this.plan.planes.slice(0, PIXEL_FORMATS[this.pixelFormat].planes.length);
+    return this.plan.kind === "buffer" ? this.plan.planes : this.plan.images.map((img) => img.memoryPlanes[0]!);
   }
 
   get bitDepth(): number {
     return PIXEL_FORMATS[this.pixelFormat].bitDepth;
   }
 
-  /** Semaphores to wait on before reading, when the producer's fences were exported as sync_files. */
-  acquireWaitSemaphores(): bigint[] {
-    const { semaphores, mode } = acquireSyncFile(this.ctx, this.objectFds);
+  /**
+   * Wait for the producer before reading: its pending writes as wait semaphores (sync_file export),
+   * or, where the kernel or driver cannot export them, a poll of the buffers until they are
+   * readable, bounded by `syncTimeoutS`. Mode in `syncMode`.
+   */
+  acquire(): bigint[] {
+    const { semaphores, mode } = waitForProducer(this.ctx, this.syncFds, this.syncTimeoutS);
     this.syncMode = mode;
     return semaphores;
   }
 
-  /** Submit GPU work that reads this frame: waits for the producer, hands the frame over, records `record`, and waits. */
+  /** Submit GPU work that reads this frame: waits for the producer, takes the frame, records `record`, hands it back, and waits. */
   submitReading(record: (cmd: number) => void): void {
     using submission = this.submitReadingAsync(record);
     submission.wait();
@@ -78,36 +93,51 @@ export class ImportedFrame implements Disposable {
 
   /** As submitReading, without waiting: the caller keeps the frame (and its producer's buffer) until the Submission is done. */
   submitReadingAsync(record: (cmd: number) => void): Submission {
-    const semaphores = this.acquireWaitSemaphores();
+    const semaphores = this.acquire();
     return this.ctx.submit((cmd) => {
       this.recordAcquire(cmd);
       record(cmd);
+      this.recordRelease(cmd);
     }, semaphores, () => {
       for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
     });
   }
 
-  /** Record the barrier that hands the frame from its producer (a foreign queue) to ours. */
+  /**
+   * Record the barrier that takes the frame from its producer (the foreign queue family) for our
+   * compute and transfer reads. Images stay in GENERAL, the one layout a non-Vulkan producer can
+   * mean: the content is the producer's and must be kept (UNDEFINED would allow discarding it).
+   */
   recordAcquire(cmd: number): void {
+    this.recordOwnership(cmd, "acquire");
+  }
+
+  /** Record the barrier that hands the frame back to its producer after our reads (as wlroots does). */
+  recordRelease(cmd: number): void {
+    this.recordOwnership(cmd, "release");
+  }
+
+  private recordOwnership(cmd: number, direction: "acquire" | "release"): void {
     const ctx = this.ctx;
-    const src = ctx.has("VK_EXT_queue_family_foreign") ? vk.QUEUE_FAMILY_FOREIGN_EXT : vk.QUEUE_FAMILY_EXTERNAL;
+    const foreign = ctx.has("VK_EXT_queue_family_foreign") ? vk.QUEUE_FAMILY_FOREIGN_EXT : vk.QUEUE_FAMILY_EXTERNAL;
+    const acquire = direction === "acquire";
+    const reads = vk.Access.SHADER_READ | vk.Access.TRANSFER_READ;
+    const access = { srcAccessMask: acquire ? 0 : reads, dstAccessMask: acquire ? reads : 0 };
+    const families = acquire ? { srcQueueFamilyIndex: foreign, dstQueueFamilyIndex: ctx.queueFamily } : { srcQueueFamilyIndex: ctx.queueFamily, dstQueueFamilyIndex: foreign };
+    const ourStages = vk.PipelineStage.COMPUTE_SHADER | vk.PipelineStage.TRANSFER;
+    const [srcStage, dstStage] = acquire ? [vk.PipelineStage.TOP_OF_PIPE, ourStages] : [ourStages, vk.PipelineStage.BOTTOM_OF_PIPE];
     if (this.kind === "image") {
       const barriers = packArray(vk.VkImageMemoryBarrier, this.planeImages.map((image) => ({
-        sType: vk.SType.IMAGE_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ | vk.Access.TRANSFER_READ,
-        // The first use moves the images out of UNDEFINED; imported memory keeps its bytes (the producer wrote them).
-        oldLayout: this.needsTransition ? vk.ImageLayout.UNDEFINED : vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL,
-        srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, image,
+        sType: vk.SType.IMAGE_MEMORY_BARRIER, ...access, ...families, oldLayout: vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL, image,
         subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
       })));
-      ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER | vk.PipelineStage.TRANSFER, 0, 0, null, 0, null, this.planeImages.length, barriers);
-      this.needsTransition = false;
+      ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, 0, null, this.planeImages.length, barriers);
       return;
     }
     const barriers = packArray(vk.VkBufferMemoryBarrier, this.buffers.map((b) => ({
-      sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: 0, dstAccessMask: vk.Access.SHADER_READ,
-      srcQueueFamilyIndex: src, dstQueueFamilyIndex: ctx.queueFamily, buffer: b.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+      sType: vk.SType.BUFFER_MEMORY_BARRIER, ...access, ...families, buffer: b.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
     })));
-    ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TOP_OF_PIPE, vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, this.buffers.length, barriers, 0, null);
+    ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, this.buffers.length, barriers, 0, null);
   }
 
   [Symbol.dispose](): void {
@@ -119,14 +149,15 @@ export class ImportedFrame implements Disposable {
     for (const b of this.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
     for (const m of this.memories) dev.vkFreeMemory(device, m, null);
     for (const m of this.hostMappings) libc().munmap(m.address, m.size);
+    for (const fd of this.syncFds) libc().close(fd);
   }
 }
 
 const u64 = (b: Buffer) => b.readBigUInt64LE(0);
 
 function dupFd(fd: number): number {
-  const d = libc().dup(fd);
-  if (d < 0) throw new DmabufImportError("BAD_LAYOUT", `dup(${fd}) failed: the descriptor's fd ${fd} is not open in this process`);
+  const d = libc().fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (d < 0) throw new DmabufImportError("BAD_LAYOUT", `fcntl(${fd}, F_DUPFD_CLOEXEC) failed: the descriptor's fd ${fd} is not open in this process`);
   return d;
 }
 
@@ -138,7 +169,7 @@ function importMemory(ctx: VulkanContext, fd: number, size: number, handleType: 
     if (handleType === "dma-buf") {
       const props = pack(vk.VkMemoryFdPropertiesKHR, { sType: vk.SType.MEMORY_FD_PROPERTIES_KHR });
       checkVk(dev.vkGetMemoryFdPropertiesKHR!(device, handleTypeBit(handleType), fd, props), "vkGetMemoryFdPropertiesKHR", "the fd is not a dma_buf this driver can import");
-      bits &= props.readUInt32LE(16);
+      bits &= props.readUInt32LE(vk.VkMemoryFdPropertiesKHR.offsets.memoryTypeBits);
     }
     if (!bits) throw new DmabufImportError("NO_DMABUF_IMPORT", `no memory type of ${ctx.info.name} can hold this imported object`);
     const memoryTypeIndex = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
@@ -172,18 +203,48 @@ function importHostMapping(frame: ImportedFrame, fd: number, size: number, typeB
   return u64(out);
 }
 
-function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image") {
+export type MemoryRequirements = { size: number; alignment: number; typeBits: number; dedicated: boolean };
+
+function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image"): MemoryRequirements {
   const dedicated = pack(vk.VkMemoryDedicatedRequirements, { sType: vk.SType.MEMORY_DEDICATED_REQUIREMENTS });
   const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2, pNext: dedicated });
   if (which === "buffer") ctx.dev.vkGetBufferMemoryRequirements2(ctx.device, info, req);
   else ctx.dev.vkGetImageMemoryRequirements2(ctx.device, info, req);
-  const off = vk.VkMemoryRequirements2.offsets.memoryRequirements;
-  return {
-    size: Number(req.readBigUInt64LE(off)),
-    alignment: Number(req.readBigUInt64LE(off + vk.VkMemoryRequirements.offsets.alignment)),
-    typeBits: req.readUInt32LE(off + vk.VkMemoryRequirements.offsets.memoryTypeBits),
-    dedicated: dedicated.readUInt32LE(16) !== 0 || dedicated.readUInt32LE(20) !== 0,
-  };
+  const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
+  const d = unpack(vk.VkMemoryDedicatedRequirements, dedicated);
+  return { size: Number(r.size), alignment: Number(r.alignment), typeBits: r.memoryTypeBits, dedicated: Boolean(d.prefersDedicatedAllocation || d.requiresDedicatedAllocation) };
+}
+
+/**
+ * Whether an import gets memory of its own (VkMemoryDedicatedAllocateInfo): where the driver
+ * prefers or requires it (RADV does for dmabuf images), for dma_bufs. An opaque fd can be imported
+ * dedicated only if it was exported from a dedicated allocation of that very resource
+ * (VUID-VkMemoryDedicatedAllocateInfo-image-01878), which an exporter of frames never is.
+ */
+export const wantsDedicated = (handleType: HandleType, req: MemoryRequirements): boolean => handleType === "dma-buf" && req.dedicated;
+
+/**
+ * Where a plane image's explicit layout starts in its object: the plane's own offset (the layout
+ * then says 0 and the memory is bound at the offset) where that meets the image's alignment and
+ * fits, else 0 (the layout carries the offset). NVIDIA's driver honours only the first for
+ * single-plane images. Dedicated memory is the image's alone, bound at 0
+ * (VUID-VkBindImageMemoryInfo-memory-01509): the layout always carries the offset there.
+ */
+export function layoutBase(handleType: HandleType, start: number, objectSize: number, req: MemoryRequirements): number {
+  if (wantsDedicated(handleType, req)) return 0;
+  return start % req.alignment === 0 && start + req.size <= objectSize ? start : 0;
+}
+
+/**
+ * How a plane image's memory is imported, once its layout base is fixed: dedicated memory sized to
+ * the image's requirements (VUID-VkMemoryDedicatedAllocateInfo-image-01432), or the object's whole
+ * buffer shared by the images in it, bound at the layout base. BAD_LAYOUT where the image needs
+ * more than the buffer holds.
+ */
+export function imageMemory(handleType: HandleType, base: number, objectSize: number, req: MemoryRequirements, what: string): { dedicated: boolean; allocationSize: number; bindOffset: number } {
+  if (base + req.size > objectSize) throw new DmabufImportError("BAD_LAYOUT", `${what} needs ${req.size} bytes from byte ${base}, but its object holds ${objectSize}`);
+  const dedicated = wantsDedicated(handleType, req);
+  return { dedicated, allocationSize: dedicated ? req.size : objectSize, bindOffset: base };
 }
 
 function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
@@ -202,103 +263,123 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
     frame.buffers.push({ buffer, size: obj.size });
     const req = memoryRequirements(ctx, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), "buffer");
     if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for a buffer over this object, which holds ${obj.size}`);
+    const dedicated = wantsDedicated(frame.handleType, req);
     const memory = frame.handleType === "host"
       ? importHostMapping(frame, obj.fd, obj.size, req.typeBits)
-      : importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated ? { buffer } : null);
+      : importMemory(ctx, dupFd(obj.fd), dedicated ? req.size : obj.size, frame.handleType, req.typeBits, dedicated ? { buffer } : null);
     frame.memories.push(memory);
     const bind = pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 });
     checkVk(dev.vkBindBufferMemory2(device, 1, bind), "vkBindBufferMemory2");
   });
 }
 
-/** The memory planes of each colour plane: the plane itself, then its compression planes (drm_fourcc.h order). */
-function memoryPlanesPerColourPlane(desc: DrmFrameDescriptor, colourPlanes: number): PlanePlan[][] {
-  const perLayer = colourPlanes / desc.layers.length;
-  const aux = modifierAuxPlanes(desc.objects[0]!.modifier);
-  return desc.layers.flatMap((l) => Array.from({ length: perLayer }, (_, k) => [
-    l.planes[k]!,
-    ...(aux.perPlane ? [l.planes[perLayer + k]!] : []),
-    ...l.planes.slice(perLayer * (1 + aux.perPlane)),
-  ]));
+/** Create one plane image with its explicit layout, the memory-plane offsets taken relative to `base`. */
+function createPlaneImage(frame: ImportedFrame, img: PlaneImagePlan, i: number, base: number, disjoint: boolean, usage: number): bigint {
+  const { dev, device } = frame.ctx;
+  const layouts = packArray(vk.VkSubresourceLayout, img.memoryPlanes.map((p) => ({ offset: p.offset - base, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
+  const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
+    sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: img.modifier,
+    drmFormatModifierPlaneCount: img.memoryPlanes.length, pPlaneLayouts: layouts,
+  });
+  const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
+  const format = vk.VkFormat[img.format as vk.VkFormatName];
+  const info = pack(vk.VkImageCreateInfo, {
+    sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, flags: disjoint ? vk.ImageCreate.DISJOINT : 0, imageType: 1, format, extent: [img.width, img.height, 1],
+    mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+    usage, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+  });
+  const out = Buffer.alloc(8);
+  checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${img.format} ${img.width}x${img.height}, modifier 0x${img.modifier.toString(16)}`);
+  const image = u64(out);
+  frame.planeImages.push(image);
+  return image;
 }
 
-function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extract<ImportPlan, { kind: "image" }>): void {
+function imageRequirements(ctx: VulkanContext, image: bigint, memoryPlane?: number): MemoryRequirements {
+  const plane = memoryPlane === undefined ? null : pack(vk.VkImagePlaneMemoryRequirementsInfo, { sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO, planeAspect: vk.ImageAspect.MEMORY_PLANE_0 << memoryPlane });
+  return memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: plane, image }), "image");
+}
+
+function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extract<ImportPlan, { kind: "image" }>, usage: number): void {
   const { ctx } = frame;
   const { dev, device } = ctx;
-  const out = Buffer.alloc(8);
-  const formats = PLANE_IMAGE_FORMATS[plan.vkFormat];
-  if (!formats) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no image import for ${plan.vkFormat}`);
-  const geometry = PIXEL_FORMATS[frame.pixelFormat].planes;
-  const memoryOf = new Map<number, bigint>();
-  const perPlane = memoryPlanesPerColourPlane(desc, formats.length);
-  perPlane.forEach((memPlanes, i) => {
-    const g = geometry[i]!;
-    const width = Math.ceil(desc.width / g.widthDiv), height = Math.ceil(desc.height / g.heightDiv);
-    const object = memPlanes[0]!.object;
-    const obj = desc.objects[object]!;
-    // A plane's offset can be said two ways: in the explicit layout (bound at 0), or as the bind
-    // offset (layout at 0). NVIDIA's driver honours only the second for single-plane images, so it
-    // is used whenever the offset meets the image's alignment; the layout carries it otherwise.
-    const create = (base: number) => {
-      const layouts = packArray(vk.VkSubresourceLayout, memPlanes.map((p) => ({ offset: p.offset - base, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
-      const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
-        sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: plan.modifier,
-        drmFormatModifierPlaneCount: memPlanes.length, pPlaneLayouts: layouts,
-      });
-      const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
-      const info = pack(vk.VkImageCreateInfo, {
-        sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, imageType: 1, format: vk.VkFormat[formats[i]!], extent: [width, height, 1],
-        mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
-        usage: IMAGE_USAGE, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
-      });
-      checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${formats[i]} ${width}x${height}, modifier 0x${plan.modifier.toString(16)}`);
-      const image = u64(out);
-      frame.planeImages.push(image);
-      return { image, req: memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }), "image") };
-    };
-    const start = Math.min(...memPlanes.map((p) => p.offset));
-    let { image, req } = create(start);
-    let bindOffset = start;
-    if (start % req.alignment !== 0 || start + req.size > obj.size) {
-      dev.vkDestroyImage(device, frame.planeImages.pop()!, null);
-      ({ image, req } = create(0));
-      bindOffset = 0;
-    }
-    frame.needsTransition = true;
-    if (bindOffset + req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for plane ${i} from byte ${bindOffset}, but object ${object} holds ${obj.size}`);
-    let memory = memoryOf.get(object);
+  const handleType = frame.handleType;
+  /** Each object's buffer imported once, for the plane images that share it without dedicated memory. */
+  const shared = new Map<number, bigint>();
+  const sharedMemory = (object: number, typeBits: number) => {
+    let memory = shared.get(object);
     if (memory === undefined) {
-      // Memory shared by several plane images cannot be dedicated to one of them.
-      const shared = perPlane.filter((m) => m[0]!.object === object).length > 1;
-      memory = importMemory(ctx, dupFd(obj.fd), obj.size, frame.handleType, req.typeBits, req.dedicated && !shared ? { image } : null);
-      memoryOf.set(object, memory);
+      const obj = desc.objects[object]!;
+      memory = importMemory(ctx, dupFd(obj.fd), obj.size, handleType, typeBits, null);
+      shared.set(object, memory);
       frame.memories.push(memory);
     }
-    checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: bindOffset })), "vkBindImageMemory2");
+    return memory;
+  };
+  plan.images.forEach((img, i) => {
+    const objects = img.memoryPlanes.map((p) => p.object);
+    const what = `plane ${i} (${img.format})`;
+    if (new Set(objects).size > 1) {
+      // Memory planes in different objects (e.g. a compression plane in its own buffer): a disjoint
+      // image, each memory plane bound to its object's buffer at 0, its offset in the layout.
+      // Dedicated memory cannot back a disjoint image (VUID-VkMemoryDedicatedAllocateInfo-image-01797).
+      const image = createPlaneImage(frame, img, i, 0, true, usage);
+      const binds = img.memoryPlanes.map((p, k) => {
+        const req = imageRequirements(ctx, image, k);
+        const objectSize = desc.objects[p.object]!.size;
+        if (req.size > objectSize) throw new DmabufImportError("BAD_LAYOUT", `${what} memory plane ${k} needs ${req.size} bytes, but object ${p.object} holds ${objectSize}`);
+        return { memory: sharedMemory(p.object, req.typeBits), aspect: vk.ImageAspect.MEMORY_PLANE_0 << k };
+      });
+      const planeInfos = binds.map((b) => pack(vk.VkBindImagePlaneMemoryInfo, { sType: vk.SType.BIND_IMAGE_PLANE_MEMORY_INFO, planeAspect: b.aspect }));
+      const infos = packArray(vk.VkBindImageMemoryInfo, binds.map((b, k) => ({ sType: vk.SType.BIND_IMAGE_MEMORY_INFO, pNext: planeInfos[k]!, image, memory: b.memory, memoryOffset: 0 })));
+      checkVk(dev.vkBindImageMemory2(device, binds.length, infos), "vkBindImageMemory2 (disjoint)", what);
+    } else {
+      const object = objects[0]!;
+      const objectSize = desc.objects[object]!.size;
+      const start = Math.min(...img.memoryPlanes.map((p) => p.offset));
+      let image = createPlaneImage(frame, img, i, start, false, usage);
+      let req = imageRequirements(ctx, image);
+      const base = layoutBase(handleType, start, objectSize, req);
+      if (base !== start) {
+        dev.vkDestroyImage(device, frame.planeImages.pop()!, null);
+        image = createPlaneImage(frame, img, i, base, false, usage);
+        req = imageRequirements(ctx, image);
+      }
+      const m = imageMemory(handleType, base, objectSize, req, what);
+      // Dedicated memory: the object's fd is imported once for this image alone, as FFmpeg does.
+      const memory = m.dedicated ? importMemory(ctx, dupFd(desc.objects[object]!.fd), m.allocationSize, handleType, req.typeBits, { image }) : sharedMemory(object, req.typeBits);
+      if (m.dedicated) frame.memories.push(memory);
+      checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: m.bindOffset })), "vkBindImageMemory2", what);
+    }
+    const out = Buffer.alloc(8);
     const view = pack(vk.VkImageViewCreateInfo, {
-      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, image, viewType: 1, format: vk.VkFormat[formats[i]!], components: [0, 0, 0, 0],
+      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, image: frame.planeImages[i]!, viewType: 1, format: vk.VkFormat[img.format as vk.VkFormatName], components: [0, 0, 0, 0],
       subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
     });
-    checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", `plane ${i} as ${formats[i]}`);
+    checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", what);
     frame.planeViews.push(u64(out));
   });
 }
 
 /** Import a DRM PRIME frame into `ctx` as its plan says (made from the context's caps unless given). */
 export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor, options: ImportOptions = {}): ImportedFrame {
-  const desc = parseDescriptor(descriptor);
+  const given = parseDescriptor(descriptor);
   const handleType = options.handleType ?? "dma-buf";
+  const uses = options.uses ?? DEFAULT_IMAGE_USES;
   if (options.producerNode && ctx.info.drm?.render && (options.producerNode[0] !== ctx.info.drm.render[0] || options.producerNode[1] !== ctx.info.drm.render[1])) {
     throw new VaapiVkError(
       "WRONG_DEVICE",
       `the frame comes from DRM node ${options.producerNode.join(":")} but ${ctx.info.name} is ${ctx.info.drm.render.join(":")}; importing a dmabuf into another GPU is refused: create the VulkanContext with renderNode set to the decoder's node`,
     );
   }
-  const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType));
-  const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), desc.objects.map((o) => o.fd), handleType);
+  // An opaque fd's size is its exporter's allocation: only dma_bufs and memfds can be measured.
+  const { desc } = resolveObjects(given, handleType !== "opaque-fd");
+  const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType, uses));
+  const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), handleType, options.syncTimeoutS);
   try {
+    for (const o of desc.objects) frame.syncFds.push(dupFd(o.fd));
     if (plan.kind === "buffer") importBuffers(frame, desc);
-    else importImage(frame, desc, plan);
+    else importImage(frame, desc, plan, imageUsageBits(uses));
     return frame;
   } catch (e) {
     frame[Symbol.dispose]();

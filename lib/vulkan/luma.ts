@@ -46,7 +46,7 @@ export class LumaPass implements Disposable {
       const push = pack(LumaPush, { width: frame.width, height: frame.height, layoutId, outWords: out.rowWords, offset0: luma.offset, pitch0: luma.pitch });
       const pipeline = frame.kind === "buffer"
         ? (this.bufferPipeline ??= new ComputePipeline(this.ctx, "luma_buffer.spv", [{ type: "storage-buffer" }, { type: "storage-buffer" }], LumaPush.size))
-        : (this.imagePipeline ??= new ComputePipeline(this.ctx, "luma_image.spv", [{ type: "storage-image" }, { type: "storage-buffer" }], LumaPush.size));
+        : (this.imagePipeline ??= new ComputePipeline(this.ctx, "luma_image.spv", [{ type: "sampled-image" }, { type: "storage-buffer" }], LumaPush.size));
       const set = frame.kind === "buffer"
         ? pipeline.bind(0, [{ binding: 0, buffer: frame.buffers[luma.object]!.buffer }, { binding: 1, buffer: out.buffer.buffer }])
         : pipeline.bind(0, [{ binding: 1, buffer: out.buffer.buffer }], [{ binding: 0, view: frame.planeViews[0]! }]);

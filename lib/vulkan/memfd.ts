@@ -9,7 +9,7 @@ import { pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError } from "../errors";
-import { dmabufIdentity } from "./cache";
+import { dmabufIdentity } from "./objects";
 import type { HandleType, VulkanContext } from "./context";
 
 export type MemfdRoute = "memfd-dma-buf" | "udmabuf" | "host-pointer";

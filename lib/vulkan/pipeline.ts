@@ -12,10 +12,10 @@ export const SHADER_DIR = join(import.meta.dir, "..", "..", "shaders");
  * "sampled-image": a combined image sampler with the pipeline's own nearest, clamp-to-edge sampler.
  * `count`: an array of that many descriptors (default 1).
  */
-export type Binding = { type: "storage-buffer" | "storage-image" | "sampled-image"; count?: number };
+export type Binding = { type: "storage-buffer" | "sampled-image"; count?: number };
 
 const DESCRIPTOR_TYPES: Record<Binding["type"], number> = {
-  "storage-buffer": vk.DescriptorType.STORAGE_BUFFER, "storage-image": vk.DescriptorType.STORAGE_IMAGE, "sampled-image": vk.DescriptorType.COMBINED_IMAGE_SAMPLER,
+  "storage-buffer": vk.DescriptorType.STORAGE_BUFFER, "sampled-image": vk.DescriptorType.COMBINED_IMAGE_SAMPLER,
 };
 const FILTER_NEAREST = 0, ADDRESS_CLAMP_TO_EDGE = 2;
 /** `element`: the array element of the binding (default 0). */

@@ -1,17 +1,22 @@
-// The image path imports every frame as one single-plane image per colour plane.
+// The image path imports every frame as one single-plane image per colour plane (plan.ts's
+// PLANE_IMAGE_FORMATS), asking only for the usage the passes that read it need.
 import * as vk from "../../ffi/vulkan";
 
 /**
- * How each planned format is imported: one single-plane image per colour plane. A multi-planar
- * VkImage would need MUTABLE_FORMAT plane views, whose view-format-list rules contradict each other
- * for DRM-modifier images (VUID-VkImageViewCreateInfo-pNext-01585 vs VUID-VkImageCreateInfo-pNext-06722);
- * per-plane images need none of that, bind each plane to its own object at offset 0, and are how
- * separate-layer exports (R8 + GR88, R16 + GR1616) describe the surface anyway.
+ * What a pass does with an imported plane image. The conversion and luma passes sample them
+ * (texelFetch), so "sampled" is all an import asks for by default; a driver may list a modifier
+ * for sampling but not for storage or copies, and asking for more would refuse such frames.
  */
-export const PLANE_IMAGE_FORMATS: Record<string, vk.VkFormatName[]> = {
-  G8_B8R8_2PLANE_420_UNORM: ["R8_UNORM", "R8G8_UNORM"],
-  G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16: ["R16_UNORM", "R16G16_UNORM"],
-  G8_B8_R8_3PLANE_420_UNORM: ["R8_UNORM", "R8_UNORM", "R8_UNORM"],
-  R8_UNORM: ["R8_UNORM"], R8G8_UNORM: ["R8G8_UNORM"], R16_UNORM: ["R16_UNORM"], R16G16_UNORM: ["R16G16_UNORM"],
+export type ImageUse = "sampled" | "storage" | "transfer-src";
+export const DEFAULT_IMAGE_USES: readonly ImageUse[] = ["sampled"];
+
+const USE_BITS: Record<ImageUse, { usage: number; feature: number }> = {
+  sampled: { usage: vk.ImageUsage.SAMPLED, feature: vk.FormatFeature.SAMPLED_IMAGE },
+  storage: { usage: vk.ImageUsage.STORAGE, feature: vk.FormatFeature.STORAGE_IMAGE },
+  "transfer-src": { usage: vk.ImageUsage.TRANSFER_SRC, feature: vk.FormatFeature.TRANSFER_SRC },
 };
-export const IMAGE_USAGE = vk.ImageUsage.STORAGE | vk.ImageUsage.SAMPLED | vk.ImageUsage.TRANSFER_SRC;
+
+/** VkImageUsageFlags for these uses. */
+export const imageUsageBits = (uses: readonly ImageUse[]): number => uses.reduce((bits, u) => bits | USE_BITS[u].usage, 0);
+/** The drmFormatModifierTilingFeatures a modifier must list for these uses. */
+export const tilingFeatureBits = (uses: readonly ImageUse[]): number => uses.reduce((bits, u) => bits | USE_BITS[u].feature, 0);

@@ -25,6 +25,8 @@ export const CLIPS = {
   noDecoder: { name: "a64multi_encoder_only.nut", size: "320x200", pixFmt: "gray", codec: "a64multi", frames: 2 },
   /** 300 frames, one reference frame and no B-frames: the decoder cycles through few surfaces. */
   long300: { name: "h264_300_128x72.mp4", size: "128x72", pixFmt: "yuv420p", codec: "libx264", frames: 300, gop: 60, extra: ["-x264-params", "ref=1:bframes=0"] },
+  /** 150 frames with B-frames and 3 references: the decoder cycles through several surfaces out of order. */
+  bframes: { name: "h264_bframes_150_160x90.mp4", size: "160x90", pixFmt: "yuv420p", codec: "libx264", frames: 150, gop: 60, extra: ["-bf", "3", "-x264-params", "ref=3"] },
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
 } satisfies Record<string, ClipSpec>;
 
