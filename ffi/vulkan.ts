@@ -33,6 +33,7 @@ export const SType = {
   BUFFER_MEMORY_REQUIREMENTS_INFO_2: 1000146000, IMAGE_MEMORY_REQUIREMENTS_INFO_2: 1000146001,
   MEMORY_REQUIREMENTS_2: 1000146003, PHYSICAL_DEVICE_FEATURES_2: 1000059000, PHYSICAL_DEVICE_PROPERTIES_2: 1000059001,
   FORMAT_PROPERTIES_2: 1000059002, IMAGE_FORMAT_PROPERTIES_2: 1000059003, PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2: 1000059004,
+  SAMPLER_YCBCR_CONVERSION_CREATE_INFO: 1000156000, SAMPLER_YCBCR_CONVERSION_INFO: 1000156001,
   BIND_IMAGE_PLANE_MEMORY_INFO: 1000156002, IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO: 1000156003,
   PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO: 1000071000, EXTERNAL_IMAGE_FORMAT_PROPERTIES: 1000071001,
   EXTERNAL_MEMORY_BUFFER_CREATE_INFO: 1000072000, EXTERNAL_MEMORY_IMAGE_CREATE_INFO: 1000072001,
@@ -69,7 +70,9 @@ export const ImageCreate = { MUTABLE_FORMAT: 0x8, EXTENDED_USAGE: 0x100, DISJOIN
 export const ImageAspect = { COLOR: 0x1, PLANE_0: 0x10, PLANE_1: 0x20, PLANE_2: 0x40, MEMORY_PLANE_0: 0x80, MEMORY_PLANE_1: 0x100, MEMORY_PLANE_2: 0x200 } as const;
 export const ImageLayout = { UNDEFINED: 0, GENERAL: 1 } as const;
 export const ImageTiling = { OPTIMAL: 0, LINEAR: 1, DRM_FORMAT_MODIFIER_EXT: 1000158000 } as const;
-export const FormatFeature = { SAMPLED_IMAGE: 0x1, STORAGE_IMAGE: 0x2, TRANSFER_SRC: 0x4000, DISJOINT: 0x400000 } as const;
+export const FormatFeature = { SAMPLED_IMAGE: 0x1, STORAGE_IMAGE: 0x2, TRANSFER_SRC: 0x4000, MIDPOINT_CHROMA_SAMPLES: 0x20000, DISJOINT: 0x400000 } as const;
+/** VkSamplerYcbcrConversionCreateInfo values: no model or range conversion (the shaders do the maths), chroma between luma samples, nearest. */
+export const Ycbcr = { MODEL_RGB_IDENTITY: 0, RANGE_ITU_FULL: 0, CHROMA_MIDPOINT: 1, FILTER_NEAREST: 0 } as const;
 export const ExternalMemoryFeature = { DEDICATED_ONLY: 0x1, EXPORTABLE: 0x2, IMPORTABLE: 0x4 } as const;
 export const DescriptorType = { COMBINED_IMAGE_SAMPLER: 1, STORAGE_IMAGE: 3, STORAGE_BUFFER: 7 } as const;
 export const ShaderStage = { COMPUTE: 0x20 } as const;
@@ -198,6 +201,10 @@ export const VkSamplerCreateInfo = struct("VkSamplerCreateInfo", [...header, ["f
   ["mipmapMode", "u32"], ["addressModeU", "u32"], ["addressModeV", "u32"], ["addressModeW", "u32"], ["mipLodBias", "f32"],
   ["anisotropyEnable", "u32"], ["maxAnisotropy", "f32"], ["compareEnable", "u32"], ["compareOp", "u32"], ["minLod", "f32"],
   ["maxLod", "f32"], ["borderColor", "u32"], ["unnormalizedCoordinates", "u32"]]);
+export const VkSamplerYcbcrConversionCreateInfo = struct("VkSamplerYcbcrConversionCreateInfo", [...header, ["format", "u32"], ["ycbcrModel", "u32"],
+  ["ycbcrRange", "u32"], ["components", { array: "u32", count: 4 }], ["xChromaOffset", "u32"], ["yChromaOffset", "u32"], ["chromaFilter", "u32"],
+  ["forceExplicitReconstruction", "u32"]]);
+export const VkSamplerYcbcrConversionInfo = struct("VkSamplerYcbcrConversionInfo", [...header, ["conversion", "u64"]]);
 export const VkImageViewUsageCreateInfo = struct("VkImageViewUsageCreateInfo", [...header, ["usage", "u32"]]);
 export const VkImageMemoryBarrier = struct("VkImageMemoryBarrier", [...header, ["srcAccessMask", "u32"], ["dstAccessMask", "u32"],
   ["oldLayout", "u32"], ["newLayout", "u32"], ["srcQueueFamilyIndex", "u32"], ["dstQueueFamilyIndex", "u32"], ["image", "u64"],
@@ -250,7 +257,7 @@ export const vulkanLayouts = {
   VkImportMemoryFdInfoKHR, VkImportMemoryHostPointerInfoEXT, VkMemoryHostPointerPropertiesEXT, VkMemoryFdPropertiesKHR,
   VkMemoryGetFdInfoKHR, VkMemoryDedicatedAllocateInfo, VkBindBufferMemoryInfo, VkBindImageMemoryInfo, VkBindImagePlaneMemoryInfo,
   VkImageCreateInfo, VkImageFormatListCreateInfo, VkSubresourceLayout, VkImageDrmFormatModifierExplicitCreateInfoEXT, VkImageSubresourceRange,
-  VkImageViewCreateInfo, VkSamplerCreateInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
+  VkImageViewCreateInfo, VkSamplerCreateInfo, VkSamplerYcbcrConversionCreateInfo, VkSamplerYcbcrConversionInfo, VkImageViewUsageCreateInfo, VkImageMemoryBarrier, VkMemoryBarrier, VkBufferMemoryBarrier, VkBufferCopy, VkImageSubresourceLayers, VkBufferImageCopy,
   VkShaderModuleCreateInfo, VkDescriptorSetLayoutBinding, VkDescriptorSetLayoutCreateInfo, VkPushConstantRange,
   VkPipelineLayoutCreateInfo, VkPipelineShaderStageCreateInfo, VkComputePipelineCreateInfo, VkDescriptorPoolSize,
   VkDescriptorPoolCreateInfo, VkDescriptorSetAllocateInfo, VkDescriptorBufferInfo, VkDescriptorImageInfo, VkWriteDescriptorSet,
@@ -325,6 +332,8 @@ const deviceFns = {
   vkDestroyImageView: { args: [D, H, T.ptr], returns: T.void },
   vkCreateSampler: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroySampler: { args: [D, H, T.ptr], returns: T.void },
+  vkCreateSamplerYcbcrConversion: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  vkDestroySamplerYcbcrConversion: { args: [D, H, T.ptr], returns: T.void },
   vkCreateShaderModule: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyShaderModule: { args: [D, H, T.ptr], returns: T.void },
   vkCreateDescriptorSetLayout: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },

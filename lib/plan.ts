@@ -45,6 +45,8 @@ export type PlaneImagePlan = {
   memoryPlanes: PlanePlan[];
 };
 
+export type ImageLayoutChoice = "planes" | "multi-planar";
+
 export type PixelFormat = "NV12" | "P010" | "R8" | "R16" | "GR88" | "GR1616" | "YUV420" | "YUV420_10";
 
 export type ImportPlan =
@@ -57,6 +59,11 @@ export type ImportPlan =
       disjoint: boolean;
       /** Every memory plane, layer by layer. */
       planes: PlanePlan[];
+      /**
+       * "planes": one single-plane image per colour plane (`images`, one each). "multi-planar": the
+       * whole frame as one image of `vkFormat` (`images` holds that one), read through a YCbCr sampler.
+       */
+      layout: ImageLayoutChoice;
       images: PlaneImagePlan[];
       /** Why this path, in words (planImport always says; a plan made by hand may not). */
       why?: string;
@@ -126,7 +133,15 @@ export function pixelFormatOf(desc: DrmFrameDescriptor): PixelFormat {
 /** The modifier a layer's planes are laid out with (its first plane's object's). */
 const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint => desc.objects[desc.layers[layer]!.planes[0]!.object]!.modifier;
 
-export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPlan {
+/**
+ * How `desc` becomes a Vulkan resource on a device with `caps`. Plane images at offset 0 of their
+ * buffer, or LINEAR, are imported one image per plane. A plane at an offset inside a tiled buffer
+ * is not valid alone for every modifier (nvidia-vaapi-driver saw scrambled chroma from exactly
+ * that): there the whole frame is imported as one multi-planar image with explicit per-plane
+ * layouts where the driver lists the modifier for the multi-planar format, and one image per plane
+ * only where it does not. `layout` forces one of the two where the device can do it.
+ */
+export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps, layout?: ImageLayoutChoice): ImportPlan {
   // 1. Structure: counts, indices, fds, sizes.
   const { width, height, objects, layers } = desc;
   if (!isInt(width) || !isInt(height) || width < 1 || height < 1) throw bad(`frame size ${width}x${height} is not a positive integer size`);
@@ -233,18 +248,61 @@ export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps): ImportPl
   const problems = images.map(whyNot);
   const refused = problems.findIndex((p) => p !== undefined);
   const modifiers = [...new Set(images.map((img) => img.modifier))];
-  if (vkFormat && refused < 0) {
-    const disjoint = new Set(memoryPlanes.map((p) => p.object)).size > 1;
-    const why = `the device imports ${[...new Set(images.map((img) => img.format))].join(" and ")} with ${modifiers.map(modifierName).join(" and ")}: one image per colour plane`;
-    return { kind: "image", vkFormat, modifier: images[0]!.modifier, disjoint, planes: memoryPlanes, images: images.map(({ roles: _, ...img }) => img), why };
+  const disjoint = new Set(memoryPlanes.map((p) => p.object)).size > 1;
+  const whole = wholeFrameImage(desc, images, vkFormat);
+  const wholeProblem = whole ? whyNotWhole(whole) : "the frame is not a 4:2:0 frame of even size with one modifier";
+  const planesSafe = images.every((img) => img.modifier === DRM_FORMAT_MOD_LINEAR || img.memoryPlanes[0]!.offset === 0);
+  const byPlanes = refused < 0 && vkFormat && layout !== "multi-planar";
+  if (byPlanes && (planesSafe || wholeProblem !== undefined || layout === "planes")) {
+    const formats = [...new Set(images.map((img) => img.format))].join(" and ");
+    const why = planesSafe
+      ? `one image per colour plane (${formats} with ${modifiers.map(modifierName).join(" and ")}), each at the start of its buffer or linear`
+      : `one image per colour plane (${formats} with ${modifiers.map(modifierName).join(" and ")}), a plane at an offset inside a tiled buffer imported alone: ${layout === "planes" ? "asked for" : `no whole-frame image (${wholeProblem})`}`;
+    return { kind: "image", vkFormat, modifier: images[0]!.modifier, disjoint, planes: memoryPlanes, layout: "planes", images: images.map(({ roles: _, ...img }) => img), why };
+  }
+  if (layout === "multi-planar" && (!whole || wholeProblem !== undefined)) {
+    throw new DmabufImportError("MODIFIER_UNSUPPORTED", `the frame cannot be imported as one multi-planar image: ${wholeProblem}`);
+  }
+  if (whole && wholeProblem === undefined && layout !== "planes") {
+    const why = `the whole frame as one ${whole.format} image with ${modifierName(whole.modifier)} and explicit per-plane layouts, read through a YCbCr sampler: ${layout === "multi-planar" ? "asked for" : "a plane lies at an offset inside a tiled buffer, which a single-plane image is not valid for with every modifier"}`;
+    return { kind: "image", vkFormat: whole.format, modifier: whole.modifier, disjoint, planes: memoryPlanes, layout: "multi-planar", images: [whole], why };
   }
   if (modifiers.every((m) => m === DRM_FORMAT_MOD_LINEAR)) {
     return { kind: "buffer", pixelFormat, planes: colourPlanes, why: `linear planes read as buffers: ${problems[Math.max(0, refused)] ?? `no Vulkan format holds ${pixelFormat}`}` };
   }
+  const which = refused >= 0 ? refused : 0;
   throw new DmabufImportError(
     "MODIFIER_UNSUPPORTED",
-    `plane ${refused} (${modifierName(images[refused]!.modifier)}) cannot be imported as an image: ${problems[refused]}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
+    `plane ${which} (${modifierName(images[which]!.modifier)}) cannot be imported as an image: ${problems[which] ?? wholeProblem}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
   );
+
+  /** Why the device cannot import `whole` as one multi-planar image read through a YCbCr sampler, or undefined. */
+  function whyNotWhole(whole: PlaneImagePlan): string | undefined {
+    const supports = caps.planeModifiers?.[whole.format];
+    if (!supports) return `the device reads no ${whole.format} image through a YCbCr sampler`;
+    const s = supports.find((m) => m.modifier === whole.modifier);
+    if (!s) return `the device does not list ${modifierName(whole.modifier)} for ${whole.format} with midpoint chroma`;
+    if (s.memoryPlanes !== whole.memoryPlanes.length) return `the driver says ${whole.format} with ${modifierName(whole.modifier)} has ${s.memoryPlanes} memory plane(s), the frame gives ${whole.memoryPlanes.length}`;
+    if (whole.width > s.maxExtent.width || whole.height > s.maxExtent.height) return `${whole.width}x${whole.height} is larger than the ${s.maxExtent.width}x${s.maxExtent.height} the driver allows`;
+    if (disjoint && !s.disjoint) return `its planes lie in different objects and ${whole.format} with ${modifierName(whole.modifier)} cannot be bound disjoint`;
+    return undefined;
+  }
+}
+
+/**
+ * The frame as one multi-planar image: its colour planes in order, then their compression planes,
+ * then a clear-colour plane (drm_fourcc.h's order for a multi-planar surface). Undefined where no
+ * multi-planar format holds it: not 4:2:0 with a Vulkan format, an odd size (Vulkan's 4:2:0 formats
+ * need even extents), or layers with different modifiers.
+ */
+function wholeFrameImage(desc: DrmFrameDescriptor, images: (PlaneImagePlan & { roles: MemoryPlaneRole[] })[], vkFormat: string | undefined): PlaneImagePlan | undefined {
+  if (!vkFormat || images.length < 2 || desc.width % 2 || desc.height % 2) return undefined;
+  const modifier = images[0]!.modifier;
+  if (images.some((img) => img.modifier !== modifier)) return undefined;
+  const ofRole = (role: MemoryPlaneRole) => images.flatMap((img) => img.memoryPlanes.filter((_, k) => img.roles[k] === role));
+  const clear = ofRole("clear-color");
+  const memoryPlanes = [...ofRole("main"), ...ofRole("ccs"), ...clear.slice(0, 1)];
+  return { format: vkFormat, modifier, width: desc.width, height: desc.height, memoryPlanes };
 }
 
 /**

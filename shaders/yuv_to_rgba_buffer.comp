@@ -20,14 +20,7 @@ uint halfAt0(uint a) { return (plane0[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 uint halfAt1(uint a) { return (plane1[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 uint halfAt2(uint a) { return (plane2[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 
-void storeRgba(uint index, vec3 rgb) {
-  if (pc.outputFormat == 0u) rgba[index] = packRgba8(rgb);
-  else {
-    uvec2 w = packRgba16(rgb);
-    rgba[2u * index] = w.x;
-    rgba[2u * index + 1u] = w.y;
-  }
-}
+#include "store_rgba.glsl"
 
 void main() {
   uvec2 p = gl_GlobalInvocationID.xy;

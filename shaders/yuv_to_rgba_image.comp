@@ -15,14 +15,7 @@ layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
 #include "convert_push.glsl"
 
-void storeRgba(uint index, vec3 rgb) {
-  if (pc.outputFormat == 0u) rgba[index] = packRgba8(rgb);
-  else {
-    uvec2 w = packRgba16(rgb);
-    rgba[2u * index] = w.x;
-    rgba[2u * index + 1u] = w.y;
-  }
-}
+#include "store_rgba.glsl"
 
 void main() {
   ivec2 p = ivec2(gl_GlobalInvocationID.xy);

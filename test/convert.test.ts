@@ -2,13 +2,13 @@
 // matrix and range: at most 1 LSB apart on 8-bit output.
 import { describe, expect } from "bun:test";
 import { DRM_FORMAT, Video, type FrameDescriptor, type Matrix, type PlanePlan, type Range } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { CLIPS, clip, clipsMissing, type ClipSpec } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
 import { makeMemfd } from "./support/memfd";
 import { maxAbsDiff } from "./support/reference";
 import { swscaleRgba } from "./support/swscale";
 
-const withSource = requires(libavMissing() ?? ffmpegMissing());
+const withSource = requires(libavMissing() ?? clipsMissing());
 
 describe("NV12/YUV420/10-bit -> RGBA matches libswscale", () => {
   const cases: [string, ClipSpec, string, Matrix, Range, number][] = [

@@ -6,7 +6,8 @@ import { libc } from "../ffi/libc";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import {
-  Converter, dmabufIdentity, DmabufImportError, DRM_FORMAT, exportOpaqueFd, GpuBuffer, importDmabuf, InvalidArgumentError, readBack, readBuffer, VulkanContext, type DrmFrameDescriptor,
+  Converter, dmabufIdentity, DmabufImportError, DRM_FORMAT, exportOpaqueFd, GpuBuffer, importDmabuf, InvalidArgumentError, LumaPass, readBack, readBuffer, readLuma, VulkanContext,
+  type DrmFrameDescriptor,
 } from "vaapi-vk";
 import { openFds } from "./support/fds";
 import { requires } from "./support/gate";
@@ -224,11 +225,38 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     ctx.checkValidation();
   });
 
+  const withWholeFrame = requires((ctx.importCaps("opaque-fd").planeModifiers?.G8_B8R8_2PLANE_420_UNORM ?? []).some((m) => m.modifier === 0n)
+    ? undefined : `${ctx.info.name} does not read LINEAR G8_B8R8_2PLANE_420_UNORM images through a YCbCr sampler (needs samplerYcbcrConversion and midpoint chroma)`);
+
+  withWholeFrame("NV12 as one multi-planar image read through a YCbCr sampler: the same RGBA and luma as plane images and buffers", () => {
+    const mem = exportOpaqueFd(ctx, src);
+    const desc = nv12(mem.fd, mem.size, w, h, pitch);
+    using conv = new Converter(ctx);
+    using luma = new LumaPass(ctx);
+    const results = (["multi-planar", "planes"] as const).map((layout) => {
+      using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", layout });
+      expect(frame.plan).toMatchObject({ kind: "image", layout });
+      const { rgba } = conv.toRgba(frame, color);
+      using _ = rgba;
+      const l = luma.toLuma(frame);
+      const lumaBytes = readLuma(ctx, l);
+      l.buffer[Symbol.dispose]();
+      return { rgba: readBack(ctx, rgba), luma: lumaBytes };
+    });
+    expect(results[0]!.rgba).toEqual(results[1]!.rgba);
+    expect(results[0]!.luma).toEqual(results[1]!.luma);
+    expect(maxAbsDiff(results[0]!.rgba, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
+    closeSync(mem.fd);
+    mem.free();
+    ctx.checkValidation();
+  });
+
   withImageImport("single-plane R8 and RG8 images hold the exported bytes", () => {
     for (const [fourcc, bpp] of [[DRM_FORMAT.R8, 1], [DRM_FORMAT.GR88, 2]] as const) {
       const mem = exportOpaqueFd(ctx, src);
       const desc: DrmFrameDescriptor = { width: w, height: h, objects: [{ fd: mem.fd, size: mem.size, modifier: 0n }], layers: [{ fourcc, planes: [{ object: 0, offset: 0, pitch }] }] };
-      using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
+      // Copying the image out needs TRANSFER_SRC, which the import asks for only when told.
+      using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", uses: ["sampled", "transfer-src"] });
       expect(frame.kind).toBe("image");
       const rows = w * bpp;
       using host = new GpuBuffer(ctx, rows * h, vk.BufferUsage.TRANSFER_DST, "host");

@@ -2,11 +2,11 @@
 // run here through the software source; the CPU copy is counted.
 import { expect, test } from "bun:test";
 import { allocateLinear, firstCardNode, Video } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
-const withSource = requires(libavMissing() ?? ffmpegMissing());
+const withSource = requires(libavMissing() ?? clipsMissing());
 
 test("the allocator chain falls through cleanly to what this machine has, saying why", () => {
   const before = openFds();

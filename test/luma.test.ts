@@ -2,10 +2,10 @@
 // and histogram equal the CPU's, and identical frames diff to all zero.
 import { expect } from "bun:test";
 import { readBack, Video, type FrameDescriptor } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
 
-const withSource = requires(libavMissing() ?? ffmpegMissing());
+const withSource = requires(libavMissing() ?? clipsMissing());
 
 /** The decoded Y plane as 8-bit rows of rowWords*4 bytes, read from the frame's memfd. */
 function cpuLuma(d: FrameDescriptor, rowWords: number, tenBit: boolean): Uint8Array {

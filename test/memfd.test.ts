@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { libc } from "../ffi/libc";
 import { DmabufImportError, memfdRoute, sealedMemfd, UdmabufWrapper, Video, VulkanContext } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
@@ -18,7 +18,7 @@ test("the route is what the driver says", () => {
   if (!ctx.has("VK_EXT_external_memory_dma_buf") && ctx.has("VK_EXT_external_memory_host")) expect(route).toBe("host-pointer");
 });
 
-requires(libavMissing() ?? ffmpegMissing())("the frame pool's memfds are sealed against shrinking, and the route is reported", () => {
+requires(libavMissing() ?? clipsMissing())("the frame pool's memfds are sealed against shrinking, and the route is reported", () => {
   using video = Video.open(clip(CLIPS.h264));
   using frame = video.next()!;
   expect(libc().fcntl(frame.descriptor.objects[0]!.fd, F_GET_SEALS, 0) & F_SEAL_SHRINK).toBe(F_SEAL_SHRINK);

@@ -327,3 +327,40 @@ describe("where an imported plane image's memory comes from", () => {
     expect(code(() => imageMemory("dma-buf", 0, 4096, req(8192, true), "luma"))).toBe("BAD_LAYOUT");
   });
 });
+
+describe("one image per plane, or the whole frame as one multi-planar image (read through a YCbCr sampler)", () => {
+  const support = (modifier: bigint, memoryPlanes: number): ModifierSupport => ({ modifier, memoryPlanes, maxExtent: { width: 16384, height: 16384 }, disjoint: true });
+  const caps = (perPlane: bigint[], whole: ModifierSupport[]): ImportCaps => ({
+    dmaBuf: true, drmFormatModifier: true, modifiers: {},
+    planeModifiers: { R8_UNORM: perPlane.map((m) => support(m, 1)), R8G8_UNORM: perPlane.map((m) => support(m, 1)), G8_B8R8_2PLANE_420_UNORM: whole },
+  });
+  test("a chroma plane at an offset inside a tiled buffer: one two-plane image where the driver lists the modifier for it", () => {
+    const p = planImport(intelComposed(), caps([Y_TILED], [support(Y_TILED, 2)]));
+    expect(p).toMatchObject({ kind: "image", layout: "multi-planar", vkFormat: "G8_B8R8_2PLANE_420_UNORM", why: expect.stringContaining("offset inside a tiled buffer") });
+    expect(p.kind === "image" && p.images).toEqual([{
+      format: "G8_B8R8_2PLANE_420_UNORM", modifier: Y_TILED, width: 1920, height: 1080,
+      memoryPlanes: [{ object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2048 * 1088, pitch: 2048 }],
+    }]);
+    expect(planImport(intelSeparate(), caps([Y_TILED], [support(Y_TILED, 2)]))).toEqual(p);
+  });
+  test("where it does not, one image per plane, and the plan says the chroma plane is imported alone", () => {
+    expect(planImport(intelComposed(), caps([Y_TILED], []))).toMatchObject({ layout: "planes", why: expect.stringContaining("imported alone") });
+  });
+  test("planes at the start of their own buffers, or linear, stay one image per plane", () => {
+    expect(planImport(nvidiaTwoObjects, { ...caps([NV_BL], [support(NV_BL, 2)]) })).toMatchObject({ layout: "planes", why: expect.stringContaining("start of its buffer or linear") });
+    expect(planImport(linearNV12(334, 200, 384), caps([0n], [support(0n, 2)]))).toMatchObject({ layout: "planes" });
+  });
+  test("compression planes follow the colour planes in the whole-frame image", () => {
+    const p = planImport(intelMcCcs(), caps([], [support(MC_CCS, 4)]));
+    expect(p.kind === "image" && p.images[0]!.memoryPlanes).toEqual([
+      { object: 0, offset: 0, pitch: 2048 }, { object: 0, offset: 2048 * 1088, pitch: 2048 },
+      { object: 0, offset: MC_CCS_AT, pitch: 256 }, { object: 0, offset: MC_CCS_AT + 256 * 34, pitch: 256 },
+    ]);
+  });
+  test("odd sizes have no 4:2:0 multi-planar image; a forced layout the device cannot do is MODIFIER_UNSUPPORTED", () => {
+    expect(planImport(linearNV12(), caps([0n], [support(0n, 2)]))).toMatchObject({ layout: "planes" });
+    expect(code(() => planImport(linearNV12(), caps([0n], [support(0n, 2)]), "multi-planar"))).toBe("MODIFIER_UNSUPPORTED");
+    expect(planImport(linearNV12(334, 200, 384), caps([0n], [support(0n, 2)]), "multi-planar")).toMatchObject({ layout: "multi-planar", why: expect.stringContaining("asked for") });
+    expect(code(() => planImport(linearNV12(334, 200, 384), caps([0n], []), "multi-planar"))).toBe("MODIFIER_UNSUPPORTED");
+  });
+});

@@ -3,11 +3,11 @@
 import { expect } from "bun:test";
 import { createHash } from "node:crypto";
 import { dmabufIdentity, frameToRgba, Video } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
-const withSource = requires(libavMissing() ?? ffmpegMissing());
+const withSource = requires(libavMissing() ?? clipsMissing());
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 function run(file: string, ring: number, freshFds = false): { digests: string[]; surfaces: number; stats: Video["stats"] } {

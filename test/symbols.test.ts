@@ -5,7 +5,7 @@ import {
   ACTION_SKIP, BufferUsage, decodeFrameCpu, encodeFrameCpu, GpuBuffer, readFrame, readLuma, streamStats, SymbolEncoder, SymbolStreamError, Video, VulkanContext,
   type LumaFrame, type StreamOptions, type SymbolFrame,
 } from "vaapi-vk";
-import { CLIPS, clip, ffmpegMissing } from "./support/clips";
+import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
 
 /** Frames that move: a gradient sliding by `n` plus sparse noise, and sometimes a jump that clamps. */
@@ -133,7 +133,7 @@ describe("GPU kernels against the CPU reference", () => {
   }
 });
 
-const withSource = requires(libavMissing() ?? ffmpegMissing());
+const withSource = requires(libavMissing() ?? clipsMissing());
 
 for (const [name, spec] of [["moving clip", CLIPS.odd], ["static clip", CLIPS.static]] as const) {
   withSource(`decoded ${name}: GPU stream equals the CPU's, the CPU decoder rebuilds the luma, clamps counted`, () => {

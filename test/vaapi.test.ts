@@ -6,7 +6,7 @@ import { closeSync, existsSync, readdirSync } from "node:fs";
 import { libc } from "../ffi/libc";
 import { readLuma, retryTransient, SyncTimeoutError, VaapiVkError, Video, type VideoOptions } from "vaapi-vk";
 import { pollReadable } from "../lib/vulkan/sync";
-import { CLIPS, clip, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { CLIPS, clip, clipsMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
@@ -72,7 +72,7 @@ const renderNode = existsSync("/dev/dri") ? readdirSync("/dev/dri").filter((n) =
 
 /** Why the VAAPI path cannot run here, or undefined. */
 function vaapiMissing(): string | undefined {
-  const missing = libavMissing() ?? ffmpegMissing();
+  const missing = libavMissing() ?? clipsMissing();
   if (missing) return missing;
   if (!renderNode) return "no DRM render node (/dev/dri/renderD*) here: the VAAPI path needs an Intel or AMD GPU with its VA driver";
   try {

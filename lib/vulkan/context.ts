@@ -8,6 +8,7 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
+import { YcbcrSamplers } from "./ycbcr";
 
 export const VulkanContextOptionsSchema = z.object({
   /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
@@ -134,6 +135,9 @@ export class VulkanContext implements Disposable {
   readonly timestampPeriodNs: number;
   /** Shaders may index arrays of buffers and sampled images per workgroup (the batched conversion). */
   readonly frameArrays: boolean;
+  /** samplerYcbcrConversion is enabled: multi-planar images can be read through a YCbCr sampler. */
+  readonly ycbcrSampling: boolean;
+  private ycbcrSamplers?: YcbcrSamplers;
   readonly timestampValidBits: number;
   private readonly memoryTypes: { propertyFlags: number; heapIndex: number }[];
   private readonly messenger: bigint = 0n;
@@ -212,7 +216,7 @@ export class VulkanContext implements Disposable {
       const limitsAt = vk.VkPhysicalDeviceProperties2.offsets.properties + vk.VkPhysicalDeviceProperties.offsets.limits;
       this.timestampPeriodNs = props.readFloatLE(limitsAt + vk.VkPhysicalDeviceLimits.offsets.timestampPeriod);
 
-      // Features: samplerYcbcrConversion (multi-planar images) and storage images of r8/rg8/r16 formats.
+      // Features: samplerYcbcrConversion (multi-planar frames read through a YCbCr sampler), and the core ones.
       const f11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES });
       const f2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? f11 : null });
       this.inst.vkGetPhysicalDeviceFeatures2(this.physicalDevice, f2);
@@ -222,6 +226,7 @@ export class VulkanContext implements Disposable {
       const { shaderStorageBufferArrayDynamicIndexing: buffers, shaderSampledImageArrayDynamicIndexing: images } = vk.VkPhysicalDeviceFeatures.offsets;
       this.frameArrays = Boolean(wanted[buffers / 4] && wanted[images / 4]);
       const ycbcr = apiVersion >= vk.VK_API_VERSION_1_2 ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion : 0;
+      this.ycbcrSampling = Boolean(ycbcr);
       const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, samplerYcbcrConversion: ycbcr });
       const enable2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null, features: wanted });
 
@@ -291,7 +296,19 @@ export class VulkanContext implements Disposable {
           return maxExtent ? [{ modifier: m.modifier, memoryPlanes: m.planes, maxExtent, disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0 }] : [];
         });
       }
-      // A multi-planar format imports with the modifiers all of its plane formats import with.
+      // Whole frames as one multi-planar image, read through a YCbCr sampler: sampled only, with
+      // chroma at the midpoint (what makes nearest sampling pick chroma sample (x/2, y/2)).
+      if (this.ycbcrSampling && uses.every((u) => u === "sampled")) {
+        const needed = vk.FormatFeature.SAMPLED_IMAGE | vk.FormatFeature.MIDPOINT_CHROMA_SAMPLES;
+        for (const f of Object.keys(PLANE_IMAGE_FORMATS).filter((name) => PLANE_IMAGE_FORMATS[name]!.length > 1)) {
+          planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
+            if ((m.features & needed) !== needed) return [];
+            const maxExtent = this.importableExtent(f as vk.VkFormatName, m.modifier, handleTypeBit(handleType), vk.ImageUsage.SAMPLED);
+            return maxExtent ? [{ modifier: m.modifier, memoryPlanes: m.planes, maxExtent, disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0 }] : [];
+          });
+        }
+      }
+      // With one image per plane, a multi-planar format imports with the modifiers all of its plane formats import with.
       for (const [name, planes] of Object.entries(PLANE_IMAGE_FORMATS)) {
         const [first, ...rest] = planes.map((f) => (planeModifiers[f] ?? []).map((m) => m.modifier));
         const common = first!.filter((m) => rest.every((l) => l.includes(m)));
@@ -323,6 +340,11 @@ export class VulkanContext implements Disposable {
     if ((features & vk.ExternalMemoryFeature.IMPORTABLE) === 0) return undefined;
     const [width, height] = unpack(vk.VkImageFormatProperties2, out).imageFormatProperties.maxExtent as number[];
     return { width: width!, height: height! };
+  }
+
+  /** The YCbCr conversions and samplers of this device (made on first use, released with the context). */
+  get ycbcr(): YcbcrSamplers {
+    return (this.ycbcrSamplers ??= new YcbcrSamplers(this));
   }
 
   /** Record commands into a one-time command buffer, submit, and wait (optionally on semaphores). */
@@ -389,6 +411,7 @@ export class VulkanContext implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.dev.vkDeviceWaitIdle(this.device);
+    this.ycbcrSamplers?.[Symbol.dispose]();
     this.destroyPartial();
   }
 }

@@ -12,8 +12,8 @@ import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { ComputePipeline, type Binding, type BufferWrite, type ImageWrite } from "./pipeline";
 
 /** What the converter needs of an imported frame. */
-const frameInput = (frame: ImportedFrame) => ({
-  kind: frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
+const frameInput = (frame: ImportedFrame): ConvertInput => ({
+  kind: frame.multiPlanar ? "ycbcr" : frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
   frames: [{ buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews }],
 });
 
@@ -27,7 +27,7 @@ export const ConvertPush = struct("ConvertPush", [
 
 const LAYOUT_IDS: Partial<Record<PixelFormat, number>> = { NV12: 0, P010: 1, YUV420: 2, YUV420_10: 3 };
 
-type ShaderKind = "buffer" | "buffer-x4" | "buffer-x4-batch" | "image" | "image-x4" | "image-x4-batch";
+type ShaderKind = "buffer" | "buffer-x4" | "buffer-x4-batch" | "image" | "image-x4" | "image-x4-batch" | "ycbcr";
 /** The vectorised shaders convert up to this many frames in one dispatch (their BATCH). */
 export const MAX_BATCH = 8;
 /**
@@ -41,11 +41,13 @@ const SHADERS: Record<ShaderKind, { spv: string; planes: Binding["type"]; batch:
   image: { spv: "yuv_to_rgba_image.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
   "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [128, 8] },
   "image-x4-batch": { spv: "yuv_to_rgba_image_x4_batch.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
+  // One multi-planar image through its format's YCbCr sampler (the same view in the three plane bindings).
+  ycbcr: { spv: "yuv_to_rgba_ycbcr.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
 };
 
-/** What the converter reads: planes in buffers (by object index) or in plane image views. */
+/** What the converter reads: planes in buffers (by object index), plane image views, or one multi-planar image's YCbCr view. */
 type ConvertInput = {
-  kind: "buffer" | "image";
+  kind: "buffer" | "image" | "ycbcr";
   pixelFormat: PixelFormat;
   width: number;
   height: number;
@@ -65,19 +67,22 @@ export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 const DESCRIPTOR_SLOTS = 8;
 
 export class Converter implements Disposable {
-  private readonly pipelines = new Map<ShaderKind, ComputePipeline>();
+  /** By shader kind (and, for "ycbcr", the frame's Vulkan format: its sampler is part of the pipeline). */
+  private readonly pipelines = new Map<string, ComputePipeline>();
   private slot = 0;
   private readonly slotUse: (Submission | undefined)[] = [];
 
   constructor(readonly ctx: VulkanContext) {}
 
-  private pipeline(kind: ShaderKind): ComputePipeline {
-    let pipeline = this.pipelines.get(kind);
+  private pipeline(kind: ShaderKind, pixelFormat: PixelFormat): ComputePipeline {
+    const ycbcrFormat = kind === "ycbcr" ? PIXEL_FORMATS[pixelFormat].vkFormat : undefined;
+    const key = ycbcrFormat ? `${kind}:${ycbcrFormat}` : kind;
+    let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       const { spv, planes, batch } = SHADERS[kind];
-      const plane = { type: planes, count: batch };
+      const plane: Binding = { type: planes, count: batch, sampler: ycbcrFormat ? this.ctx.ycbcr.get(ycbcrFormat).sampler : undefined };
       pipeline = new ComputePipeline(this.ctx, spv, [plane, plane, plane, { type: "storage-buffer", count: batch }], ConvertPush.size, DESCRIPTOR_SLOTS);
-      this.pipelines.set(kind, pipeline);
+      this.pipelines.set(key, pipeline);
     }
     return pipeline;
   }
@@ -157,7 +162,7 @@ export class Converter implements Disposable {
 
   /** NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders. */
   private vectorised(input: Pick<ConvertInput, "kind" | "pixelFormat" | "width" | "planes">, output: OutputFormat): boolean {
-    return output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
+    return input.kind !== "ycbcr" && output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
       (input.kind === "image" || input.planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
   }
 
@@ -185,10 +190,10 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      const kind: ShaderKind = !this.vectorised(input, output) ? input.kind : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
+      const kind: ShaderKind = input.kind === "ycbcr" || !this.vectorised(input, output) ? input.kind : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
       const { batch, pixelsPerGroup: [groupWidth, groupHeight] } = SHADERS[kind];
       if (input.frames.length > batch) throw new InvalidArgumentError("batch", `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`);
-      const pipeline = this.pipeline(kind);
+      const pipeline = this.pipeline(kind, input.pixelFormat);
       // Every array element is written; those past the batch repeat its first frame (never read).
       const bufferWrites: BufferWrite[] = [], imageWrites: ImageWrite[] = [];
       for (let element = 0; element < batch; element++) {

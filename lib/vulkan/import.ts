@@ -11,7 +11,7 @@ import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError, VaapiVkError } from "../errors";
-import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
+import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImageLayoutChoice, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
 import { checkVk, handleTypeBit, type HandleType, type Submission, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, imageUsageBits, type ImageUse } from "./planes";
@@ -28,6 +28,8 @@ export type ImportOptions = {
   uses?: readonly ImageUse[];
   /** Bound on each wait for the producer's writes (polled mode), in seconds; 0 waits forever. Default 30. */
   syncTimeoutS?: number;
+  /** Force one image per plane, or the whole frame as one multi-planar image (default: planImport's choice). */
+  layout?: ImageLayoutChoice;
 };
 
 export type ImportedBuffer = { buffer: bigint; size: number };
@@ -41,7 +43,7 @@ export class ImportedFrame implements Disposable {
   readonly memories: bigint[] = [];
   /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
   readonly hostMappings: { address: number; size: number }[] = [];
-  /** Image path: one image (and one sampled view) per colour plane. */
+  /** Image path: one image (and one sampled view) per colour plane, or one multi-planar image and its YCbCr view. */
   readonly planeImages: bigint[] = [];
   readonly planeViews: bigint[] = [];
   /** One dup per object, held for the import's life: the producer's fences are waited on through them. */
@@ -67,7 +69,14 @@ export class ImportedFrame implements Disposable {
 
   /** Colour planes: where each lives (buffer path: object index into `buffers`). */
   get planes(): PlanePlan[] {
-    return this.plan.kind === "buffer" ? this.plan.planes : this.plan.images.map((img) => img.memoryPlanes[0]!);
+    if (this.plan.kind === "buffer") return this.plan.planes;
+    if (this.plan.layout === "multi-planar") return this.plan.images[0]!.memoryPlanes.slice(0, PIXEL_FORMATS[this.pixelFormat].planes.length);
+    return this.plan.images.map((img) => img.memoryPlanes[0]!);
+  }
+
+  /** Read through a YCbCr sampler (one multi-planar image) rather than plane by plane. */
+  get multiPlanar(): boolean {
+    return this.plan.kind === "image" && this.plan.layout === "multi-planar";
   }
 
   get bitDepth(): number {
@@ -353,7 +362,7 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
     }
     const out = Buffer.alloc(8);
     const view = pack(vk.VkImageViewCreateInfo, {
-      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, image: frame.planeImages[i]!, viewType: 1, format: vk.VkFormat[img.format as vk.VkFormatName], components: [0, 0, 0, 0],
+      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, pNext: plan.layout === "multi-planar" ? ctx.ycbcr.viewInfo(img.format) : null, image: frame.planeImages[i]!, viewType: 1, format: vk.VkFormat[img.format as vk.VkFormatName], components: [0, 0, 0, 0],
       subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
     });
     checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", what);
@@ -374,7 +383,7 @@ export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor,
   }
   // An opaque fd's size is its exporter's allocation: only dma_bufs and memfds can be measured.
   const { desc } = resolveObjects(given, handleType !== "opaque-fd");
-  const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType, uses));
+  const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType, uses), options.layout);
   const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), handleType, options.syncTimeoutS);
   try {
     for (const o of desc.objects) frame.syncFds.push(dupFd(o.fd));

@@ -26,9 +26,20 @@ export class LumaPass implements Disposable {
   private bufferPipeline?: ComputePipeline;
   private imagePipeline?: ComputePipeline;
   private diffPipeline?: ComputePipeline;
+  /** By multi-planar Vulkan format: each reads through that format's YCbCr sampler. */
+  private readonly ycbcrPipelines = new Map<string, ComputePipeline>();
   private stats?: GpuBuffer;
 
   constructor(readonly ctx: VulkanContext) {}
+
+  private ycbcrPipeline(format: string): ComputePipeline {
+    let pipeline = this.ycbcrPipelines.get(format);
+    if (!pipeline) {
+      pipeline = new ComputePipeline(this.ctx, "luma_ycbcr.spv", [{ type: "sampled-image", sampler: this.ctx.ycbcr.get(format).sampler }, { type: "storage-buffer" }], LumaPush.size);
+      this.ycbcrPipelines.set(format, pipeline);
+    }
+    return pipeline;
+  }
 
   /** A GPU buffer for the packed luma of a `width x height` frame. */
   allocateLuma(width: number, height: number): LumaFrame {
@@ -46,7 +57,9 @@ export class LumaPass implements Disposable {
       const push = pack(LumaPush, { width: frame.width, height: frame.height, layoutId, outWords: out.rowWords, offset0: luma.offset, pitch0: luma.pitch });
       const pipeline = frame.kind === "buffer"
         ? (this.bufferPipeline ??= new ComputePipeline(this.ctx, "luma_buffer.spv", [{ type: "storage-buffer" }, { type: "storage-buffer" }], LumaPush.size))
-        : (this.imagePipeline ??= new ComputePipeline(this.ctx, "luma_image.spv", [{ type: "sampled-image" }, { type: "storage-buffer" }], LumaPush.size));
+        : frame.multiPlanar
+          ? this.ycbcrPipeline(frame.plan.kind === "image" ? frame.plan.vkFormat : "")
+          : (this.imagePipeline ??= new ComputePipeline(this.ctx, "luma_image.spv", [{ type: "sampled-image" }, { type: "storage-buffer" }], LumaPush.size));
       const set = frame.kind === "buffer"
         ? pipeline.bind(0, [{ binding: 0, buffer: frame.buffers[luma.object]!.buffer }, { binding: 1, buffer: out.buffer.buffer }])
         : pipeline.bind(0, [{ binding: 1, buffer: out.buffer.buffer }], [{ binding: 0, view: frame.planeViews[0]! }]);
@@ -92,6 +105,7 @@ export class LumaPass implements Disposable {
   [Symbol.dispose](): void {
     this.bufferPipeline?.[Symbol.dispose]();
     this.imagePipeline?.[Symbol.dispose]();
+    for (const p of this.ycbcrPipelines.values()) p[Symbol.dispose]();
     this.diffPipeline?.[Symbol.dispose]();
     this.stats?.[Symbol.dispose]();
   }

@@ -9,10 +9,14 @@ import { checkVk, type VulkanContext } from "./context";
 export const SHADER_DIR = join(import.meta.dir, "..", "..", "shaders");
 
 /**
- * "sampled-image": a combined image sampler with the pipeline's own nearest, clamp-to-edge sampler.
+ * "sampled-image": a combined image sampler with the pipeline's own nearest, clamp-to-edge sampler,
+ * or `sampler` (immutable too; its owner keeps it alive: a YCbCr-conversion sampler, which must be immutable).
  * `count`: an array of that many descriptors (default 1).
  */
-export type Binding = { type: "storage-buffer" | "sampled-image"; count?: number };
+export type Binding = { type: "storage-buffer" | "sampled-image"; count?: number; sampler?: bigint };
+
+/** Descriptors one YCbCr-sampled image may take in a pool (one per plane, at most 3). */
+const YCBCR_DESCRIPTORS = 3;
 
 const DESCRIPTOR_TYPES: Record<Binding["type"], number> = {
   "storage-buffer": vk.DescriptorType.STORAGE_BUFFER, "sampled-image": vk.DescriptorType.COMBINED_IMAGE_SAMPLER,
@@ -39,7 +43,7 @@ export class ComputePipeline implements Disposable {
     const module = out.readBigUInt64LE(0);
     try {
       const typeOf = (b: Binding) => DESCRIPTOR_TYPES[b.type];
-      if (bindings.some((b) => b.type === "sampled-image")) {
+      if (bindings.some((b) => b.type === "sampled-image" && b.sampler === undefined)) {
         checkVk(dev.vkCreateSampler(device, pack(vk.VkSamplerCreateInfo, {
           sType: vk.SType.SAMPLER_CREATE_INFO, magFilter: FILTER_NEAREST, minFilter: FILTER_NEAREST,
           addressModeU: ADDRESS_CLAMP_TO_EDGE, addressModeV: ADDRESS_CLAMP_TO_EDGE, addressModeW: ADDRESS_CLAMP_TO_EDGE, maxAnisotropy: 1,
@@ -47,7 +51,7 @@ export class ComputePipeline implements Disposable {
         this.sampler = out.readBigUInt64LE(0);
       }
       // Immutable samplers: one handle per array element (kept referenced until the layout exists).
-      const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? new BigUint64Array(b.count ?? 1).fill(this.sampler) : null));
+      const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? new BigUint64Array(b.count ?? 1).fill(b.sampler ?? this.sampler) : null));
       const layoutBindings = packArray(vk.VkDescriptorSetLayoutBinding, bindings.map((b, i) => ({
         binding: i, descriptorType: typeOf(b), descriptorCount: b.count ?? 1, stageFlags: vk.ShaderStage.COMPUTE, pImmutableSamplers: samplerArrays[i],
       })));
@@ -69,7 +73,7 @@ export class ComputePipeline implements Disposable {
       checkVk(dev.vkCreateComputePipelines(device, 0n, 1, info, null, out), "vkCreateComputePipelines", spvName);
       this.pipeline = out.readBigUInt64LE(0);
       const counts = new Map<number, number>();
-      for (const b of bindings) counts.set(typeOf(b), (counts.get(typeOf(b)) ?? 0) + (b.count ?? 1) * maxSets);
+      for (const b of bindings) counts.set(typeOf(b), (counts.get(typeOf(b)) ?? 0) + (b.count ?? 1) * maxSets * (b.sampler === undefined ? 1 : YCBCR_DESCRIPTORS));
       const sizes = packArray(vk.VkDescriptorPoolSize, [...counts].map(([type, descriptorCount]) => ({ type, descriptorCount })));
       checkVk(dev.vkCreateDescriptorPool(device, pack(vk.VkDescriptorPoolCreateInfo, { sType: vk.SType.DESCRIPTOR_POOL_CREATE_INFO, maxSets, poolSizeCount: counts.size, pPoolSizes: sizes }), null, out), "vkCreateDescriptorPool");
       this.pool = out.readBigUInt64LE(0);

@@ -30,6 +30,12 @@ export const CLIPS = {
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
 } satisfies Record<string, ClipSpec>;
 
+/** Why the test clips cannot be had: no ffmpeg CLI to make them and not all made already (a GPU runner gets them carried in .cache/clips). */
+export function clipsMissing(): string | undefined {
+  const made = Object.values(CLIPS).every((spec: ClipSpec) => existsSync(join(CLIP_DIR, spec.name)));
+  return made ? undefined : ffmpegMissing() && `${ffmpegMissing()}, and .cache/clips does not hold the test clips (make them where ffmpeg is, and carry .cache/clips)`;
+}
+
 /** Path of the clip, generating it first if needed. */
 export function clip(spec: ClipSpec): string {
   const path = join(CLIP_DIR, spec.name);
