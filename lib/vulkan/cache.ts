@@ -6,7 +6,7 @@
 // changes (new surfaces after a resolution change) or the device runs out of memory for a new one.
 // An import aliases its dmabuf, so a hit sees whatever the producer wrote there last.
 import type { DrmFrameDescriptor } from "../descriptor";
-import { VulkanError } from "../errors";
+import { InvalidArgumentError, VulkanError } from "../errors";
 import type { HandleType, Submission, VulkanContext } from "./context";
 import { importDmabuf, type ImportedFrame } from "./import";
 import { dmabufIdentity } from "./objects";
@@ -27,7 +27,11 @@ export class ImportCache implements Disposable {
    * @param capacity imports kept: at least the decoder's pool size (its owner raises it as the pool grows).
    * @param syncTimeoutS bound on each wait for a frame's producer.
    */
-  constructor(readonly ctx: VulkanContext, public capacity = 8, readonly handleType: HandleType = "dma-buf", readonly syncTimeoutS = 30) {}
+  constructor(readonly ctx: VulkanContext, public capacity = 8, readonly handleType: HandleType = "dma-buf", readonly syncTimeoutS = 30) {
+    if (handleType === "opaque-fd") {
+      throw new InvalidArgumentError("import cache handle type", "opaque fds do not say which buffer they name (NVIDIA's share one inode), so imports of them cannot be cached by buffer; import them with importDmabuf");
+    }
+  }
 
   /** The import of `desc`, made now or reused. The cache owns it: do not dispose it. */
   get(desc: DrmFrameDescriptor, producerNode?: [number, number]): { frame: ImportedFrame; hit: boolean } {

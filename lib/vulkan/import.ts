@@ -89,7 +89,7 @@ export class ImportedFrame implements Disposable {
    * readable, bounded by `syncTimeoutS`. Mode in `syncMode`.
    */
   acquire(): bigint[] {
-    const { semaphores, mode } = waitForProducer(this.ctx, this.syncFds, this.syncTimeoutS);
+    const { semaphores, mode } = waitForProducer(this.ctx, this.handleType, this.syncFds, this.syncTimeoutS);
     this.syncMode = mode;
     return semaphores;
   }
@@ -381,7 +381,7 @@ export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor,
       `the frame comes from DRM node ${options.producerNode.join(":")} but ${ctx.info.name} is ${ctx.info.drm.render.join(":")}; importing a dmabuf into another GPU is refused: create the VulkanContext with renderNode set to the decoder's node`,
     );
   }
-  // An opaque fd's size is its exporter's allocation: only dma_bufs and memfds can be measured.
+  // An opaque fd names its exporter's allocation, not a kernel buffer: only dma_bufs and memfds are looked into.
   const { desc } = resolveObjects(given, handleType !== "opaque-fd");
   const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType, uses), options.layout);
   const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), handleType, options.syncTimeoutS);

@@ -32,15 +32,18 @@ export type ResolvedDescriptor = { desc: DrmFrameDescriptor; identities: string[
  * The descriptor as the kernel sees it: objects naming the same buffer (and laid out alike) merged
  * into one, each object's size its buffer's real size where the descriptor says 0, and a
  * descriptor that claims more than the buffer holds refused (BAD_LAYOUT) before any driver call:
- * the GPU must never be pointed past the end of a dmabuf.
+ * the GPU must never be pointed past the end of a dmabuf. Only for fds of kernel buffers
+ * (dma_bufs, memfds): an opaque fd from Vulkan or CUDA tells neither (NVIDIA's all share one inode),
+ * so `kernelBuffers` false leaves the descriptor as it is.
  */
-export function resolveObjects(desc: DrmFrameDescriptor, measure: boolean): ResolvedDescriptor {
+export function resolveObjects(desc: DrmFrameDescriptor, kernelBuffers: boolean): ResolvedDescriptor {
+  if (!kernelBuffers) return { desc, identities: [] };
   const identities: string[] = [];
   const objects: DrmFrameDescriptor["objects"] = [];
   const remap = desc.objects.map((o, i) => {
     const id = dmabufIdentity(o.fd);
     const same = identities.findIndex((known, k) => known === id && objects[k]!.modifier === o.modifier);
-    const real = measure ? fdSize(o.fd) : undefined;
+    const real = fdSize(o.fd);
     if (o.size === 0 && real === undefined) throw new DmabufImportError("BAD_LAYOUT", `object ${i} has size 0 and its fd ${o.fd} cannot say how large it is`);
     if (real !== undefined && o.size > real) {
       throw new DmabufImportError("BAD_LAYOUT", `object ${i} claims ${o.size} bytes but its buffer (fd ${o.fd}) holds ${real}; the descriptor is wrong, and the GPU must not read past the buffer`);

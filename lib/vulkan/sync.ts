@@ -3,16 +3,20 @@
 // into a Vulkan wait semaphore through VK_KHR_external_semaphore_fd). Where it does not (an older
 // kernel, a driver without the extension, a memfd), the buffers are polled until readable, as
 // wlroots does for foreign dmabufs: "implicit" never means waiting on nothing. A memfd written by
-// the CPU is readable at once.
+// the CPU is readable at once. Memory exported by Vulkan or CUDA (opaque fds) carries no fences at
+// all: its exporter synchronises explicitly before handing it over.
 import { dma_buf_export_sync_file, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, DMA_BUF_SYNC_READ } from "../../ffi/drm";
 import { errnoText, libc, PollFd, POLLIN, POLLNVAL } from "../../ffi/libc";
 import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { CCallError, SyncTimeoutError, VaapiVkError } from "../errors";
-import { checkVk, type VulkanContext } from "./context";
+import { checkVk, type HandleType, type VulkanContext } from "./context";
 
-/** How a read waited for its producer: on exported fences (GPU-side), or by polling the buffers (CPU-side). */
-export type SyncMode = "sync-file" | "poll";
+/**
+ * How a read waited for its producer: on exported fences (GPU-side), by polling the buffers
+ * (CPU-side), or not at all because the exporter (Vulkan, CUDA) synchronises explicitly.
+ */
+export type SyncMode = "sync-file" | "poll" | "exporter";
 
 /** Each fd's pending writes as a sync_file imported into a wait semaphore; null where any fd cannot export. */
 function exportSyncFiles(ctx: VulkanContext, fds: number[]): bigint[] | null {
@@ -61,7 +65,8 @@ export function pollReadable(fds: number[], timeoutS: number): void {
 }
 
 /** Wait for the producer of the buffers `fds` name: semaphores for the GPU to wait on, or a CPU-side poll. */
-export function waitForProducer(ctx: VulkanContext, fds: number[], timeoutS: number): { semaphores: bigint[]; mode: SyncMode } {
+export function waitForProducer(ctx: VulkanContext, handleType: HandleType, fds: number[], timeoutS: number): { semaphores: bigint[]; mode: SyncMode } {
+  if (handleType === "opaque-fd") return { semaphores: [], mode: "exporter" };
   const semaphores = exportSyncFiles(ctx, fds);
   if (semaphores) return { semaphores, mode: "sync-file" };
   pollReadable(fds, timeoutS);
