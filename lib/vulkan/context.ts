@@ -8,6 +8,7 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
+import { quirksOf } from "./quirks";
 import { YcbcrSamplers } from "./ycbcr";
 
 export const VulkanContextOptionsSchema = z.object({
@@ -298,7 +299,8 @@ export class VulkanContext implements Disposable {
       }
       // Whole frames as one multi-planar image, read through a YCbCr sampler: sampled only, with
       // chroma at the midpoint (what makes nearest sampling pick chroma sample (x/2, y/2)).
-      if (this.ycbcrSampling && uses.every((u) => u === "sampled")) {
+      const trusted = !quirksOf(this.info.driverName).some((q) => q.effect === "no-multi-planar-import");
+      if (this.ycbcrSampling && trusted && uses.every((u) => u === "sampled")) {
         const needed = vk.FormatFeature.SAMPLED_IMAGE | vk.FormatFeature.MIDPOINT_CHROMA_SAMPLES;
         for (const f of Object.keys(PLANE_IMAGE_FORMATS).filter((name) => PLANE_IMAGE_FORMATS[name]!.length > 1)) {
           planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
