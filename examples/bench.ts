@@ -83,7 +83,7 @@ function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string;
       r.importKind = imported.kind;
       if (values["dmabuf-debug"]) {
         const o = frame.descriptor.objects[0]!;
-        console.error(`[dmabuf] frame ${frame.index}: ${stats.cacheHit ? "hit" : "import"} ${dmabufIdentity(o.fd)} (${imported.kind}), cache ${video.cache.size}/${a.ring}, evictions ${video.cache.stats.evictions}`);
+        console.error(`[dmabuf] frame ${frame.index}: ${stats.cacheHit ? "hit" : "import"} ${dmabufIdentity(o.fd)} (${imported.kind}), cache ${video.cache.size}/${video.cache.capacity} (pool ${video.stats.poolSize}), evictions ${video.cache.stats.evictions}`);
       }
       t = now();
       const target = (targets[i % (DEPTH + 1)] ??= video.converter.allocateRgba(frame.descriptor.width, frame.descriptor.height));
@@ -238,12 +238,12 @@ function main(): void {
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
   const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2 });
   let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;
-  let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number };
+  let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number; poolSize: number };
   {
     using video = open();
     zero = zeroCopyPass(video, a);
     const s = video.stats;
-    info = { path: video.source, device: video.ctx.info.name, width: video.info.width, height: video.info.height, pixelFormat: video.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions };
+    info = { path: video.source, device: video.ctx.info.name, width: video.info.width, height: video.info.height, pixelFormat: video.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions, poolSize: s.poolSize };
   }
   {
     using video = open();
@@ -258,7 +258,7 @@ function main(): void {
   const fps = (r: PassResult) => r.frames / r.seconds;
   const result = {
     file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
-    frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions,
+    frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions, ring: a.ring, poolSize: info.poolSize,
     cpuBytesCopied: zero.cpuBytesCopied,
     staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
     diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
@@ -284,7 +284,7 @@ function main(): void {
   console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
   console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
   if (values.diff) console.log(`diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`);
-  console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring})`);
+  console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring}; the cache follows the decoder's pool of ${info.poolSize})`);
   if (values.diff || a.outDir) console.log("note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio");
   console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +
     `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`);
