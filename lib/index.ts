@@ -16,7 +16,7 @@ export { VulkanContext, Submission, deviceNumbers, type VulkanContextOptions, ty
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { type SyncMode } from "./vulkan/sync";
 export { type ImageUse } from "./vulkan/planes";
-export { DRIVER_QUIRKS, quirksOf, type DriverQuirk } from "./vulkan/quirks";
+export { DRIVER_QUIRKS, EXPORT_QUIRKS, exportQuirk, quirksOf, type DriverQuirk, type ExportQuirk } from "./quirks";
 export { checkTiling, tilingRule, type TilingRule } from "./tiling";
 export { ImportCache, type ImportCacheStats } from "./vulkan/cache";
 export { dmabufIdentity, fdSize, resolveObjects } from "./vulkan/objects";

@@ -85,8 +85,12 @@ export class Video implements Disposable {
   /** How the software source's memfds reach Vulkan on this device. */
   readonly memfdRoute?: MemfdRoute;
   private readonly udmabufs?: UdmabufWrapper;
-  /** --force-linear's buffers (its allocator says which of drm-dumb, udmabuf, memfd was used). */
-  readonly linearRing?: LinearRing;
+  /**
+   * Linear dmabufs that frames are copied into: made at open with --force-linear, or on the first
+   * frame an export quirk (lib/quirks.ts) sends through them. Its allocator says which of
+   * drm-dumb, udmabuf, memfd was used.
+   */
+  linearRing?: LinearRing;
   private lumaPass?: LumaPass;
   private readonly exportRetries: () => number = () => 0;
   private readonly ringSize: number;
@@ -110,7 +114,13 @@ export class Video implements Disposable {
     const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
     if (useVaapi) {
       try {
-        const v = openVaapiSource({ ...decoderOptions, vaapiDevice: opts.vaapiDevice });
+        const v = openVaapiSource({
+          ...decoderOptions, vaapiDevice: opts.vaapiDevice,
+          quirkRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
+          onExportQuirk: (vendor, quirk) => {
+            this.sourceNote += `; ${vendor}: frames copied into linear dmabufs (one counted CPU copy each), because ${quirk.seen}`;
+          },
+        });
         session = v.session;
         this.exportRetries = v.exportRetries;
         note = `VAAPI on ${opts.vaapiDevice} (device made with ${v.method})`;

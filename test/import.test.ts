@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { libc } from "../ffi/libc";
-import { quirksOf } from "../lib/vulkan/quirks";
+import { quirksOf } from "../lib/quirks";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import {
@@ -228,7 +228,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
 
   const quirk = quirksOf(ctx.info.driverName).find((q) => q.effect === "no-multi-planar-import");
   const withWholeFrame = requires(quirk
-    ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/vulkan/quirks.ts), so none are imported there`
+    ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/quirks.ts), so none are imported there`
     : (ctx.importCaps("opaque-fd").planeModifiers?.G8_B8R8_2PLANE_420_UNORM ?? []).some((m) => m.modifier === 0n)
       ? undefined
       : `${ctx.info.name} does not read LINEAR G8_B8R8_2PLANE_420_UNORM images through a YCbCr sampler (needs samplerYcbcrConversion and midpoint chroma)`);

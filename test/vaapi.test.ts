@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, readdirSync } from "node:fs";
 import { libc } from "../ffi/libc";
-import { readLuma, retryTransient, SyncTimeoutError, VaapiVkError, Video, type VideoOptions } from "vaapi-vk";
+import { DRM_FORMAT, exportQuirk, nvidiaBlockLinear2D, readLuma, retryTransient, SyncTimeoutError, VaapiVkError, Video, type DrmFrameDescriptor, type VideoOptions } from "vaapi-vk";
 import { pollReadable } from "../lib/vulkan/sync";
 import { CLIPS, clip, clipsMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
@@ -30,6 +30,27 @@ describe("export retries (nvidia-vaapi-driver fails exports in short bursts)", (
       expect(retryTransient(() => (calls++, code), () => {})).toEqual({ result: code, retries: 0 });
       expect(calls).toBe(1);
     }
+  });
+});
+
+describe("export quirks: frames a VA driver lays out in a way no import reads right go through linear copies", () => {
+  const NV_BL = nvidiaBlockLinear2D(0, 1, 2, 0x6, 4);
+  const NVDEC = "VA-API NVDEC driver [direct backend]";
+  // nvidia-vaapi-driver's single-buffer export: NV12 chroma at an offset inside one block-linear buffer.
+  const singleBuffer: DrmFrameDescriptor = {
+    width: 1920, height: 1080, objects: [{ fd: 5, size: 3_407_872, modifier: NV_BL }],
+    layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 0, offset: 2_228_224, pitch: 2048 }] }],
+  };
+  const perPlane: DrmFrameDescriptor = {
+    ...singleBuffer, objects: [{ fd: 5, size: 2_228_224, modifier: NV_BL }, { fd: 6, size: 1_179_648, modifier: NV_BL }],
+    layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch: 2048 }] }],
+  };
+  test("nvidia-vaapi-driver's single-buffer NV12 is copied; its one-object-per-plane export is imported as it is", () => {
+    expect(exportQuirk(NVDEC, singleBuffer)?.seen).toContain("single-buffer export");
+    expect(exportQuirk(NVDEC, perPlane)).toBeUndefined();
+  });
+  test("other drivers' frames laid out the same are not touched", () => {
+    expect(exportQuirk("Intel iHD driver for Intel(R) Gen Graphics - 24.1.0", singleBuffer)).toBeUndefined();
   });
 });
 

@@ -11,6 +11,7 @@ import { DecodeError } from "../errors";
 import { DecodeSession, type DecoderOptions } from "./decoder";
 import { avErrorText, avFields, copyFrameToLinear, pixFmtIds, ptrAt, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
 import type { LinearRing } from "./linear";
+import { exportQuirk, type ExportQuirk } from "../quirks";
 
 export const DEFAULT_VAAPI_DEVICE = "/dev/dri/renderD128";
 
@@ -104,13 +105,39 @@ export function retryTransient(attempt: () => number, sleep: (ms: number) => voi
  * (FFmpeg's Vulkan-from-VAAPI map and mpv do the same; libavutil before 6.1 does not in its own
  * map), and av_hwframe_map is retried a few times with backoff where the driver fails for a moment.
  */
-export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string; forceLinear?: LinearRing }): { session: DecodeSession; method: VaapiDevice["method"]; exportRetries: () => number } {
+export type VaapiSourceOptions = DecoderOptions & {
+  vaapiDevice: string;
+  /** Copy every frame into this ring of linear dmabufs (--force-linear). */
+  forceLinear?: LinearRing;
+  /** The ring to copy into when an EXPORT_QUIRKS entry says this driver's frames cannot be read as exported (made on first need). */
+  quirkRing?: () => LinearRing;
+  /** Told once, the first time a quirk sends frames through the linear copy. */
+  onExportQuirk?: (vendor: string, quirk: ExportQuirk) => void;
+};
+
+export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeSession; method: VaapiDevice["method"]; exportRetries: () => number } {
   const s = shim();
   const ids = pixFmtIds();
   const flat = Buffer.alloc(VVFrameDesc.size);
   let device: VaapiDevice | undefined;
+  let vendor = "";
+  let quirkSeen = false;
   let poolSize = 0;
   let exportRetries = 0;
+  /** Download the frame (av_hwframe_transfer_data) and copy it into a linear dmabuf of `ring`: one counted CPU copy. */
+  const copyToLinear = (frame: number, ring: LinearRing) => {
+    const sw = libavutil().av_frame_alloc() as number;
+    try {
+      const t = libavutil().av_hwframe_transfer_data(sw, frame, 0);
+      if (t < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_transfer_data (the linear copy's download) failed: ${avErrorText(t)}`);
+      const copied = copyFrameToLinear(ring, sw, options.file);
+      const info = Buffer.alloc(VVFrameDesc.size);
+      s.vv_frame_info(frame, info);
+      return { ...copied, descriptor: { ...copied.descriptor, color: readFlatDescriptor(info).color } };
+    } finally {
+      libavutil().av_frame_free(new BigUint64Array([BigInt(sw)]));
+    }
+  };
   const session = new DecodeSession(options, {
     // The decoder's software format: VAAPI decodes 4:2:0 8-bit and 10-bit into NV12 / P010 surfaces.
     acceptsPixelFormat: (f) => [ids.yuv420p, ids.yuvj420p, ids.nv12, ids.yuv420p10le, ids.p010le].includes(f),
@@ -118,6 +145,7 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
       device = createVaapiDevice(options.file, options.vaapiDevice, fields);
       writePtrAt(codec, fields.AVCodecContext.hw_device_ctx, libavutil().av_buffer_ref(device.ref) as number);
       writePtrAt(codec, fields.AVCodecContext.get_format, Number(s.vv_get_format_vaapi_ptr()));
+      vendor = String(libva().vaQueryVendorString(device.display) ?? "");
     },
     describe(frame) {
       const fields = avFields();
@@ -127,19 +155,7 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
       // The surface pool's size (AVHWFramesContext.initial_pool_size): the import cache keeps as many.
       const framesCtx = ptrAt(ptrAt(frame, fields.AVFrame.hw_frames_ctx), fields.AVBufferRef.data);
       poolSize = read.i32(framesCtx as Pointer, fields.AVHWFramesContext.initial_pool_size);
-      if (options.forceLinear) {
-        const sw = libavutil().av_frame_alloc() as number;
-        try {
-          const t = libavutil().av_hwframe_transfer_data(sw, frame, 0);
-          if (t < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_transfer_data (the --force-linear download) failed: ${avErrorText(t)}`);
-          const copied = copyFrameToLinear(options.forceLinear, sw, options.file);
-          const info = Buffer.alloc(VVFrameDesc.size);
-          s.vv_frame_info(frame, info);
-          return { ...copied, descriptor: { ...copied.descriptor, color: readFlatDescriptor(info).color } };
-        } finally {
-          libavutil().av_frame_free(new BigUint64Array([BigInt(sw)]));
-        }
-      }
+      if (options.forceLinear) return copyToLinear(frame, options.forceLinear);
       // AVFrame.data[3] holds the VASurfaceID of a VAAPI frame.
       const surface = Number(read.u64(frame as Pointer, fields.AVFrame.data + 3 * 8));
       const synced = libva().vaSyncSurface(device!.display, surface);
@@ -157,11 +173,18 @@ export function openVaapiSource(options: DecoderOptions & { vaapiDevice: string;
         }
         const u = s.vv_unpack_drm_frame(mapped, flat);
         if (u !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `the mapped frame carries ${u === -1 ? "no" : "an out-of-range"} AVDRMFrameDescriptor`);
-        return { descriptor: readFlatDescriptor(flat), keep: mapped };
+        const descriptor = readFlatDescriptor(flat);
+        const quirk = options.quirkRing && exportQuirk(vendor, descriptor);
+        if (!quirk) return { descriptor, keep: mapped };
+        if (!quirkSeen) options.onExportQuirk?.(vendor, quirk);
+        quirkSeen = true;
       } catch (e) {
         libavutil().av_frame_free(new BigUint64Array([BigInt(mapped)]));
         throw e;
       }
+      // A quirk: the export cannot be read as laid out; release it and copy the surface instead.
+      libavutil().av_frame_free(new BigUint64Array([BigInt(mapped)]));
+      return copyToLinear(frame, options.quirkRing!());
     },
     poolSize: () => poolSize,
     close: () => device?.close(),

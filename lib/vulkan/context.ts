@@ -8,7 +8,7 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
-import { quirksOf } from "./quirks";
+import { quirksOf } from "../quirks";
 import { YcbcrSamplers } from "./ycbcr";
 
 export const VulkanContextOptionsSchema = z.object({
