@@ -88,7 +88,6 @@ function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string;
       t = now();
       const target = (targets[i % (DEPTH + 1)] ??= video.converter.allocateRgba(frame.descriptor.width, frame.descriptor.height));
       const { submission } = video.converter.toRgbaAsync(imported, frame.descriptor.color, target);
-      video.cache.track(imported, submission);
       r.convertMs += now() - t;
       queue.push({ frame, submission });
       r.cpuBytesCopied += stats.cpuBytesCopied;

@@ -69,3 +69,10 @@ export class SyncTimeoutError extends VaapiVkError {
     super("SYNC_TIMEOUT", `the frame's producer did not finish writing it within ${timeoutS} s (fds ${fds.join(", ")} never became readable); the decoder or GPU is hung, or raise timeoutS`);
   }
 }
+
+/** A call on something already disposed (or made unusable by its owner's disposal). */
+export class UseAfterDisposeError extends VaapiVkError {
+  constructor(readonly what: string, call: string, why = "it was disposed") {
+    super("USE_AFTER_DISPOSE", `${call}: the ${what} cannot be used: ${why}. Keep it (and what it came from) alive until you are done with it`);
+  }
+}

@@ -4,14 +4,14 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { FrameDescriptor } from "./descriptor";
-import { DecodeError, InvalidArgumentError } from "./errors";
+import { DecodeError, InvalidArgumentError, UseAfterDisposeError } from "./errors";
 import { ImportCache } from "./vulkan/cache";
 import { deviceNumbers, VulkanContext } from "./vulkan/context";
 import { Converter, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
 import { LumaPass } from "./vulkan/luma";
 import type { ImportedFrame } from "./vulkan/import";
-import { readBack, type GpuBuffer } from "./vulkan/memory";
-import type { DecodedFrame, DecodeSession, StreamInfo } from "./sources/decoder";
+import { GpuBuffer, readBack } from "./vulkan/memory";
+import { DecodedFrame, type DecodeSession, type StreamInfo } from "./sources/decoder";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
 import { memfdRoute, routeHandleType, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
@@ -165,8 +165,14 @@ export class Video implements Disposable {
     this.converter = new Converter(this.ctx);
   }
 
+  /** USE_AFTER_DISPOSE once the Video is disposed. */
+  private check(call: string): void {
+    if (this.closed) throw new UseAfterDisposeError("Video", `Video.${call} on ${this.file}`);
+  }
+
   /** The next decoded frame (dispose it when done), or null at the end. */
   next(): DecodedFrame | null {
+    this.check("next");
     const f = this.session.next();
     if (f) this.frames++;
     return f;
@@ -179,6 +185,8 @@ export class Video implements Disposable {
 
   /** Decode up to frame `index` (0-based), releasing the ones before it. */
   seekFrame(index: number): DecodedFrame {
+    this.check("seekFrame");
+    if (!Number.isSafeInteger(index) || index < 0) throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
     for (;;) {
       const f = this.next();
       if (!f) throw new DecodeError("EXHAUSTED", this.file, "decode", `has ${this.frames} frame(s); frame ${index} does not exist`);
@@ -189,11 +197,16 @@ export class Video implements Disposable {
 
   /** Import a decoded frame (cached: the cache owns the import). */
   importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
-    const given = "descriptor" in frame ? frame.descriptor : frame;
+    this.check("importFrame");
+    if (frame instanceof DecodedFrame && frame.source !== this.session) {
+      throw new InvalidArgumentError("frame", `frame #${frame.index} was decoded by another Video; convert it with the Video it came from`);
+    }
+    if (typeof frame !== "object" || frame === null) throw new InvalidArgumentError("frame", "give a frame from next() or a DRM frame descriptor");
+    const given = frame instanceof DecodedFrame ? frame.descriptor : frame;
     const desc = this.udmabufs ? this.udmabufs.wrap(given) : given;
     this.cache.capacity = Math.max(this.ringSize, this.session.poolSize);
     const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
-    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: "descriptor" in frame ? frame.cpuBytesCopied : 0 } };
+    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: frame instanceof DecodedFrame ? frame.cpuBytesCopied : 0 } };
   }
 
   /** Import and convert to RGBA8 on the GPU, and wait; the returned buffer is the caller's to dispose. */
@@ -208,21 +221,25 @@ export class Video implements Disposable {
    * `frame` and `target` until the returned submission is done, then dispose the submission.
    */
   toRgbaAsync(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8") {
+    this.check("toRgba");
+    if (!(frame instanceof DecodedFrame)) throw new InvalidArgumentError("frame", "give a frame from next(), seekFrame() or the iterator");
+    if (target !== undefined && !(target instanceof GpuBuffer)) throw new InvalidArgumentError("conversion target", "give a GpuBuffer (converter.allocateRgba) or nothing");
     const { imported, stats } = this.importFrame(frame);
     const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
-    this.cache.track(imported, r.submission);
     this.cpuBytes += stats.cpuBytesCopied;
     return { ...r, stats, importKind: imported.kind, syncMode: imported.syncMode };
   }
 
   /** The luma pass and diff mode on this video's device (made on first use). */
   get luma(): LumaPass {
+    this.check("luma");
     return (this.lumaPass ??= new LumaPass(this.ctx));
   }
 
-
   /** Copy an RGBA result to the CPU (for output at the edge). */
   readRgba(rgba: GpuBuffer): Uint8Array {
+    this.check("readRgba");
+    if (!(rgba instanceof GpuBuffer)) throw new InvalidArgumentError("RGBA buffer", "give the GpuBuffer toRgba returned");
     return readBack(this.ctx, rgba);
   }
 

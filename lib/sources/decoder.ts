@@ -6,7 +6,8 @@ import { existsSync, statSync } from "node:fs";
 import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { libc } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
-import { DecodeError, StallTimeoutError, VaapiVkError, type DecodeStage } from "../errors";
+import { DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
+import { reclaimer } from "../reclaim";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writePtrAt } from "./libav";
 
 const AVERROR_STREAM_NOT_FOUND = -0x4d415453; // FFERRTAG(0xF8,'S','T','R')
@@ -40,32 +41,60 @@ export type DecoderOptions = {
 
 export type StreamInfo = { codec: string; width: number; height: number; pixelFormat: string; streamIndex: number };
 
+/** What a DecodedFrame owns: its AVFrames and the fds made for it alone; released once. */
+type FrameHandles = { frames: number[]; fds: number[]; onRelease: () => void; released: boolean };
+
+function releaseFrame(h: FrameHandles): void {
+  if (h.released) return;
+  h.released = true;
+  const holder = new BigUint64Array(1);
+  for (const f of h.frames) {
+    holder[0] = BigInt(f);
+    libavutil().av_frame_free(holder);
+  }
+  for (const fd of h.fds) libc().close(fd);
+  h.onRelease();
+}
+
+const frameReclaimer = reclaimer<FrameHandles>("frames", releaseFrame);
+
 /**
  * One decoded frame. Owns its AVFrames (and so its memfd or VA surface) and the fds made for it
- * alone (a VAAPI export's, or the software source's in fresh-fd mode): all released on dispose.
+ * alone (a VAAPI export's, or the software source's in fresh-fd mode): all released on dispose,
+ * when its source is disposed, or (dropped without disposing) by the garbage collector. After
+ * that its descriptor is gone: USE_AFTER_DISPOSE.
  */
 export class DecodedFrame implements Disposable {
-  private released = false;
+  private readonly h: FrameHandles;
+  private readonly desc: FrameDescriptor;
+
   constructor(
     readonly index: number,
-    readonly descriptor: FrameDescriptor,
-    private readonly frames: number[],
-    private readonly onRelease: () => void,
+    descriptor: FrameDescriptor,
+    handles: FrameHandles,
+    /** The session that decoded it (a frame is used with its own Video). */
+    readonly source: DecodeSession,
     /** Frame bytes the CPU copied between the decoder and this descriptor (--force-linear); 0 when zero-copy. */
     readonly cpuBytesCopied = 0,
-    private readonly fds: number[] = [],
-  ) {}
+  ) {
+    this.desc = descriptor;
+    this.h = handles;
+    frameReclaimer.register(this, handles, this);
+  }
+
+  /** Its DRM PRIME description: valid until the frame (or its source) is disposed. */
+  get descriptor(): FrameDescriptor {
+    if (this.h.released) throw new UseAfterDisposeError("DecodedFrame", `frame #${this.index}`, "it was disposed (or its Video was), and its surface went back to the decoder");
+    return this.desc;
+  }
+
+  get disposed(): boolean {
+    return this.h.released;
+  }
 
   [Symbol.dispose](): void {
-    if (this.released) return;
-    this.released = true;
-    const holder = new BigUint64Array(1);
-    for (const f of this.frames) {
-      holder[0] = BigInt(f);
-      libavutil().av_frame_free(holder);
-    }
-    for (const fd of this.fds) libc().close(fd);
-    this.onRelease();
+    frameReclaimer.unregister(this);
+    releaseFrame(this.h);
   }
 }
 
@@ -81,6 +110,8 @@ export class DecodeSession implements Disposable {
   private draining = false;
   private finished = false;
   private closed = false;
+  /** Frames handed out and not yet released: the session reclaims them when it is disposed. */
+  private readonly held = new Set<FrameHandles>();
 
   constructor(readonly options: DecoderOptions, private readonly hooks: DecoderHooks) {
     const { file } = options;
@@ -167,7 +198,7 @@ export class DecodeSession implements Disposable {
 
   /** Decode the next frame, or null at the end of the stream. */
   next(): DecodedFrame | null {
-    if (this.closed) throw new VaapiVkError("SOURCE_CLOSED", `${this.options.file}: the source was disposed`);
+    if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: next()`);
     if (this.finished) return null;
     if (this.inFlight >= this.options.maxInFlight) {
       throw new VaapiVkError("TOO_MANY_FRAMES_IN_FLIGHT", `${this.options.file}: ${this.inFlight} frames are still held; dispose frames (\`using frame = ...\`) before asking for more, or raise maxInFlight`);
@@ -208,8 +239,15 @@ export class DecodeSession implements Disposable {
       if (this.options.debug) this.trace("frame", `#${this.decoded}\n${describeDescriptor(descriptor)}`);
       const index = this.decoded++;
       this.inFlight++;
-      const frames = keep ? [keep, frame] : [frame];
-      return new DecodedFrame(index, descriptor, frames, () => this.inFlight--, cpuBytesCopied, fds);
+      const handles: FrameHandles = {
+        frames: keep ? [keep, frame] : [frame], fds: fds ?? [], released: false,
+        onRelease: () => {
+          this.inFlight--;
+          this.held.delete(handles);
+        },
+      };
+      this.held.add(handles);
+      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied);
     } catch (e) {
       freeFrame(frame);
       throw e;
@@ -225,9 +263,15 @@ export class DecodeSession implements Disposable {
     return this.hooks.poolSize();
   }
 
+  get disposed(): boolean {
+    return this.closed;
+  }
+
   [Symbol.dispose](): void {
     if (this.closed) return;
     this.closed = true;
+    // Frames still held go back first: their surfaces belong to the pool being closed.
+    for (const h of [...this.held]) releaseFrame(h);
     if (this.packet) libavcodec().av_packet_free(new BigUint64Array([BigInt(this.packet)]));
     if (this.codec) libavcodec().avcodec_free_context(new BigUint64Array([BigInt(this.codec)]));
     if (this.fmt) libavformat().avformat_close_input(new BigUint64Array([BigInt(this.fmt)]));

@@ -6,8 +6,8 @@
 // changes (new surfaces after a resolution change) or the device runs out of memory for a new one.
 // An import aliases its dmabuf, so a hit sees whatever the producer wrote there last.
 import type { DrmFrameDescriptor } from "../descriptor";
-import { InvalidArgumentError, VulkanError } from "../errors";
-import type { HandleType, Submission, VulkanContext } from "./context";
+import { InvalidArgumentError, UseAfterDisposeError, VulkanError } from "../errors";
+import type { HandleType, VulkanContext } from "./context";
 import { importDmabuf, type ImportedFrame } from "./import";
 import { dmabufIdentity } from "./objects";
 
@@ -16,11 +16,10 @@ export type ImportCacheStats = { imports: number; hits: number; evictions: numbe
 const VK_ERROR_OUT_OF_HOST_MEMORY = -1;
 const VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
 
-/** The ImportedFrames it makes are its own: released on eviction or dispose, after the GPU work reading them. */
+/** The ImportedFrames it makes are its own: released on eviction or dispose (each after the GPU work reading it). */
 export class ImportCache implements Disposable {
   private readonly entries = new Map<string, ImportedFrame>();
-  /** GPU work still reading each import: an import is released only after it is done. */
-  private readonly pending = new Map<ImportedFrame, Submission[]>();
+  private closed = false;
   readonly stats: ImportCacheStats = { imports: 0, hits: 0, evictions: 0, importMs: 0, lookupMs: 0 };
 
   /**
@@ -35,6 +34,7 @@ export class ImportCache implements Disposable {
 
   /** The import of `desc`, made now or reused. The cache owns it: do not dispose it. */
   get(desc: DrmFrameDescriptor, producerNode?: [number, number]): { frame: ImportedFrame; hit: boolean } {
+    if (this.closed) throw new UseAfterDisposeError("ImportCache", "ImportCache.get");
     const t0 = performance.now();
     const key = [
       desc.width, desc.height,
@@ -73,21 +73,8 @@ export class ImportCache implements Disposable {
   private evictOldest(): void {
     const [oldKey, old] = this.entries.entries().next().value!;
     this.entries.delete(oldKey);
-    this.release(old);
+    old[Symbol.dispose]();
     this.stats.evictions++;
-  }
-
-  /** Note GPU work reading `frame`, so that evicting it waits for that work first. */
-  track(frame: ImportedFrame, submission: Submission): void {
-    const list = (this.pending.get(frame) ?? []).filter((s) => !s.done);
-    list.push(submission);
-    this.pending.set(frame, list);
-  }
-
-  private release(frame: ImportedFrame): void {
-    for (const s of this.pending.get(frame) ?? []) s.wait();
-    this.pending.delete(frame);
-    frame[Symbol.dispose]();
   }
 
   get size(): number {
@@ -95,7 +82,8 @@ export class ImportCache implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    for (const f of this.entries.values()) this.release(f);
+    this.closed = true;
+    for (const f of this.entries.values()) f[Symbol.dispose]();
     this.entries.clear();
   }
 }

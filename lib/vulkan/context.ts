@@ -5,7 +5,8 @@ import { z } from "zod";
 import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { InvalidArgumentError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
+import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
+import { reclaimer } from "../reclaim";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
 import { quirksOf } from "../quirks";
@@ -145,7 +146,20 @@ export class VulkanContext implements Disposable {
   private readonly callback?: JSCallback;
   private readonly validationErrors: string[] = [];
   private readonly capsCache = new Map<string, ImportCaps>();
-  private disposed = false;
+  /**
+   * Holders of this context's Vulkan objects, its owner counted as one (libplacebo's pl_gpu is
+   * kept alive the same way): the device is destroyed when the last lets go, so a buffer or frame
+   * that outlives its Video stays valid, and nothing is ever destroyed under an object using it.
+   */
+  private holders = 1;
+  private ownerReleased = false;
+  private destroyed = false;
+  private static live = 0;
+
+  /** Contexts whose device is not yet destroyed, in this process (a leak shows here). */
+  static get liveCount(): number {
+    return VulkanContext.live;
+  }
 
   static create(options: VulkanContextOptions = {}): VulkanContext {
     const r = VulkanContextOptionsSchema.safeParse(options);
@@ -255,6 +269,28 @@ export class VulkanContext implements Disposable {
       this.destroyPartial();
       throw e;
     }
+    VulkanContext.live++;
+  }
+
+  /** Take a hold for an object made on this device; the object calls release() when it is disposed. */
+  retain(what: string): void {
+    this.assertLive(what);
+    this.holders++;
+  }
+
+  /** Let go of a hold taken with retain(); the last one destroys the device. */
+  release(): void {
+    if (--this.holders === 0) this.destroy();
+  }
+
+  /** USE_AFTER_DISPOSE where the device is gone. */
+  assertLive(call: string): void {
+    if (this.destroyed) throw new UseAfterDisposeError("VulkanContext", call, "its device was destroyed (its owner disposed it, and nothing held it)");
+  }
+
+  /** Whether the device still exists. */
+  get alive(): boolean {
+    return !this.destroyed;
   }
 
   /** The first memory type in `typeBits` with all of `required`, preferring one that also has `preferred`. */
@@ -279,6 +315,7 @@ export class VulkanContext implements Disposable {
    * driver says it can import, with its memory-plane count, max extent and disjoint binding.
    */
   importCaps(handleType: HandleType = "dma-buf", uses: readonly ImageUse[] = DEFAULT_IMAGE_USES): ImportCaps {
+    this.assertLive("VulkanContext.importCaps");
     const key = `${handleType}/${[...uses].sort().join("+")}`;
     const cached = this.capsCache.get(key);
     if (cached) return cached;
@@ -360,6 +397,7 @@ export class VulkanContext implements Disposable {
    * Submission waits (once) and releases its fence, command buffer and `cleanup` when disposed.
    */
   submit(record: (cmd: number) => void, waitSemaphores: bigint[] = [], cleanup?: () => void): Submission {
+    this.assertLive("VulkanContext.submit");
     const out = Buffer.alloc(8);
     const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
     checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
@@ -409,9 +447,17 @@ export class VulkanContext implements Disposable {
     this.callback?.close();
   }
 
+  /** The owner lets go: the device goes now, or when the last object made on it is disposed. */
   [Symbol.dispose](): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (this.ownerReleased) return;
+    this.ownerReleased = true;
+    this.release();
+  }
+
+  private destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    VulkanContext.live--;
     this.dev.vkDeviceWaitIdle(this.device);
     this.ycbcrSamplers?.[Symbol.dispose]();
     this.destroyPartial();
@@ -510,35 +556,66 @@ export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkF
   });
 }
 
-/** Work submitted to the GPU: wait() for it; disposing waits too, then frees what it held. */
-export class Submission implements Disposable {
-  private finished = false;
-  private released = false;
+/** What a Submission owns: its fence, its command buffer, and the cleanup of what the work used. */
+type SubmissionHandles = { ctx: VulkanContext; fence: bigint; cmdArr: Buffer; cleanup?: () => void; released: boolean; finished: boolean };
 
-  constructor(private readonly ctx: VulkanContext, private readonly fence: bigint, private readonly cmdArr: Buffer, private readonly cleanup?: () => void) {}
+function waitFor(h: SubmissionHandles): void {
+  // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.
+  if (h.finished || h.released) return;
+  const fences = Buffer.alloc(8);
+  fences.writeBigUInt64LE(h.fence);
+  checkVk(h.ctx.dev.vkWaitForFences(h.ctx.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
+  h.finished = true;
+}
+
+/**
+ * Wait (once), then free the fence and command buffer, run the cleanup, and let go of the device.
+ * Where the wait fails (the GPU hung or was lost), the fence, command buffer and what the cleanup
+ * frees are left alone: the GPU may still be running them.
+ */
+function releaseSubmission(h: SubmissionHandles): void {
+  if (h.released) return;
+  try {
+    waitFor(h);
+  } catch (e) {
+    h.released = true;
+    h.ctx.release();
+    throw e;
+  }
+  h.released = true;
+  h.ctx.dev.vkDestroyFence(h.ctx.device, h.fence, null);
+  h.ctx.dev.vkFreeCommandBuffers(h.ctx.device, h.ctx.commandPool, 1, h.cmdArr);
+  h.cleanup?.();
+  h.ctx.release();
+}
+
+const submissionReclaimer = reclaimer<SubmissionHandles>("submissions", releaseSubmission);
+
+/**
+ * Work submitted to the GPU: wait() for it; disposing waits too, then frees what it held. Owns its
+ * fence and command buffer, and holds its VulkanContext until disposed (or reclaimed when dropped).
+ */
+export class Submission implements Disposable {
+  private readonly h: SubmissionHandles;
+
+  constructor(ctx: VulkanContext, fence: bigint, cmdArr: Buffer, cleanup?: () => void) {
+    ctx.retain("Submission");
+    this.h = { ctx, fence, cmdArr, cleanup, released: false, finished: false };
+    submissionReclaimer.register(this, this.h, this);
+  }
 
   /** Whether the GPU has finished it (without waiting). */
   get done(): boolean {
-    return this.finished || (this.finished = this.ctx.dev.vkGetFenceStatus(this.ctx.device, this.fence) === 0);
+    const h = this.h;
+    return h.finished || h.released || (h.finished = h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.fence) === 0);
   }
 
   wait(): void {
-    if (this.finished) return;
-    const fences = Buffer.alloc(8);
-    fences.writeBigUInt64LE(this.fence);
-    checkVk(this.ctx.dev.vkWaitForFences(this.ctx.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
-    this.finished = true;
+    waitFor(this.h);
   }
 
   [Symbol.dispose](): void {
-    if (this.released) return;
-    this.released = true;
-    try {
-      this.wait();
-    } finally {
-      this.ctx.dev.vkDestroyFence(this.ctx.device, this.fence, null);
-      this.ctx.dev.vkFreeCommandBuffers(this.ctx.device, this.ctx.commandPool, 1, this.cmdArr);
-      this.cleanup?.();
-    }
+    submissionReclaimer.unregister(this);
+    releaseSubmission(this.h);
   }
 }

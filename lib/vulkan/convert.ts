@@ -4,7 +4,7 @@ import { pack, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Range } from "../color";
 import type { ColorInfo } from "../descriptor";
-import { InvalidArgumentError, VulkanUnsupportedError } from "../errors";
+import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { Submission, VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
@@ -71,6 +71,7 @@ export class Converter implements Disposable {
   private readonly pipelines = new Map<string, ComputePipeline>();
   private slot = 0;
   private readonly slotUse: (Submission | undefined)[] = [];
+  private closed = false;
 
   constructor(readonly ctx: VulkanContext) {}
 
@@ -89,6 +90,9 @@ export class Converter implements Disposable {
 
   /** A GPU buffer big enough for `width x height` pixels of `output`. */
   allocateRgba(width: number, height: number, output: OutputFormat = "rgba8"): GpuBuffer {
+    if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.allocateRgba");
+    if (![width, height].every((n) => Number.isSafeInteger(n) && n > 0)) throw new InvalidArgumentError("RGBA size", `${width}x${height} is not a positive integer size`);
+    if (output !== "rgba8" && output !== "rgba16") throw new InvalidArgumentError("output format", `${String(output)}; use "rgba8" or "rgba16"`);
     return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
   }
 
@@ -175,13 +179,16 @@ export class Converter implements Disposable {
   private convertOrRecord(input: ConvertInput, color: ColorInfo, targets: (GpuBuffer | undefined)[], output: OutputFormat): {
     rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission;
   } {
+    if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.toRgba");
+    const foreign = targets.find((t) => t && t.ctx !== this.ctx);
+    if (foreign) throw new InvalidArgumentError("conversion target", "the buffer belongs to another VulkanContext than the converter's; allocate it with this converter (allocateRgba)");
     const { width, height, planes } = input;
     const layoutId = LAYOUT_IDS[input.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
     const info: ConversionInfo = { matrix: matrixOf(color, height), range: rangeOf(color), bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth };
     const needed = width * height * bytesPerPixel(output);
     const small = targets.find((t) => t && t.size < needed);
-    if (small) throw new VulkanUnsupportedError(`the target buffer holds ${small.size} bytes; ${width}x${height} ${output} needs ${needed}`);
+    if (small) throw new InvalidArgumentError("conversion target", `the buffer holds ${small.size} bytes; ${width}x${height} ${output} needs ${needed}: allocate it with allocateRgba(${width}, ${height}, "${output}")`);
     const rgba = targets.map((t) => t ?? this.allocateRgba(width, height, output));
     try {
       const push = pack(ConvertPush, {
@@ -212,7 +219,11 @@ export class Converter implements Disposable {
         recordDispatch(cmd);
         for (const t of rgba) recordWriteBarrier(this.ctx, cmd, t.buffer);
       });
-      if (submission) this.slotUse[slot] = submission;
+      if (submission) {
+        this.slotUse[slot] = submission;
+        // Disposing a target while this still writes it waits for it.
+        for (const t of rgba) t.track(submission);
+      }
       return { rgba, info, recordDispatch, submission };
     } catch (e) {
       rgba.forEach((t, i) => { if (!targets[i]) t[Symbol.dispose](); });
@@ -221,6 +232,8 @@ export class Converter implements Disposable {
   }
 
   [Symbol.dispose](): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const s of this.slotUse) s?.wait();
     for (const p of this.pipelines.values()) p[Symbol.dispose]();
   }

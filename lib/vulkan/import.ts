@@ -10,7 +10,8 @@ import { libc, F_DUPFD_CLOEXEC, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } 
 import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
-import { DmabufImportError, VaapiVkError } from "../errors";
+import { DmabufImportError, UseAfterDisposeError, VaapiVkError } from "../errors";
+import { reclaimer } from "../reclaim";
 import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImageLayoutChoice, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
 import { checkVk, handleTypeBit, type HandleType, type Submission, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
@@ -34,23 +35,48 @@ export type ImportOptions = {
 
 export type ImportedBuffer = { buffer: bigint; size: number };
 
+/** What an ImportedFrame owns: every Vulkan object it made, its host mappings and sync dups, and the GPU work reading it. */
+type ImportHandles = {
+  ctx: VulkanContext;
+  buffers: ImportedBuffer[];
+  memories: bigint[];
+  hostMappings: { address: number; size: number }[];
+  planeImages: bigint[];
+  planeViews: bigint[];
+  syncFds: number[];
+  pending: Submission[];
+  released: boolean;
+};
+
+/** Wait for the work reading the frame, then release each object once and let go of the device. */
+function releaseImport(h: ImportHandles): void {
+  if (h.released) return;
+  h.released = true;
+  try {
+    for (const s of h.pending) s.wait();
+  } finally {
+    const { dev, device } = h.ctx;
+    for (const v of h.planeViews) dev.vkDestroyImageView(device, v, null);
+    for (const i of h.planeImages) dev.vkDestroyImage(device, i, null);
+    for (const b of h.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
+    for (const m of h.memories) dev.vkFreeMemory(device, m, null);
+    for (const m of h.hostMappings) libc().munmap(m.address, m.size);
+    for (const fd of h.syncFds) libc().close(fd);
+    h.ctx.release();
+  }
+}
+
+const importReclaimer = reclaimer<ImportHandles>("imports", releaseImport);
+
 /**
- * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups:
- * disposing releases each once. An ImportCache that made it owns it (do not dispose those).
+ * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups,
+ * and holds its VulkanContext: disposing releases each once, after the GPU work still reading it.
+ * An ImportCache that made it owns it (do not dispose those).
  */
 export class ImportedFrame implements Disposable {
-  readonly buffers: ImportedBuffer[] = [];
-  readonly memories: bigint[] = [];
-  /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
-  readonly hostMappings: { address: number; size: number }[] = [];
-  /** Image path: one image (and one sampled view) per colour plane, or one multi-planar image and its YCbCr view. */
-  readonly planeImages: bigint[] = [];
-  readonly planeViews: bigint[] = [];
-  /** One dup per object, held for the import's life: the producer's fences are waited on through them. */
-  readonly syncFds: number[] = [];
   /** How the last acquire waited for the producer. */
   syncMode: SyncMode = "poll";
-  private released = false;
+  private readonly h: ImportHandles;
 
   constructor(
     readonly ctx: VulkanContext,
@@ -61,7 +87,50 @@ export class ImportedFrame implements Disposable {
     readonly handleType: HandleType,
     /** Bound on each wait for the producer (see `acquire`). */
     readonly syncTimeoutS = 30,
-  ) {}
+  ) {
+    ctx.retain("ImportedFrame");
+    this.h = { ctx, buffers: [], memories: [], hostMappings: [], planeImages: [], planeViews: [], syncFds: [], pending: [], released: false };
+    importReclaimer.register(this, this.h, this);
+  }
+
+  private live(call: string): ImportHandles {
+    if (this.h.released) throw new UseAfterDisposeError("ImportedFrame", call);
+    return this.h;
+  }
+
+  /** Buffer path: one VkBuffer per object. */
+  get buffers(): ImportedBuffer[] {
+    return this.live("ImportedFrame.buffers").buffers;
+  }
+  get memories(): bigint[] {
+    return this.live("ImportedFrame.memories").memories;
+  }
+  /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
+  get hostMappings(): { address: number; size: number }[] {
+    return this.live("ImportedFrame.hostMappings").hostMappings;
+  }
+  /** Image path: one image (and one sampled view) per colour plane, or one multi-planar image and its YCbCr view. */
+  get planeImages(): bigint[] {
+    return this.live("ImportedFrame.planeImages").planeImages;
+  }
+  get planeViews(): bigint[] {
+    return this.live("ImportedFrame.planeViews").planeViews;
+  }
+  /** One dup per object, held for the import's life: the producer's fences are waited on through them. */
+  get syncFds(): number[] {
+    return this.live("ImportedFrame.syncFds").syncFds;
+  }
+
+  get disposed(): boolean {
+    return this.h.released;
+  }
+
+  /** Note GPU work reading this frame: disposing it waits for that work first. */
+  track(submission: Submission): void {
+    const h = this.live("ImportedFrame.track");
+    h.pending = h.pending.filter((s) => !s.done);
+    h.pending.push(submission);
+  }
 
   get kind(): "image" | "buffer" {
     return this.plan.kind;
@@ -103,13 +172,15 @@ export class ImportedFrame implements Disposable {
   /** As submitReading, without waiting: the caller keeps the frame (and its producer's buffer) until the Submission is done. */
   submitReadingAsync(record: (cmd: number) => void): Submission {
     const semaphores = this.acquire();
-    return this.ctx.submit((cmd) => {
+    const submission = this.ctx.submit((cmd) => {
       this.recordAcquire(cmd);
       record(cmd);
       this.recordRelease(cmd);
     }, semaphores, () => {
       for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
     });
+    this.track(submission);
+    return submission;
   }
 
   /**
@@ -150,15 +221,8 @@ export class ImportedFrame implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    if (this.released) return;
-    this.released = true;
-    const { dev, device } = this.ctx;
-    for (const v of this.planeViews) dev.vkDestroyImageView(device, v, null);
-    for (const i of this.planeImages) dev.vkDestroyImage(device, i, null);
-    for (const b of this.buffers) dev.vkDestroyBuffer(device, b.buffer, null);
-    for (const m of this.memories) dev.vkFreeMemory(device, m, null);
-    for (const m of this.hostMappings) libc().munmap(m.address, m.size);
-    for (const fd of this.syncFds) libc().close(fd);
+    importReclaimer.unregister(this);
+    releaseImport(this.h);
   }
 }
 

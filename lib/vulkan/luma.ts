@@ -2,7 +2,7 @@
 // frames with their sum and histogram. Only the 257 words of statistics come back to the CPU.
 import { struct, pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { VulkanUnsupportedError } from "../errors";
+import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import type { PixelFormat } from "../plan";
 import type { VulkanContext } from "./context";
 import type { ImportedFrame } from "./import";
@@ -29,6 +29,7 @@ export class LumaPass implements Disposable {
   /** By multi-planar Vulkan format: each reads through that format's YCbCr sampler. */
   private readonly ycbcrPipelines = new Map<string, ComputePipeline>();
   private stats?: GpuBuffer;
+  private closed = false;
 
   constructor(readonly ctx: VulkanContext) {}
 
@@ -43,12 +44,17 @@ export class LumaPass implements Disposable {
 
   /** A GPU buffer for the packed luma of a `width x height` frame. */
   allocateLuma(width: number, height: number): LumaFrame {
+    this.check("allocateLuma");
     const rowWords = Math.ceil(width / 4);
     return { buffer: new GpuBuffer(this.ctx, rowWords * height * 4, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device"), width, height, rowWords };
   }
 
   /** The frame's luma as packed R8 (into `target`, or a new buffer the caller disposes). */
   toLuma(frame: ImportedFrame, target?: LumaFrame): LumaFrame {
+    this.check("toLuma");
+    if (target && (target.width !== frame.width || target.height !== frame.height || target.buffer.size < target.rowWords * target.height * 4)) {
+      throw new InvalidArgumentError("luma target", `it is ${target.width}x${target.height}; the frame is ${frame.width}x${frame.height}: allocate it with allocateLuma(${frame.width}, ${frame.height})`);
+    }
     const layoutId = (frame.kind === "buffer" ? BUFFER_LAYOUT : IMAGE_LAYOUT)[frame.pixelFormat];
     if (layoutId === undefined) throw new VulkanUnsupportedError(`no luma pass for ${frame.pixelFormat} imported as ${frame.kind}`);
     const out = target ?? this.allocateLuma(frame.width, frame.height);
@@ -76,7 +82,10 @@ export class LumaPass implements Disposable {
 
   /** |a - b| per pixel, and its sum and histogram (the only bytes read back). */
   diff(a: LumaFrame, b: LumaFrame, target?: LumaFrame): DiffResult {
-    if (a.width !== b.width || a.height !== b.height) throw new VulkanUnsupportedError(`cannot diff ${a.width}x${a.height} against ${b.width}x${b.height}`);
+    this.check("diff");
+    if (a.width !== b.width || a.height !== b.height) throw new InvalidArgumentError("luma frames", `cannot diff ${a.width}x${a.height} against ${b.width}x${b.height}`);
+    const small = [a, b, target].find((l) => l && l.buffer.size < l.rowWords * l.height * 4);
+    if (small) throw new InvalidArgumentError("luma frame", `its buffer holds ${small.buffer.size} bytes, fewer than ${small.rowWords} words x ${small.height} rows: allocate it with allocateLuma`);
     const out = target ?? this.allocateLuma(a.width, a.height);
     try {
       const stats = (this.stats ??= new GpuBuffer(this.ctx, STATS_WORDS * 4, vk.BufferUsage.STORAGE, "host"));
@@ -102,7 +111,13 @@ export class LumaPass implements Disposable {
     }
   }
 
+  private check(call: string): void {
+    if (this.closed) throw new UseAfterDisposeError("LumaPass", `LumaPass.${call}`);
+  }
+
   [Symbol.dispose](): void {
+    if (this.closed) return;
+    this.closed = true;
     this.bufferPipeline?.[Symbol.dispose]();
     this.imagePipeline?.[Symbol.dispose]();
     for (const p of this.ycbcrPipelines.values()) p[Symbol.dispose]();

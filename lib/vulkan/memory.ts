@@ -1,58 +1,101 @@
 // Plain Vulkan buffers the library owns (outputs, staging), with host mapping where possible.
 import { toArrayBuffer, type Pointer } from "bun:ffi";
-import { pack } from "../../ffi/struct";
+import { pack, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { checkVk, type VulkanContext } from "./context";
+import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
+import { reclaimer } from "../reclaim";
+import { checkVk, type Submission, type VulkanContext } from "./context";
 
+/** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
+type BufferHandles = { ctx: VulkanContext; buffer: bigint; memory: bigint; mapped: number; pending: Submission[]; released: boolean };
+
+/** Wait for the work still using the buffer, then free it and let go of the device. */
+function releaseBuffer(h: BufferHandles): void {
+  if (h.released) return;
+  h.released = true;
+  try {
+    for (const s of h.pending) s.wait();
+  } finally {
+    const { dev, device } = h.ctx;
+    if (h.mapped) dev.vkUnmapMemory(device, h.memory);
+    if (h.buffer) dev.vkDestroyBuffer(device, h.buffer, null);
+    if (h.memory) dev.vkFreeMemory(device, h.memory, null);
+    h.ctx.release();
+  }
+}
+
+const bufferReclaimer = reclaimer<BufferHandles>("gpuBuffers", releaseBuffer);
+
+/**
+ * A Vulkan buffer the library made (conversion outputs, staging), with host mapping where
+ * possible. Owns its buffer and memory, and holds its VulkanContext until disposed: it stays
+ * valid after the Video that made it is disposed. Disposing it while GPU work still writes it
+ * waits for that work first; dropped without disposing, the garbage collector reclaims it.
+ */
 export class GpuBuffer implements Disposable {
-  readonly buffer: bigint;
-  readonly memory: bigint;
   readonly hostVisible: boolean;
-  private mapped = 0;
-  private released = false;
+  private readonly h: BufferHandles;
 
   constructor(readonly ctx: VulkanContext, readonly size: number, usage: number, memory: "device" | "host") {
+    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError("GPU buffer size", `${size} is not a positive number of bytes`);
+    ctx.retain("GpuBuffer");
+    const h: BufferHandles = { ctx, buffer: 0n, memory: 0n, mapped: 0, pending: [], released: false };
+    this.h = h;
     const { dev, device } = ctx;
     const out = Buffer.alloc(8);
-    checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, size, usage, sharingMode: 0 }), null, out), "vkCreateBuffer");
-    this.buffer = out.readBigUInt64LE(0);
     try {
+      checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, size, usage, sharingMode: 0 }), null, out), "vkCreateBuffer");
+      h.buffer = out.readBigUInt64LE(0);
       const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-      dev.vkGetBufferMemoryRequirements2(device, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer: this.buffer }), req);
-      const off = vk.VkMemoryRequirements2.offsets.memoryRequirements;
-      const reqSize = req.readBigUInt64LE(off);
-      const bits = req.readUInt32LE(off + vk.VkMemoryRequirements.offsets.memoryTypeBits);
+      dev.vkGetBufferMemoryRequirements2(device, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer: h.buffer }), req);
+      const { size: reqSize, memoryTypeBits: bits } = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
       const type = memory === "host"
         ? ctx.findMemoryType(bits, vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT, vk.MemoryProperty.HOST_CACHED)
         : ctx.findMemoryType(bits, vk.MemoryProperty.DEVICE_LOCAL);
       this.hostVisible = (ctx.memoryTypeFlags(type) & (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT)) === (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT);
       checkVk(dev.vkAllocateMemory(device, pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, allocationSize: reqSize, memoryTypeIndex: type }), null, out), "vkAllocateMemory");
-      this.memory = out.readBigUInt64LE(0);
-      checkVk(dev.vkBindBufferMemory2(device, 1, pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer: this.buffer, memory: this.memory, memoryOffset: 0 })), "vkBindBufferMemory2");
+      h.memory = out.readBigUInt64LE(0);
+      checkVk(dev.vkBindBufferMemory2(device, 1, pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer: h.buffer, memory: h.memory, memoryOffset: 0 })), "vkBindBufferMemory2");
     } catch (e) {
-      this[Symbol.dispose]();
+      releaseBuffer(h);
       throw e;
     }
+    bufferReclaimer.register(this, h, this);
+  }
+
+  /** The VkBuffer; USE_AFTER_DISPOSE once disposed. */
+  get buffer(): bigint {
+    if (this.h.released) throw new UseAfterDisposeError("GpuBuffer", "GpuBuffer.buffer");
+    return this.h.buffer;
+  }
+
+  get disposed(): boolean {
+    return this.h.released;
+  }
+
+  /** Note GPU work that uses this buffer: disposing it waits for that work first. */
+  track(submission: Submission): void {
+    this.h.pending = this.h.pending.filter((s) => !s.done);
+    this.h.pending.push(submission);
   }
 
   /** The buffer's bytes, mapped (host-visible memory only). */
   bytes(): Uint8Array {
-    if (!this.hostVisible) throw new Error("buffer is not host-visible; copy it into a host buffer first");
-    if (!this.mapped) {
+    const h = this.h;
+    if (h.released) throw new UseAfterDisposeError("GpuBuffer", "GpuBuffer.bytes");
+    if (!this.hostVisible) throw new InvalidArgumentError("GpuBuffer.bytes", "the buffer is in device-local memory the CPU cannot map; read it with readBack(ctx, buffer)");
+    for (const s of h.pending) s.wait();
+    if (!h.mapped) {
       const out = Buffer.alloc(8);
-      checkVk(this.ctx.dev.vkMapMemory(this.ctx.device, this.memory, 0, vk.VK_WHOLE_SIZE, 0, out), "vkMapMemory");
-      this.mapped = Number(out.readBigUInt64LE(0));
+      checkVk(h.ctx.dev.vkMapMemory(h.ctx.device, h.memory, 0, vk.VK_WHOLE_SIZE, 0, out), "vkMapMemory");
+      h.mapped = Number(out.readBigUInt64LE(0));
     }
-    return new Uint8Array(toArrayBuffer(this.mapped as Pointer, 0, this.size));
+    return new Uint8Array(toArrayBuffer(h.mapped as Pointer, 0, this.size));
   }
 
   [Symbol.dispose](): void {
-    if (this.released) return;
-    this.released = true;
-    const { dev, device } = this.ctx;
-    if (this.mapped) dev.vkUnmapMemory(device, this.memory);
-    if (this.buffer) dev.vkDestroyBuffer(device, this.buffer, null);
-    if (this.memory) dev.vkFreeMemory(device, this.memory, null);
+    bufferReclaimer.unregister(this);
+    releaseBuffer(this.h);
   }
 }
 
@@ -97,5 +140,8 @@ export function readBuffer(ctx: VulkanContext, buffer: bigint, size: number): Ui
 
 /** Copy a device buffer's first `size` bytes to the CPU (the one CPU touch, at the edge). */
 export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): Uint8Array {
+  if (src.ctx !== ctx) throw new InvalidArgumentError("readBack", "the buffer belongs to another VulkanContext than the one given");
+  if (!Number.isSafeInteger(size) || size < 0 || size > src.size) throw new InvalidArgumentError("readBack size", `${size} is not between 0 and the buffer's ${src.size} bytes`);
+  // One queue: the copy runs after the work still writing the buffer (which ends with its write barrier).
   return src.hostVisible ? src.bytes().slice(0, size) : readBuffer(ctx, src.buffer, size);
 }

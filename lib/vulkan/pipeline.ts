@@ -36,6 +36,7 @@ export class ComputePipeline implements Disposable {
   private released = false;
 
   constructor(readonly ctx: VulkanContext, spvName: string, readonly bindings: Binding[], readonly pushConstantBytes: number, maxSets = 8) {
+    ctx.retain(`ComputePipeline ${spvName}`);
     const { dev, device } = ctx;
     const out = Buffer.alloc(8);
     const code = readFileSync(join(SHADER_DIR, spvName));
@@ -130,5 +131,6 @@ export class ComputePipeline implements Disposable {
     if (this.layout) dev.vkDestroyPipelineLayout(device, this.layout, null);
     if (this.setLayout) dev.vkDestroyDescriptorSetLayout(device, this.setLayout, null);
     if (this.sampler) dev.vkDestroySampler(device, this.sampler, null);
+    this.ctx.release();
   }
 }
