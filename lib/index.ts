@@ -10,12 +10,13 @@ export {
 export { colorParams, matrixOf, rangeOf, type Matrix, type Range, type ColorParams } from "./color";
 export {
   VaapiVkError, DmabufImportError, InvalidArgumentError, VulkanError, VulkanUnsupportedError, ValidationError, DecodeError,
-  StallTimeoutError, SyncTimeoutError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
+  StallTimeoutError, SyncTimeoutError, UseAfterDisposeError, LibraryLoadError, CCallError, type DmabufImportErrorCode,
 } from "./errors";
 export { VulkanContext, Submission, deviceNumbers, type VulkanContextOptions, type HandleType, type PhysicalDeviceInfo } from "./vulkan/context";
 export { importDmabuf, ImportedFrame, type ImportOptions } from "./vulkan/import";
 export { type SyncMode } from "./vulkan/sync";
 export { type ImageUse } from "./vulkan/planes";
+export { reclaimedByGc, type ReclaimCounts } from "./reclaim";
 export { DRIVER_QUIRKS, EXPORT_QUIRKS, exportQuirk, quirksOf, type DriverQuirk, type ExportQuirk } from "./quirks";
 export { checkTiling, tilingRule, type TilingRule } from "./tiling";
 export { ImportCache, type ImportCacheStats } from "./vulkan/cache";

@@ -165,6 +165,10 @@ export class Video implements Disposable {
     this.converter = new Converter(this.ctx);
   }
 
+  get disposed(): boolean {
+    return this.closed;
+  }
+
   /** USE_AFTER_DISPOSE once the Video is disposed. */
   private check(call: string): void {
     if (this.closed) throw new UseAfterDisposeError("Video", `Video.${call} on ${this.file}`);

@@ -235,6 +235,7 @@ export class Converter implements Disposable {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.slotUse) s?.wait();
+    this.slotUse.length = 0;
     for (const p of this.pipelines.values()) p[Symbol.dispose]();
   }
 }

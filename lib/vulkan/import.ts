@@ -55,6 +55,7 @@ function releaseImport(h: ImportHandles): void {
   try {
     for (const s of h.pending) s.wait();
   } finally {
+    h.pending = [];
     const { dev, device } = h.ctx;
     for (const v of h.planeViews) dev.vkDestroyImageView(device, v, null);
     for (const i of h.planeImages) dev.vkDestroyImage(device, i, null);
@@ -67,6 +68,14 @@ function releaseImport(h: ImportHandles): void {
 }
 
 const importReclaimer = reclaimer<ImportHandles>("imports", releaseImport);
+
+/**
+ * The cleanup a Submission runs for its wait semaphores. Made out here so that it keeps only them
+ * alive (a closure beside the recording one would keep what that captured: the conversion's targets).
+ */
+const semaphoreCleanup = (ctx: VulkanContext, semaphores: bigint[]) => () => {
+  for (const s of semaphores) ctx.dev.vkDestroySemaphore(ctx.device, s, null);
+};
 
 /**
  * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups,
@@ -176,9 +185,7 @@ export class ImportedFrame implements Disposable {
       this.recordAcquire(cmd);
       record(cmd);
       this.recordRelease(cmd);
-    }, semaphores, () => {
-      for (const s of semaphores) this.ctx.dev.vkDestroySemaphore(this.ctx.device, s, null);
-    });
+    }, semaphores, semaphoreCleanup(this.ctx, semaphores));
     this.track(submission);
     return submission;
   }

@@ -16,6 +16,7 @@ function releaseBuffer(h: BufferHandles): void {
   try {
     for (const s of h.pending) s.wait();
   } finally {
+    h.pending = [];
     const { dev, device } = h.ctx;
     if (h.mapped) dev.vkUnmapMemory(device, h.memory);
     if (h.buffer) dev.vkDestroyBuffer(device, h.buffer, null);
