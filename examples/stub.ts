@@ -1,44 +1,35 @@
-// bun run examples/stub.ts <video> [--out frame.png] [--frame N] [--vaapi-device PATH] [--timeout-s N]
-//                                  [--source auto|vaapi|software] [--force-linear] [--drm-device PATH] [--debug] [--validation]
+// bun run examples/stub.ts <video> [flags]   (--help lists them)
 // Decode one frame, import it into Vulkan without a CPU copy, convert it to RGBA on the GPU, read
 // the RGBA back once (the only CPU touch) and write a PNG.
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { describeDescriptor, encodePng, modifierName, runCli, Video } from "vaapi-vk";
+import { cliInt, cliUsageError, cliWritable, describeDescriptor, encodePng, modifierName, parseCli, runCli, Video, type CliSpec } from "vaapi-vk";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    out: { type: "string", default: "frame.png" },
-    frame: { type: "string", default: "0" },
-    "vaapi-device": { type: "string" },
-    "timeout-s": { type: "string", default: "30" },
-    source: { type: "string", default: "auto" },
-    debug: { type: "boolean", default: false },
-    "force-linear": { type: "boolean", default: false },
-    "drm-device": { type: "string" },
-    validation: { type: "boolean", default: false },
+const spec = {
+  command: "examples/stub.ts",
+  positionals: "<video>",
+  summary: "Decode one frame, import it into Vulkan without a CPU copy, convert it to RGBA on the GPU, read it back once and write a PNG.",
+  flags: {
+    out: { type: "string", value: "FILE", help: "the PNG to write", default: "frame.png" },
+    frame: { type: "string", value: "N", help: "which frame (0 is the first)", default: "0" },
+    source: { type: "string", value: "auto|vaapi|software", help: "where frames come from: VAAPI where a render node exists, else software", default: "auto" },
+    "vaapi-device": { type: "string", value: "PATH", help: "the DRM render node VAAPI decodes on", default: "/dev/dri/renderD128" },
+    "timeout-s": { type: "string", value: "N", help: "bound on each stage (open, probe, a frame's decode); 0 for none", default: "30" },
+    "force-linear": { type: "boolean", help: "copy each frame into a linear dmabuf (for drivers whose exports Vulkan cannot read)" },
+    "drm-device": { type: "string", value: "PATH", help: "card node for --force-linear's dumb buffers (default: the first /dev/dri/card*)" },
+    debug: { type: "boolean", help: "trace each stage and print the frame's descriptor" },
+    validation: { type: "boolean", help: "Khronos validation layer on (also VAAPI_VK_VALIDATION=1)" },
   },
-});
-
-const Args = z.object({
-  video: z.string({ error: "usage: bun run examples/stub.ts <video> [--out frame.png] [--frame N]" }),
-  out: z.string(),
-  frame: z.coerce.number().int().nonnegative(),
-  vaapiDevice: z.string().optional(),
-  timeoutS: z.coerce.number().nonnegative(),
-  source: z.enum(["auto", "vaapi", "software"]),
-  drmDevice: z.string().optional(),
-});
+} satisfies CliSpec<Record<string, import("vaapi-vk").CliFlag>>;
 
 function main(): void {
-  const parsed = Args.safeParse({ video: positionals[0], out: values.out, frame: values.frame, vaapiDevice: values["vaapi-device"], timeoutS: values["timeout-s"], source: values.source, drmDevice: values["drm-device"] });
-  if (!parsed.success) {
-    console.error(z.prettifyError(parsed.error));
-    process.exit(2);
-  }
-  const a = parsed.data;
+  const { values, positionals } = parseCli(spec);
+  if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length} (${positionals.join(", ")})` : "give the video to decode");
+  const source = (["auto", "vaapi", "software"] as const).find((k) => k === values.source) ?? cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`);
+  const a = {
+    video: positionals[0]!, out: values.out, frame: cliInt(spec, "frame", values.frame), source,
+    timeoutS: cliInt(spec, "timeout-s", values["timeout-s"]), vaapiDevice: values["vaapi-device"], drmDevice: values["drm-device"],
+  };
+  cliWritable(spec, "out", a.out);
   const t: Record<string, number> = {};
   let t0 = performance.now();
   const lap = (name: string) => {

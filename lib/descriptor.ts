@@ -4,15 +4,17 @@ import { InvalidArgumentError } from "./errors";
 import { fourccName, modifierName } from "./formats";
 
 const int = z.number().int();
+const num = z.number();
 
-export const DrmPlaneSchema = z.object({ object: int, offset: int, pitch: int });
-export const DrmObjectSchema = z.object({ fd: int, size: int, modifier: z.bigint() });
+// The shape is checked here; whether the numbers make a valid frame (whole, in range) is
+// planImport's job (BAD_LAYOUT, with what is wrong).
+export const DrmPlaneSchema = z.object({ object: num, offset: num, pitch: num });
+export const DrmObjectSchema = z.object({ fd: num, size: num, modifier: z.bigint() });
 export const DrmLayerSchema = z.object({ fourcc: int.nonnegative(), planes: z.array(DrmPlaneSchema) });
 
-/** The shape is checked here; whether the numbers make a valid frame is planImport's job (BAD_LAYOUT). */
 export const DrmFrameDescriptorSchema = z.object({
-  width: int,
-  height: int,
+  width: num,
+  height: num,
   objects: z.array(DrmObjectSchema),
   layers: z.array(DrmLayerSchema),
 });

@@ -30,7 +30,7 @@ export { openSoftwareSource, type PoolStats, type SoftwareSourceOptions } from "
 export { openVaapiSource, createVaapiDevice, DEFAULT_VAAPI_DEVICE, retryTransient, EXPORT_RETRY_DELAYS_MS } from "./sources/vaapi";
 export { allocateLinear, firstCardNode, LinearBuffer, LinearRing, type LinearAllocator } from "./sources/linear";
 export { encodePng, heatMap } from "./png";
-export { runCli } from "./cli";
+export { cliHelp, cliInt, cliUsageError, cliWritable, parseCli, runCli, type CliFlag, type CliSpec } from "./cli";
 export { LumaPass, readLuma, type LumaFrame, type DiffResult } from "./vulkan/luma";
 export { probe, ProbeReportSchema, type ProbeReport } from "./probe";
 export {

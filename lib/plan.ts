@@ -1,7 +1,9 @@
 // planImport: decide, without touching any driver, how a DRM PRIME frame becomes a Vulkan resource.
-// Pure: no FFI, so it runs anywhere and every rule is unit-tested.
-import type { DrmFrameDescriptor } from "./descriptor";
-import { DmabufImportError } from "./errors";
+// Pure: no FFI, so it runs anywhere and every rule is unit-tested. Its inputs are checked at the
+// door (a malformed descriptor or caps is INVALID_ARGUMENT, never a TypeError from deep inside).
+import { z } from "zod";
+import { parseDescriptor, type DrmFrameDescriptor } from "./descriptor";
+import { DmabufImportError, InvalidArgumentError } from "./errors";
 import { DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, fourccName, modifierAuxPlanes, modifierName } from "./formats";
 import { checkTiling, type MemoryPlaneRole } from "./tiling";
 
@@ -17,6 +19,17 @@ export type ModifierSupport = {
   /** VK_FORMAT_FEATURE_DISJOINT_BIT: its memory planes may be bound to different memory. */
   disjoint: boolean;
 };
+
+const ModifierSupportSchema = z.object({
+  modifier: z.bigint(), memoryPlanes: z.number().int(), maxExtent: z.object({ width: z.number(), height: z.number() }), disjoint: z.boolean(),
+});
+/** The shape of ImportCaps (checked at planImport's door: a plan is only as good as its caps). */
+export const ImportCapsSchema = z.object({
+  dmaBuf: z.boolean(),
+  drmFormatModifier: z.boolean(),
+  modifiers: z.record(z.string(), z.array(z.bigint())),
+  planeModifiers: z.record(z.string(), z.array(ModifierSupportSchema)).optional(),
+});
 
 export type ImportCaps = {
   /** The external handle type the import uses (VK_EXT_external_memory_dma_buf for real dmabufs) is usable. */
@@ -141,7 +154,11 @@ const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint => desc.
  * layouts where the driver lists the modifier for the multi-planar format, and one image per plane
  * only where it does not. `layout` forces one of the two where the device can do it.
  */
-export function planImport(desc: DrmFrameDescriptor, caps: ImportCaps, layout?: ImageLayoutChoice): ImportPlan {
+export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, layout?: ImageLayoutChoice): ImportPlan {
+  const desc = parseDescriptor(descriptor);
+  const c = ImportCapsSchema.safeParse(caps);
+  if (!c.success) throw new InvalidArgumentError("import caps", `${z.prettifyError(c.error)} (VulkanContext.importCaps() makes them)`);
+  if (layout !== undefined && layout !== "planes" && layout !== "multi-planar") throw new InvalidArgumentError("image layout", `${String(layout)}; use "planes" or "multi-planar"`);
   // 1. Structure: counts, indices, fds, sizes.
   const { width, height, objects, layers } = desc;
   if (!isInt(width) || !isInt(height) || width < 1 || height < 1) throw bad(`frame size ${width}x${height} is not a positive integer size`);

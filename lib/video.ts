@@ -17,7 +17,7 @@ import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
 import { memfdRoute, routeHandleType, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
 import { LinearRing } from "./sources/linear";
 
-export const VideoOptionsSchema = z.object({
+export const VideoOptionsSchema = z.strictObject({
   /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
   source: z.enum(["auto", "vaapi", "software"]).default("auto"),
   vaapiDevice: z.string().min(1).default(DEFAULT_VAAPI_DEVICE),
@@ -99,9 +99,9 @@ export class Video implements Disposable {
   private closed = false;
 
   static open(file: string, options: VideoOptions = {}): Video {
-    const r = VideoOptionsSchema.safeParse(options);
-    if (!r.success) throw new InvalidArgumentError("video options", z.prettifyError(r.error));
     if (typeof file !== "string" || !file) throw new InvalidArgumentError("video file", "give the path of a video file");
+    const r = VideoOptionsSchema.safeParse(options);
+    if (!r.success) throw new InvalidArgumentError("video options", `${z.prettifyError(r.error)}\n(the options are: ${Object.keys(VideoOptionsSchema.shape).join(", ")})`);
     return new Video(file, r.data);
   }
 

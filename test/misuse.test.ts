@@ -3,7 +3,10 @@
 // seeded random walk over the public API (longer runs: scripts/fuzz.sh).
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { frameToRgba, GpuBuffer, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext, type DecodedFrame, type Submission } from "vaapi-vk";
+import {
+  frameToRgba, GpuBuffer, planImport, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext,
+  type DecodedFrame, type DrmFrameDescriptor, type ImportCaps, type Submission, type VideoOptions,
+} from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
@@ -114,6 +117,31 @@ describe("the misuses that used to crash Bun", () => {
     expect(after.gpuBuffers - before.gpuBuffers).toBe(4);
     expect(openFds()).toBe(fds);
     expect(VulkanContext.liveCount).toBe(contexts);
+  });
+});
+
+describe("bad input gets an error that says what was wrong", () => {
+  test("planImport of null, of junk caps, of an unknown layout: INVALID_ARGUMENT, not a TypeError", () => {
+    const caps = { dmaBuf: true, drmFormatModifier: false, modifiers: {} };
+    const desc = { width: 64, height: 32, objects: [{ fd: 3, size: 4096, modifier: 0n }], layers: [{ fourcc: 0x3231564e, planes: [{ object: 0, offset: 0, pitch: 64 }, { object: 0, offset: 2048, pitch: 64 }] }] };
+    expect(codeOf(() => planImport(null as unknown as DrmFrameDescriptor, caps))).toBe("INVALID_ARGUMENT");
+    expect(codeOf(() => planImport(desc, { dmaBuf: "yes" } as unknown as ImportCaps))).toBe("INVALID_ARGUMENT");
+    expect(codeOf(() => planImport(desc, caps, "both" as unknown as "planes"))).toBe("INVALID_ARGUMENT");
+    expect(planImport(desc, caps).kind).toBe("buffer");
+  });
+  withSource("a misspelt Video.open option is refused, naming it and the options there are", () => {
+    let err: unknown;
+    try {
+      Video.open(clip(CLIPS.h264), { timeoutSeconds: 5 } as unknown as VideoOptions);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as VaapiVkError).code).toBe("INVALID_ARGUMENT");
+    expect((err as Error).message).toContain("timeoutSeconds");
+    expect((err as Error).message).toContain("timeoutS");
+  });
+  withSource("a directory given as the video says so", () => {
+    expect(() => Video.open("/tmp")).toThrow(/is a directory/);
   });
 });
 

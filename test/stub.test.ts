@@ -1,6 +1,6 @@
 // The main job end to end: examples/stub.ts on a generated clip writes a PNG equal to the library's
 // own conversion, reports zero CPU copies, and bad input exits with a typed error.
-import { expect } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,4 +64,28 @@ withSource("asking for VAAPI where there is no render node fails with NO_VAAPI_D
   expect(r.status).toBe(1);
   expect(r.stderr).toContain("NO_VAAPI_DEVICE");
   expect(r.stderr).toContain("/dev/dri/renderD199");
+});
+
+test("stub.ts --help lists every flag and exits 0; bad flags and values exit 2 with the usage, never a stack trace", () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ["run", STUB, ...args], { encoding: "utf8" });
+  const help = run("--help");
+  expect(help.status).toBe(0);
+  for (const flag of ["--out", "--frame", "--source", "--vaapi-device", "--timeout-s", "--force-linear", "--drm-device", "--debug", "--validation"]) expect(help.stdout).toContain(flag);
+  const cases: [string[], RegExp][] = [
+    [[], /give the video to decode/],
+    [["v.mp4", "--frame", "-1"], /--frame/],
+    [["v.mp4", "--frame=-1"], /--frame -1: give a whole number/],
+    [["v.mp4", "--frame", "0x10"], /--frame 0x10: give a whole number/],
+    [["v.mp4", "--bogus"], /Unknown option '--bogus'/],
+    [["v.mp4", "--source", "gpu"], /--source gpu: use auto, vaapi or software/],
+    [["v.mp4", "--out", "/nonexistent-dir/f.png"], /\/nonexistent-dir does not exist/],
+    [["v.mp4", "--out", "/tmp"], /is a directory/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain("usage: bun run examples/stub.ts");
+    expect(r.stderr).not.toContain("    at ");
+  }
 });

@@ -12,7 +12,7 @@ import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } 
 import { quirksOf } from "../quirks";
 import { YcbcrSamplers } from "./ycbcr";
 
-export const VulkanContextOptionsSchema = z.object({
+export const VulkanContextOptionsSchema = z.strictObject({
   /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
   device: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
   /** A DRM render node (e.g. /dev/dri/renderD128): pick the Vulkan device that drives it. */
