@@ -109,7 +109,7 @@ export type AvFieldTable = {
   AVFormatContext: { nb_streams: number; streams: number; interrupt_callback: number };
   AVStream: { index: number; time_base: number; duration: number; nb_frames: number; codecpar: number };
   AVCodecParameters: { codec_type: number; codec_id: number; format: number; width: number; height: number };
-  AVPacket: { size: number; stream_index: number };
+  AVPacket: { size: number; stream_index: number; pos: number };
   AVBufferRef: { data: number; size: number };
   AVHWDeviceContext: { type: number; hwctx: number };
   AVHWFramesContext: { initial_pool_size: number; sw_format: number };
@@ -127,7 +127,7 @@ export const avFieldTables: Record<string, AvFieldTable> = {
     AVFormatContext: { nb_streams: 44, streams: 48, interrupt_callback: 200 },
     AVStream: { index: 0, time_base: 16, duration: 32, nb_frames: 40, codecpar: 208 },
     AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, width: 56, height: 60 },
-    AVPacket: { size: 32, stream_index: 36 },
+    AVPacket: { size: 32, stream_index: 36, pos: 72 },
     AVBufferRef: { data: 8, size: 16 },
     AVHWDeviceContext: { type: 16, hwctx: 24 },
     AVHWFramesContext: { initial_pool_size: 64, sw_format: 72 },

@@ -21,6 +21,12 @@ export const VideoOptionsSchema = z.strictObject({
   /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
   source: z.enum(["auto", "vaapi", "software"]).default("auto"),
   vaapiDevice: z.string().min(1).default(DEFAULT_VAAPI_DEVICE),
+  /**
+   * Stop at the first packet the decoder rejects (DECODE_FAILED). By default a damaged packet is
+   * skipped, counted (stats.damageSkipped) and reported on the next frame (frame.damage), and
+   * decoding goes on, as ffmpeg does.
+   */
+  strict: z.boolean().default(false),
   /** Bound on each stage (open, probe, each frame's decode); 0 disables it. */
   timeoutS: z.number().nonnegative().default(30),
   debug: z.boolean().default(false),
@@ -70,6 +76,8 @@ export type VideoStats = {
   poolSize: number;
   /** Exports the VAAPI driver failed at first and gave on a retry. */
   exportRetries: number;
+  /** Damaged packets the decoder rejected and decoding went past (see the strict option). */
+  damageSkipped: number;
 };
 
 export class Video implements Disposable {
@@ -108,7 +116,7 @@ export class Video implements Disposable {
   private constructor(readonly file: string, opts: z.output<typeof VideoOptionsSchema>) {
     // The ring outlives every frame a caller may hold, so a held frame's buffer is never overwritten.
     this.linearRing = opts.forceLinear ? new LinearRing(opts.maxInFlight + 1, opts.drmDevice) : undefined;
-    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, forceLinear: this.linearRing };
+    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, strict: opts.strict, forceLinear: this.linearRing };
     let session: DecodeSession | undefined;
     let note: string;
     const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
@@ -251,7 +259,7 @@ export class Video implements Disposable {
     const c = this.cache.stats;
     return {
       frames: this.frames, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs,
-      poolSize: this.session.poolSize, exportRetries: this.exportRetries(),
+      poolSize: this.session.poolSize, exportRetries: this.exportRetries(), damageSkipped: this.session.damageSkipped,
     };
   }
 

@@ -167,3 +167,63 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     session[Symbol.dispose]();
   });
 });
+
+describe("damaged streams decode what ffmpeg decodes", () => {
+  /** The H.264 clip with the NAL length prefixes of two packets overwritten: the decoder rejects those two. */
+  const damagedClip = (): { file: string; positions: number[] } => {
+    const src = clip(CLIPS.h264);
+    const probe = Bun.spawnSync(["ffprobe", "-v", "quiet", "-show_packets", "-select_streams", "v", src]);
+    const all = probe.stdout.toString().split("\n").filter((l) => l.startsWith("pos=")).map((l) => Number(l.slice(4)));
+    const positions = [all[5]!, all[14]!];
+    const bytes = readFileSync(src);
+    for (const p of positions) bytes.fill(0xff, p, p + 4);
+    mkdirSync(CLIP_DIR, { recursive: true });
+    const file = join(CLIP_DIR, "h264_damaged_two_packets.mp4");
+    writeFileSync(file, bytes);
+    return { file, positions };
+  };
+  const ffmpegFrames = (file: string) => {
+    const r = Bun.spawnSync(["ffmpeg", "-v", "quiet", "-i", file, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]);
+    return r.stdout.length / (320 * 180 * 1.5);
+  };
+
+  withFfmpeg("two rejected packets are skipped, counted and reported on the next frame with their positions; the rest decodes", () => {
+    const { file, positions } = damagedClip();
+    const fds = openFds();
+    {
+      using video = Video.open(file, { validation: true });
+      const damage: number[] = [];
+      let frames = 0;
+      for (let f = video.next(); f; f = video.next()) {
+        using frame = f;
+        damage.push(...frame.damage.map((d) => d.packetPos));
+        const { rgba } = video.toRgba(frame);
+        rgba[Symbol.dispose]();
+        frames++;
+      }
+      expect(frames).toBe(ffmpegFrames(file));
+      expect(frames).toBeGreaterThan(20);
+      expect(video.stats.damageSkipped).toBe(2);
+      expect(damage).toEqual(positions);
+      video.ctx.checkValidation();
+    }
+    expect(openFds()).toBe(fds);
+  });
+  withFfmpeg("seekFrame and frameToRgba go past the damage; strict decoding stops at it, naming the packet", () => {
+    const { file, positions } = damagedClip();
+    {
+      using video = Video.open(file);
+      using frame = video.seekFrame(18);
+      expect(frame.index).toBe(18);
+    }
+    using strict = Video.open(file, { strict: true });
+    let err: unknown;
+    try {
+      for (let f = strict.next(); f; f = strict.next()) f[Symbol.dispose]();
+    } catch (e) {
+      err = e;
+    }
+    expect((err as DecodeError).code).toBe("DECODE_FAILED");
+    expect((err as Error).message).toContain(`packet byte ${positions[0]}`);
+  });
+});

@@ -37,7 +37,12 @@ export type DecoderOptions = {
   timeoutS: number;
   debug: boolean;
   maxInFlight: number;
+  /** Stop at the first packet the decoder rejects (DECODE_FAILED) rather than skip it, count it and go on. */
+  strict?: boolean;
 };
+
+/** A packet the decoder rejected (damage in the stream), skipped unless decoding is strict. */
+export type DecodeDamage = { packetPos: number; stage: "send" | "receive"; error: string };
 
 export type StreamInfo = { codec: string; width: number; height: number; pixelFormat: string; streamIndex: number };
 
@@ -76,6 +81,8 @@ export class DecodedFrame implements Disposable {
     readonly source: DecodeSession,
     /** Frame bytes the CPU copied between the decoder and this descriptor (--force-linear); 0 when zero-copy. */
     readonly cpuBytesCopied = 0,
+    /** Damage the decoder skipped since the frame before this one (concealed where it could). */
+    readonly damage: DecodeDamage[] = [],
   ) {
     this.desc = descriptor;
     this.h = handles;
@@ -112,6 +119,9 @@ export class DecodeSession implements Disposable {
   private closed = false;
   /** Frames handed out and not yet released: the session reclaims them when it is disposed. */
   private readonly held = new Set<FrameHandles>();
+  /** Damage skipped since the last frame handed out, and in all. */
+  private damage: DecodeDamage[] = [];
+  private damageCount = 0;
 
   constructor(readonly options: DecoderOptions, private readonly hooks: DecoderHooks) {
     const { file } = options;
@@ -186,6 +196,22 @@ export class DecodeSession implements Disposable {
     return this.deadline[0]! > 0n && BigInt(shim().vv_monotonic_ns()) > this.deadline[0]!;
   }
 
+  /** A packet the decoder rejected: skipped and counted, or (strict) the end of decoding. */
+  private damaged(stage: DecodeDamage["stage"], packetPos: number, code: number): void {
+    if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+    if (this.options.strict) {
+      throw new DecodeError("DECODE_FAILED", this.options.file, "decode", `${avErrorText(code)} (${code}) at packet byte ${packetPos}; without strict decoding this packet is skipped and decoding goes on`);
+    }
+    this.damage.push({ packetPos, stage, error: avErrorText(code) });
+    this.damageCount++;
+    this.trace("decode", `skipped damage at packet byte ${packetPos}: ${avErrorText(code)}`);
+  }
+
+  /** Packets the decoder rejected and decoding went past. */
+  get damageSkipped(): number {
+    return this.damageCount;
+  }
+
   private fail(stage: DecodeStage, code: number): never {
     if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, stage, this.options.timeoutS);
     const text = avErrorText(code);
@@ -207,6 +233,8 @@ export class DecodeSession implements Disposable {
     const fmtApi = libavformat();
     const frame = libavutil().av_frame_alloc() as number;
     this.arm();
+    let packetPos = -1;
+    let receiveErrors = 0;
     try {
       for (;;) {
         const r = codecApi.avcodec_receive_frame(this.codec, frame);
@@ -216,7 +244,12 @@ export class DecodeSession implements Disposable {
           freeFrame(frame);
           return null;
         }
-        if (r !== AVERROR_EAGAIN) this.fail("decode", r);
+        if (r !== AVERROR_EAGAIN) {
+          // A decoder that keeps failing without taking input is broken, not damaged: stop.
+          if (++receiveErrors > 16) this.fail("decode", r);
+          this.damaged("receive", packetPos, r);
+          continue;
+        }
         if (this.expired()) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
         if (this.draining) this.fail("decode", AVERROR_EOF);
         const rr = fmtApi.av_read_frame(this.fmt, this.packet);
@@ -227,9 +260,10 @@ export class DecodeSession implements Disposable {
         }
         if (rr < 0) this.fail("decode", rr);
         if (read.i32(this.packet as Pointer, this.fields.AVPacket.stream_index) === this.info.streamIndex) {
+          packetPos = Number(read.i64(this.packet as Pointer, this.fields.AVPacket.pos));
           const s = codecApi.avcodec_send_packet(this.codec, this.packet);
           codecApi.av_packet_unref(this.packet);
-          if (s < 0 && s !== AVERROR_EAGAIN) this.fail("decode", s);
+          if (s < 0 && s !== AVERROR_EAGAIN) this.damaged("send", packetPos, s);
         } else {
           codecApi.av_packet_unref(this.packet);
         }
@@ -247,7 +281,9 @@ export class DecodeSession implements Disposable {
         },
       };
       this.held.add(handles);
-      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied);
+      const damage = this.damage;
+      this.damage = [];
+      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied, damage);
     } catch (e) {
       freeFrame(frame);
       throw e;
