@@ -310,6 +310,113 @@ int64_t vv_monotonic_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* ---- interruptible input: an AVIOContext over our own non-blocking fd ----
+ * libavformat's interrupt callback only runs between reads, so a read that blocks (a FIFO whose
+ * writer stopped, a stalled network mount) would hang past any timeout. Here every read that
+ * would block polls the fd until data comes or the deadline (CLOCK_MONOTONIC ns, the same one
+ * vv_interrupt reads) passes, and then returns AVERROR_EXIT. */
+struct pollfd { int fd; short events; short revents; };
+int poll(struct pollfd *fds, unsigned long nfds, int timeout);
+int *__errno_location(void);
+static void *(*avio_alloc_context)(unsigned char *buffer, int buffer_size, int write_flag, void *opaque,
+                                   int (*read_packet)(void *opaque, uint8_t *buf, int buf_size),
+                                   int (*write_packet)(void *opaque, const uint8_t *buf, int buf_size),
+                                   int64_t (*seek)(void *opaque, int64_t offset, int whence));
+static void (*avio_context_free)(void **s);
+static void *(*av_malloc)(size_t size);
+static void (*av_free)(void *ptr);
+
+void vv_init_avio(void *alloc_context, void *context_free, void *malloc_fn, void *free_fn) {
+  avio_alloc_context = alloc_context;
+  avio_context_free = context_free;
+  av_malloc = malloc_fn;
+  av_free = free_fn;
+}
+
+/* `pipe`: a FIFO or pipe (it cannot seek). Its read() says 0 both at the end and before a writer has
+ * connected, so there a 0 is only the end once poll() says the writer hung up. */
+typedef struct { int fd; int pipe; const int64_t *deadline_ns; } VVInput;
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Wait until `fd` is readable or hung up: 1 readable, 0 hung up, AVERROR_EXIT at the deadline. */
+static int input_wait(VVInput *in) {
+  for (;;) {
+    int wait_ms = -1;
+    if (in->deadline_ns && *in->deadline_ns > 0) {
+      int64_t left = *in->deadline_ns - now_ns();
+      if (left <= 0) return AVERROR_EXIT_VALUE;
+      wait_ms = (int)(left / 1000000) + 1;
+    }
+    struct pollfd p = { in->fd, 1 /* POLLIN */, 0 };
+    int n = poll(&p, 1, wait_ms);
+    if (n > 0 && (p.revents & 1)) return 1;
+    if (n > 0 && (p.revents & 0x10 /* POLLHUP */)) return 0;
+  }
+}
+
+static int input_read(void *opaque, uint8_t *buf, int size) {
+  VVInput *in = opaque;
+  for (;;) {
+    ssize_t n = read(in->fd, buf, (size_t)size);
+    if (n > 0) return (int)n;
+    if (n == 0 && !in->pipe) return AVERROR_EOF_VALUE;
+    if (n < 0) {
+      int err = *__errno_location();
+      if (err == 4 /* EINTR */) continue;
+      if (err != 11 /* EAGAIN */) return -err;
+    }
+    int w = input_wait(in);
+    if (w < 0) return w;
+    if (w == 0 && n == 0) return AVERROR_EOF_VALUE;
+  }
+}
+
+static int64_t input_seek(void *opaque, int64_t offset, int whence) {
+  VVInput *in = opaque;
+  if (whence & AVSEEK_SIZE_FLAG) {
+    off_t cur = lseek(in->fd, 0, SEEK_CUR);
+    off_t end = lseek(in->fd, 0, SEEK_END);
+    if (cur >= 0) lseek(in->fd, cur, SEEK_SET);
+    return end < 0 ? -*__errno_location() : end;
+  }
+  off_t r = lseek(in->fd, (off_t)offset, whence & ~AVSEEK_FORCE_FLAG);
+  return r < 0 ? -*__errno_location() : r;
+}
+
+/* An AVIOContext reading `fd` (taken over: closed by vv_input_close), interruptible at *deadline_ns. */
+void *vv_input_open(int fd, const int64_t *deadline_ns) {
+  VVInput *in = calloc(1, sizeof *in);
+  unsigned char *buffer = av_malloc(65536);
+  void *avio = in && buffer ? avio_alloc_context(buffer, 65536, 0, in, input_read, NULL, input_seek) : NULL;
+  if (!avio) {
+    if (buffer) av_free(buffer);
+    free(in);
+    return NULL;
+  }
+  in->fd = fd;
+  in->pipe = lseek(fd, 0, SEEK_CUR) < 0;
+  in->deadline_ns = deadline_ns;
+  return avio;
+}
+
+/* Free what vv_input_open made, after avformat_close_input (which leaves a caller's AVIOContext alone). */
+void vv_input_close(void *avio) {
+  VVInput *in;
+  if (!avio) return;
+  in = FIELD(VVInput *, avio, AVIO_OPAQUE);
+  av_free(FIELD(void *, avio, AVIO_BUFFER)); /* libavformat may have replaced the buffer: free the current one */
+  avio_context_free(&avio);
+  if (in) {
+    close(in->fd);
+    free(in);
+  }
+}
+
 /* This file's own layouts, for the layout test: which = 0 AVDRMFrameDescriptor, 1 VVFrameDesc.
  * Writes sizeof then the offsets in declaration order; returns how many values it wrote. */
 int vv_layout(int which, int64_t *out) {

@@ -31,6 +31,8 @@ export const libavutil = lazyLibrary(
     av_opt_set_int: { args: [T.ptr, T.cstring, T.i64, T.i32], returns: T.i32 },
     av_buffer_create: { args: [T.ptr, T.u64, T.ptr, T.ptr, T.i32], returns: T.ptr },
     av_buffer_get_opaque: { args: [T.ptr], returns: T.ptr },
+    av_malloc: { args: [T.u64], returns: T.ptr },
+    av_free: { args: [T.ptr], returns: T.void },
   },
 );
 
@@ -63,6 +65,8 @@ export const libavformat = lazyLibrary(
     av_find_best_stream: { args: [T.ptr, T.i32, T.i32, T.i32, T.ptr, T.i32], returns: T.i32 },
     av_read_frame: { args: [T.ptr, T.ptr], returns: T.i32 },
     avformat_close_input: { args: [T.ptr], returns: T.void },
+    avio_alloc_context: { args: [T.ptr, T.i32, T.i32, T.ptr, T.ptr, T.ptr, T.ptr], returns: T.ptr },
+    avio_context_free: { args: [T.ptr], returns: T.void },
   },
 );
 
@@ -84,6 +88,9 @@ export const AVERROR_EAGAIN = -11;
 export const AVERROR_EXIT = -0x54495845; // FFERRTAG('E','X','I','T'): the interrupt callback fired
 export const AVMEDIA_TYPE_VIDEO = 0;
 export const AV_HWFRAME_MAP_READ = 1;
+export const AVFMT_FLAG_CUSTOM_IO = 0x0080;
+export const AVSEEK_SIZE = 0x10000;
+export const AVSEEK_FORCE = 0x20000;
 export const AV_LOG_QUIET = -8;
 export const AV_LOG_ERROR = 16;
 export const SWS_CS_ITU709 = 1;
@@ -106,7 +113,8 @@ export type AvFieldTable = {
     get_buffer2: number; thread_count: number; thread_type: number; hw_device_ctx: number;
     /** libavcodec < 60 only: set it, or frame threads hand every get_buffer2 call to the caller's thread. */
     thread_safe_callbacks?: number };
-  AVFormatContext: { nb_streams: number; streams: number; interrupt_callback: number };
+  AVFormatContext: { pb: number; nb_streams: number; streams: number; flags: number; interrupt_callback: number };
+  AVIOContext: { buffer: number; opaque: number };
   AVStream: { index: number; time_base: number; duration: number; nb_frames: number; codecpar: number };
   AVCodecParameters: { codec_type: number; codec_id: number; format: number; width: number; height: number };
   AVPacket: { size: number; stream_index: number; pos: number };
@@ -124,7 +132,8 @@ export const avFieldTables: Record<string, AvFieldTable> = {
       color_range: 320, color_primaries: 324, color_trc: 328, colorspace: 332, chroma_location: 336, hw_frames_ctx: 392 },
     AVCodecContext: { codec_id: 24, opaque: 48, width: 116, height: 120, pix_fmt: 136, get_format: 152, get_buffer2: 408,
       thread_count: 636, thread_type: 640, hw_device_ctx: 872, thread_safe_callbacks: 648 },
-    AVFormatContext: { nb_streams: 44, streams: 48, interrupt_callback: 200 },
+    AVFormatContext: { pb: 32, nb_streams: 44, streams: 48, flags: 96, interrupt_callback: 200 },
+    AVIOContext: { buffer: 8, opaque: 40 },
     AVStream: { index: 0, time_base: 16, duration: 32, nb_frames: 40, codecpar: 208 },
     AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, width: 56, height: 60 },
     AVPacket: { size: 32, stream_index: 36, pos: 72 },

@@ -3,7 +3,7 @@ import { cc, FFIType as T } from "bun:ffi";
 import { join } from "node:path";
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC } from "./libc";
 import { VaapiVkError } from "./errors";
-import { libavcodec, libavutil, type AvFieldTable } from "./libav";
+import { AVERROR_EOF, AVERROR_EXIT, AVSEEK_FORCE, AVSEEK_SIZE, libavcodec, libavformat, libavutil, type AvFieldTable } from "./libav";
 import { struct } from "./struct";
 
 export const SHIM_SOURCE = join(import.meta.dir, "..", "c-shim", "shim.c");
@@ -42,6 +42,9 @@ const symbols = {
   vv_get_format_vaapi_ptr: { args: [], returns: T.ptr },
   vv_interrupt_ptr: { args: [], returns: T.ptr },
   vv_monotonic_ns: { args: [], returns: T.i64 },
+  vv_init_avio: { args: [T.ptr, T.ptr, T.ptr, T.ptr], returns: T.void },
+  vv_input_open: { args: [T.i32, T.ptr], returns: T.ptr },
+  vv_input_close: { args: [T.ptr], returns: T.void },
   vv_layout: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
 
@@ -63,6 +66,9 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     PIX_P010LE: String(pix.p010le), PIX_VAAPI: String(pix.vaapi),
     VV_MFD_CLOEXEC: String(MFD_CLOEXEC), VV_MFD_ALLOW_SEALING: String(MFD_ALLOW_SEALING),
     VV_F_ADD_SEALS: String(F_ADD_SEALS), VV_F_SEAL_SHRINK: String(F_SEAL_SHRINK),
+    AVIO_BUFFER: String(fields.AVIOContext.buffer), AVIO_OPAQUE: String(fields.AVIOContext.opaque),
+    AVERROR_EOF_VALUE: String(AVERROR_EOF), AVERROR_EXIT_VALUE: String(AVERROR_EXIT),
+    AVSEEK_SIZE_FLAG: String(AVSEEK_SIZE), AVSEEK_FORCE_FLAG: String(AVSEEK_FORCE),
   };
   const key = JSON.stringify(define);
   if (compiled) {
@@ -72,6 +78,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
   const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as Shim;
   const fnPtr = (f: unknown) => (f as { ptr: number }).ptr;
   shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavutil().av_buffer_get_opaque), fnPtr(libavcodec().avcodec_align_dimensions2));
+  shim.vv_init_avio(fnPtr(libavformat().avio_alloc_context), fnPtr(libavformat().avio_context_free), fnPtr(libavutil().av_malloc), fnPtr(libavutil().av_free));
   compiled = { key, shim };
   return shim;
 }

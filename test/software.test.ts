@@ -1,7 +1,8 @@
 // The software source: libavcodec decodes straight into memfds; each frame's planes must equal
 // what libavcodec gives the ffmpeg CLI for the same file, bit for bit.
 import { describe, expect } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type FrameDescriptor } from "vaapi-vk";
 import { avFields } from "../lib/sources/libav";
@@ -226,4 +227,64 @@ describe("damaged streams decode what ffmpeg decodes", () => {
     expect((err as DecodeError).code).toBe("DECODE_FAILED");
     expect((err as Error).message).toContain(`packet byte ${positions[0]}`);
   });
+});
+
+describe("a read that blocks times out on time (the input is polled up to the deadline)", () => {
+  const fifo = () => {
+    const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-fifo-"));
+    const path = join(dir, "stalled.ts");
+    if (Bun.spawnSync(["mkfifo", path]).exitCode !== 0) throw new Error("mkfifo failed");
+    return { path, done: () => rmSync(dir, { recursive: true, force: true }) };
+  };
+  withFfmpeg("a FIFO whose writer never writes: StallTimeoutError at open after timeoutS, no fd kept", async () => {
+    const { path, done } = fifo();
+    const fds = openFds();
+    const writer = Bun.spawn(["sh", "-c", `sleep 30 > '${path}'`]);
+    await Bun.sleep(100);
+    const t0 = performance.now();
+    let err: unknown;
+    try {
+      Video.open(path, { timeoutS: 1 });
+    } catch (e) {
+      err = e;
+    }
+    const s = (performance.now() - t0) / 1000;
+    writer.kill();
+    await writer.exited;
+    expect(err).toBeInstanceOf(StallTimeoutError);
+    expect((err as StallTimeoutError).stage).toBe("open");
+    expect(s).toBeGreaterThanOrEqual(0.9);
+    expect(s).toBeLessThan(4);
+    expect(openFds()).toBe(fds);
+    done();
+  });
+  withFfmpeg("a FIFO whose writer stalls mid-stream: the frames written decode, then StallTimeoutError at decode", async () => {
+    const { path, done } = fifo();
+    // 10 s of video: probing reads its first 5 s, then decoding runs into the stall.
+    const ts = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", clip(CLIPS.long300), "-c", "copy", "-f", "mpegts", "-"]).stdout;
+    const half = ts.subarray(0, Math.floor(ts.length * 0.8));
+    const part = `${path}.part`;
+    writeFileSync(part, half);
+    // The writer keeps the FIFO open (fd 3) after writing 80% of the stream, as a stalled producer does.
+    const writer = Bun.spawn(["sh", "-c", `exec 3> '${path}'; cat '${part}' >&3; sleep 30`]);
+    const t0 = performance.now();
+    let frames = 0;
+    let err: unknown;
+    try {
+      using video = Video.open(path, { timeoutS: 1 });
+      for (let f = video.next(); f; f = video.next()) {
+        f[Symbol.dispose]();
+        frames++;
+      }
+    } catch (e) {
+      err = e;
+    }
+    writer.kill();
+    await writer.exited;
+    expect(err).toBeInstanceOf(StallTimeoutError);
+    expect((err as StallTimeoutError).stage).toBe("decode");
+    expect(frames).toBeGreaterThan(0);
+    expect((performance.now() - t0) / 1000).toBeLessThan(6);
+    done();
+  }, 20_000);
 });

@@ -3,12 +3,12 @@
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
 import { ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
-import { libc } from "../../ffi/libc";
+import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
 import { reclaimer } from "../reclaim";
-import { avErrorText, avFields, pixFmtName, ptrAt, shim, writePtrAt } from "./libav";
+import { avErrorText, avFields, pixFmtName, ptrAt, shim, writeI32At, writePtrAt } from "./libav";
 
 const AVERROR_STREAM_NOT_FOUND = -0x4d415453; // FFERRTAG(0xF8,'S','T','R')
 const AVERROR_DECODER_NOT_FOUND = -0x434544f8; // FFERRTAG(0xF8,'D','E','C')
@@ -108,6 +108,8 @@ export class DecodedFrame implements Disposable {
 export class DecodeSession implements Disposable {
   readonly info: StreamInfo;
   private fmt = 0;
+  /** Our AVIOContext over the file's fd (vv_input_open): owned here, freed after the format context. */
+  private input = 0;
   private codec = 0;
   private packet = 0;
   private readonly deadline = new BigInt64Array(1);
@@ -133,19 +135,33 @@ export class DecodeSession implements Disposable {
     if (statSync(file).isDirectory()) throw new DecodeError("NOT_A_VIDEO", file, "open", "is a directory, not a video file");
     try {
       this.trace("open");
+      // Our own fd, non-blocking, read through an AVIOContext that polls up to the deadline: a
+      // read that would block (a FIFO whose writer stalled) times out like every other stage.
+      const fd = libc().open(Buffer.from(`${file}\0`), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0) throw new DecodeError("NOT_A_VIDEO", file, "open", `cannot open it: ${errnoText()}`);
+      this.input = shim().vv_input_open(fd, ptrOf(this.deadline)) as number;
+      if (!this.input) {
+        libc().close(fd);
+        throw new DecodeError("DECODE_FAILED", file, "open", "could not allocate its input context");
+      }
       const fmt = fmtApi.avformat_alloc_context() as number;
       const cb = this.fields.AVFormatContext.interrupt_callback;
       writePtrAt(fmt, cb, Number(shim().vv_interrupt_ptr()));
       writePtrAt(fmt, cb + 8, ptrOf(this.deadline));
+      writePtrAt(fmt, this.fields.AVFormatContext.pb, this.input);
+      writeI32At(fmt, this.fields.AVFormatContext.flags, read.i32(fmt as Pointer, this.fields.AVFormatContext.flags) | AVFMT_FLAG_CUSTOM_IO);
       const holder = new BigUint64Array([BigInt(fmt)]);
       this.arm();
       const r = fmtApi.avformat_open_input(holder, Buffer.from(`${file}\0`), null, null);
       // On failure libavformat frees the context and clears the pointer.
       this.fmt = Number(holder[0]);
+      // A read cut off at the deadline may surface as any error, or as a short header: the clock decides.
+      if (this.expired()) throw new StallTimeoutError(this.options.file, "open", this.options.timeoutS);
       if (r < 0) this.fail("open", r);
       this.trace("probe");
       this.arm();
       const p = fmtApi.avformat_find_stream_info(this.fmt, null);
+      if (this.expired()) throw new StallTimeoutError(this.options.file, "probe", this.options.timeoutS);
       if (p < 0) this.fail("probe", p);
       const decoder = new BigUint64Array(1);
       const index = fmtApi.av_find_best_stream(this.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, decoder, 0);
@@ -254,11 +270,16 @@ export class DecodeSession implements Disposable {
         if (this.draining) this.fail("decode", AVERROR_EOF);
         const rr = fmtApi.av_read_frame(this.fmt, this.packet);
         if (rr === AVERROR_EOF) {
+          // A read cut off at the deadline can look like the end of the file.
+          if (this.expired()) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
           this.draining = true;
           codecApi.avcodec_send_packet(this.codec, null);
           continue;
         }
-        if (rr < 0) this.fail("decode", rr);
+        if (rr < 0) {
+          if (this.expired()) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+          this.fail("decode", rr);
+        }
         if (read.i32(this.packet as Pointer, this.fields.AVPacket.stream_index) === this.info.streamIndex) {
           packetPos = Number(read.i64(this.packet as Pointer, this.fields.AVPacket.pos));
           const s = codecApi.avcodec_send_packet(this.codec, this.packet);
@@ -311,6 +332,7 @@ export class DecodeSession implements Disposable {
     if (this.packet) libavcodec().av_packet_free(new BigUint64Array([BigInt(this.packet)]));
     if (this.codec) libavcodec().avcodec_free_context(new BigUint64Array([BigInt(this.codec)]));
     if (this.fmt) libavformat().avformat_close_input(new BigUint64Array([BigInt(this.fmt)]));
+    if (this.input) shim().vv_input_close(this.input);
     this.hooks.close();
   }
 }
