@@ -24,12 +24,10 @@ int fcntl(int fd, int cmd, ...);
 /* libav functions, handed over by vv_init() from the libraries ffi/ already loaded: that needs
  * no unversioned .so (only -dev packages have one) and always binds the copy TS uses. */
 static void *(*av_buffer_create)(uint8_t *data, size_t size, void (*free_cb)(void *opaque, uint8_t *data), void *opaque, int flags);
-static void *(*av_buffer_get_opaque)(const void *buf);
 static void (*avcodec_align_dimensions2)(void *avctx, int *width, int *height, int linesize_align[8]);
 
-void vv_init(void *buffer_create, void *buffer_get_opaque, void *align_dimensions2) {
+void vv_init(void *buffer_create, void *align_dimensions2) {
   av_buffer_create = buffer_create;
-  av_buffer_get_opaque = buffer_get_opaque;
   avcodec_align_dimensions2 = align_dimensions2;
 }
 
@@ -247,12 +245,19 @@ void *vv_get_buffer2_ptr(void) { return (void *)&vv_get_buffer2; }
 /* Describe a decoded frame whose buffer came from vv_get_buffer2 as a linear DRM PRIME frame over
  * its memfd. Returns 0, -1 if the buffer is not from this pool, -3 if its pixel format is unknown. */
 int vv_describe_pool_frame(VVPool *p, const void *frame, VVFrameDesc *out, uint32_t fourcc) {
-  void *ref = FIELD(void *, frame, AVF_BUF);
+  const uint8_t *data0 = FIELD(uint8_t *, frame, AVF_DATA);
   int bps, nb_planes;
+  VVSlot *s;
   fill_common(frame, out);
-  if (!ref) return -1;
-  VVSlot *s = av_buffer_get_opaque(ref);
-  if (!s || s->pool != p) return -1;
+  /* The slot whose mapping holds the first plane: a decoder that ignored get_buffer2 (libdav1d has
+   * no AV_CODEC_CAP_DR1) hands frames of its own, which no slot holds (-1). Looked up by address,
+   * never by reading the buffer's opaque, which is not ours for such frames. */
+  pthread_mutex_lock(&p->lock);
+  for (s = p->slots; s; s = s->next) {
+    if (data0 >= s->base && data0 < s->base + s->size) break;
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (!s) return -1;
   if (format_planes(out->format, &bps, &nb_planes) != 0) return -3;
   out->nb_objects = 1;
   out->objects[0].fd = s->fd;

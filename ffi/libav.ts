@@ -30,7 +30,6 @@ export const libavutil = lazyLibrary(
     av_opt_set: { args: [T.ptr, T.cstring, T.cstring, T.i32], returns: T.i32 },
     av_opt_set_int: { args: [T.ptr, T.cstring, T.i64, T.i32], returns: T.i32 },
     av_buffer_create: { args: [T.ptr, T.u64, T.ptr, T.ptr, T.i32], returns: T.ptr },
-    av_buffer_get_opaque: { args: [T.ptr], returns: T.ptr },
     av_malloc: { args: [T.u64], returns: T.ptr },
     av_free: { args: [T.ptr], returns: T.void },
   },
@@ -89,6 +88,8 @@ export const AVERROR_EXIT = -0x54495845; // FFERRTAG('E','X','I','T'): the inter
 export const AVMEDIA_TYPE_VIDEO = 0;
 export const AV_HWFRAME_MAP_READ = 1;
 export const AVFMT_FLAG_CUSTOM_IO = 0x0080;
+/** AVCodec.capabilities: the decoder writes into buffers from get_buffer2 (direct rendering). */
+export const AV_CODEC_CAP_DR1 = 1 << 1;
 export const AVSEEK_SIZE = 0x10000;
 export const AVSEEK_FORCE = 0x20000;
 export const AV_LOG_QUIET = -8;
@@ -116,6 +117,8 @@ export type AvFieldTable = {
   AVFormatContext: { pb: number; nb_streams: number; streams: number; flags: number; interrupt_callback: number };
   AVIOContext: { buffer: number; opaque: number };
   AVStream: { index: number; time_base: number; duration: number; nb_frames: number; codecpar: number };
+  /** The public head of AVCodec, the same in every supported version. */
+  AVCodec: { name: number; capabilities: number };
   AVCodecParameters: { codec_type: number; codec_id: number; format: number; width: number; height: number };
   AVPacket: { size: number; stream_index: number; pos: number };
   AVBufferRef: { data: number; size: number };
@@ -135,6 +138,7 @@ export const avFieldTables: Record<string, AvFieldTable> = {
     AVFormatContext: { pb: 32, nb_streams: 44, streams: 48, flags: 96, interrupt_callback: 200 },
     AVIOContext: { buffer: 8, opaque: 40 },
     AVStream: { index: 0, time_base: 16, duration: 32, nb_frames: 40, codecpar: 208 },
+    AVCodec: { name: 0, capabilities: 24 },
     AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, width: 56, height: 60 },
     AVPacket: { size: 32, stream_index: 36, pos: 72 },
     AVBufferRef: { data: 8, size: 16 },

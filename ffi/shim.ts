@@ -31,7 +31,7 @@ export const drmDescriptorLayouts = { AVDRMFrameDescriptor, AVDRMObjectDescripto
 export type PixFmtIds = { yuv420p: number; yuvj420p: number; yuv420p10le: number; nv12: number; p010le: number; vaapi: number; drm_prime: number };
 
 const symbols = {
-  vv_init: { args: [T.ptr, T.ptr, T.ptr], returns: T.void },
+  vv_init: { args: [T.ptr, T.ptr], returns: T.void },
   vv_unpack_drm_frame: { args: [T.ptr, T.ptr], returns: T.i32 },
   vv_frame_info: { args: [T.ptr, T.ptr], returns: T.void },
   vv_pool_new: { args: [], returns: T.ptr },
@@ -77,7 +77,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
   }
   const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as Shim;
   const fnPtr = (f: unknown) => (f as { ptr: number }).ptr;
-  shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavutil().av_buffer_get_opaque), fnPtr(libavcodec().avcodec_align_dimensions2));
+  shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavcodec().avcodec_align_dimensions2));
   shim.vv_init_avio(fnPtr(libavformat().avio_alloc_context), fnPtr(libavformat().avio_context_free), fnPtr(libavutil().av_malloc), fnPtr(libavutil().av_free));
   compiled = { key, shim };
   return shim;

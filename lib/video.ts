@@ -143,7 +143,10 @@ export class Video implements Disposable {
       this.source = "vaapi";
       this.producerNode = deviceNumbers(opts.vaapiDevice);
     } else {
-      session = openSoftwareSource({ ...decoderOptions, freshFds: opts.freshFds }).session;
+      session = openSoftwareSource({
+        ...decoderOptions, freshFds: opts.freshFds,
+        copyRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
+      }).session;
       this.source = "software";
     }
     this.session = session;
@@ -159,6 +162,9 @@ export class Video implements Disposable {
       throw e;
     }
     this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
+    if (this.source === "software" && !this.info.directRendering) {
+      this.sourceNote += `; the ${this.info.decoder} decoder cannot write into the memfd pool (no AV_CODEC_CAP_DR1): each frame is copied once into a linear buffer, counted in cpuBytesCopied`;
+    }
     // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
     try {
       this.memfdRoute = this.source === "software" ? memfdRoute(this.ctx) : undefined;

@@ -288,3 +288,31 @@ describe("a read that blocks times out on time (the input is polled up to the de
     done();
   }, 20_000);
 });
+
+describe("decoders that cannot write into the pool", () => {
+  withFfmpeg("AV1 through libdav1d (no AV_CODEC_CAP_DR1): said at open, each frame copied once (counted), planes equal to ffmpeg's", () => {
+    const file = clip(CLIPS.av1);
+    const fds = openFds();
+    {
+      using video = Video.open(file, { validation: true });
+      expect(video.info.directRendering).toBe(false);
+      expect(video.sourceNote).toContain(`the ${video.info.decoder} decoder cannot write into the memfd pool`);
+      const want = decodeRaw(file, "yuv420p");
+      const frameBytes = 160 * 90 * 1.5;
+      let n = 0;
+      for (let f = video.next(); f; f = video.next()) {
+        using frame = f;
+        expect(frame.cpuBytesCopied).toBe(frameBytes);
+        expect(packedPlanes(frame.descriptor)).toEqual(want.subarray(n * frameBytes, (n + 1) * frameBytes));
+        const { rgba, stats } = video.toRgba(frame);
+        rgba[Symbol.dispose]();
+        expect(stats.cpuBytesCopied).toBe(frameBytes);
+        n++;
+      }
+      expect(n).toBe(CLIPS.av1.frames);
+      expect(video.stats.cpuBytesCopied).toBe(n * frameBytes);
+      video.ctx.checkValidation();
+    }
+    expect(openFds()).toBe(fds);
+  });
+});

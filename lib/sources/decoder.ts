@@ -1,9 +1,9 @@
 // A libavformat + libavcodec decode session shared by the sources: open, pick the best video
 // stream, decode frame after frame with a stall timeout, and hand out disposable frames.
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
-import { ptr as ptrOf, read, type Pointer } from "bun:ffi";
+import { CString, ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { AV_CODEC_CAP_DR1, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
@@ -44,7 +44,17 @@ export type DecoderOptions = {
 /** A packet the decoder rejected (damage in the stream), skipped unless decoding is strict. */
 export type DecodeDamage = { packetPos: number; stage: "send" | "receive"; error: string };
 
-export type StreamInfo = { codec: string; width: number; height: number; pixelFormat: string; streamIndex: number };
+export type StreamInfo = {
+  codec: string;
+  width: number;
+  height: number;
+  pixelFormat: string;
+  streamIndex: number;
+  /** The libavcodec decoder that decodes it (libdav1d, h264, hevc, ...). */
+  decoder: string;
+  /** The decoder writes into the buffers the source hands it (AV_CODEC_CAP_DR1); without it, frames are copied. */
+  directRendering: boolean;
+};
 
 /** What a DecodedFrame owns: its AVFrames and the fds made for it alone; released once. */
 type FrameHandles = { frames: number[]; fds: number[]; onRelease: () => void; released: boolean };
@@ -180,6 +190,8 @@ export class DecodeSession implements Disposable {
         height: read.i32(par as Pointer, F.height),
         pixelFormat: pixFmtName(format),
         streamIndex: index,
+        decoder: String(new CString(ptrAt(Number(decoder[0]), this.fields.AVCodec.name) as Pointer)),
+        directRendering: (read.i32(Number(decoder[0]) as Pointer, this.fields.AVCodec.capabilities) & AV_CODEC_CAP_DR1) !== 0,
       };
       if (!hooks.acceptsPixelFormat(format)) {
         throw new DecodeError("UNSUPPORTED_FORMAT", file, "decoder",

@@ -23,6 +23,12 @@ export type SoftwareSourceOptions = DecoderOptions & {
    * next frames. The pool's surfaces come back under new fd numbers, as VAAPI's do.
    */
   freshFds?: boolean;
+  /**
+   * Where frames the decoder made in buffers of its own (it ignored get_buffer2: libdav1d has no
+   * AV_CODEC_CAP_DR1) are copied, counted in cpuBytesCopied; made on first need. Without it such
+   * frames are refused.
+   */
+  copyRing?: () => LinearRing;
 };
 
 export function openSoftwareSource(options: SoftwareSourceOptions): { session: DecodeSession; poolStats: () => PoolStats } {
@@ -50,7 +56,12 @@ export function openSoftwareSource(options: SoftwareSourceOptions): { session: D
       if (options.forceLinear) return copyFrameToLinear(options.forceLinear, frame, options.file);
       const fourcc = fourccOf.get(read.i32(frame as Pointer, fields.AVFrame.format)) ?? 0;
       const r = s.vv_describe_pool_frame(pool, frame, flat, fourcc);
-      if (r !== 0) throw new DecodeError("DECODE_FAILED", options.file, "describe", r === -3 ? "the decoder output a pixel format the pool does not serve" : "the decoder returned a frame that is not in the memfd pool");
+      if (r === -1 && options.copyRing) return copyFrameToLinear(options.copyRing(), frame, options.file);
+      if (r !== 0) {
+        throw new DecodeError("DECODE_FAILED", options.file, "describe", r === -3
+          ? "the decoder output a pixel format the pool does not serve"
+          : "the decoder made this frame in a buffer of its own, not in the memfd pool; open it with a Video (which copies such frames, counted) or --force-linear");
+      }
       const descriptor = readFlatDescriptor(flat);
       if (!options.freshFds) return { descriptor };
       const fds: number[] = [];
