@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
-  frameToRgba, GpuBuffer, planImport, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext,
+  frameToRgba, GpuBuffer, importDmabuf, planImport, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext,
   type DecodedFrame, type DrmFrameDescriptor, type ImportCaps, type Submission, type VideoOptions,
 } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
@@ -203,6 +203,12 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
       d.diff.buffer[Symbol.dispose]();
       l.buffer[Symbol.dispose]();
     }],
+    ["importDmabuf", 2, () => {
+      const v = pick(videos), f = pick(frames);
+      if (!v || !f) return;
+      importDmabuf(v.ctx, f.descriptor, { handleType: v.memfdRoute === "host-pointer" ? "host" : "dma-buf" })[Symbol.dispose]();
+    }],
+    ["cache.get", 1, () => { const v = pick(videos), f = pick(frames); if (v && f) v.cache.get(f.descriptor); }],
     ["seekFrame", 1, () => { const v = pick(videos); if (v) frames.push(v.seekFrame(Math.floor(random() * 320) - 5)); }],
     ["stats", 1, () => pick(videos)?.stats],
     ["dispose video", 1, () => pick(videos)?.[Symbol.dispose]()],

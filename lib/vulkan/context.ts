@@ -295,6 +295,7 @@ export class VulkanContext implements Disposable {
 
   /** The first memory type in `typeBits` with all of `required`, preferring one that also has `preferred`. */
   findMemoryType(typeBits: number, required: number, preferred = 0): number {
+    this.assertLive("VulkanContext.findMemoryType");
     const ok = (i: number, flags: number) => (typeBits & (1 << i)) !== 0 && (this.memoryTypes[i]!.propertyFlags & flags) === flags;
     for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required | preferred)) return i;
     for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required)) return i;
@@ -361,6 +362,7 @@ export class VulkanContext implements Disposable {
 
   /** The DRM modifiers the device lists for a format, with their plane counts and features. */
   formatModifiers(format: vk.VkFormatName): { modifier: bigint; planes: number; features: number }[] {
+    this.assertLive("VulkanContext.formatModifiers");
     return formatModifiers(this.inst, this.physicalDevice, format);
   }
 
@@ -383,6 +385,7 @@ export class VulkanContext implements Disposable {
 
   /** The YCbCr conversions and samplers of this device (made on first use, released with the context). */
   get ycbcr(): YcbcrSamplers {
+    this.assertLive("VulkanContext.ycbcr");
     return (this.ycbcrSamplers ??= new YcbcrSamplers(this));
   }
 

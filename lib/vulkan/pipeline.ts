@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pack, packArray } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
+import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
 import { checkVk, type VulkanContext } from "./context";
 
 export const SHADER_DIR = join(import.meta.dir, "..", "..", "shaders");
@@ -93,7 +94,9 @@ export class ComputePipeline implements Disposable {
 
   /** Descriptor set `slot` (0..maxSets-1), updated with the given resources. */
   bind(slot: number, buffers: BufferWrite[], images: ImageWrite[] = []): bigint {
-    const set = this.sets[slot]!;
+    if (this.released) throw new UseAfterDisposeError("ComputePipeline", "ComputePipeline.bind");
+    const set = this.sets[slot];
+    if (set === undefined) throw new InvalidArgumentError("descriptor slot", `${slot}; this pipeline has ${this.sets.length} (0 to ${this.sets.length - 1})`);
     const keep: Buffer[] = [];
     const writes = [
       ...buffers.map((b) => {
@@ -113,6 +116,7 @@ export class ComputePipeline implements Disposable {
 
   /** Record bind + push constants + dispatch. */
   recordDispatch(cmd: number, set: bigint, push: ArrayBufferView, groups: [number, number, number]): void {
+    if (this.released) throw new UseAfterDisposeError("ComputePipeline", "ComputePipeline.recordDispatch");
     const { dev } = this.ctx;
     dev.vkCmdBindPipeline(cmd, 1 /* COMPUTE */, this.pipeline);
     const sets = Buffer.alloc(8);
