@@ -9,7 +9,8 @@ import { libva, libvaDrm, VA_EXPORT_SYMBOL, VAProfile } from "../ffi/libva";
 import * as vk from "../ffi/vulkan";
 import { avFieldTables, avTableKey } from "../ffi/libav";
 import { modifierName } from "./formats";
-import { createInstance, deviceNumbers, formatModifiers, instanceLayers, instanceVersion, listPhysicalDevices } from "./vulkan/context";
+import { deviceNumbers, formatModifiers, listPhysicalDevices } from "./vulkan/context";
+import { instanceLayers, instanceVersion, sharedInstance } from "./vulkan/instance";
 
 const PROBED_EXTENSIONS = ["VK_KHR_external_memory_fd", "VK_EXT_external_memory_dma_buf", "VK_EXT_image_drm_format_modifier", "VK_KHR_external_semaphore_fd", "VK_EXT_physical_device_drm", "VK_EXT_external_memory_host"] as const;
 const PROBED_FORMATS = { NV12: "G8_B8R8_2PLANE_420_UNORM", P010: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", R8: "R8_UNORM", RG8: "R8G8_UNORM", R16: "R16_UNORM" } as const;
@@ -97,24 +98,20 @@ function probeVa(path: string): ProbeReport["drm"]["renderNodes"][number]["va"] 
 function probeVulkan(): ProbeReport["vulkan"] {
   try {
     const version = instanceVersion();
-    const { instance } = createInstance([], []);
-    const inst = vk.loadInstanceFns(instance);
-    try {
-      return {
-        instanceVersion: vk.apiVersionString(version),
-        validationLayer: instanceLayers().includes("VK_LAYER_KHRONOS_validation"),
-        devices: listPhysicalDevices(inst, instance).map(({ handle, info }) => ({
-          index: info.index, name: info.name, type: info.type, driver: `${info.driverName} ${info.driverInfo}`.trim(), apiVersion: info.apiVersion,
-          drm: info.drm,
-          extensions: Object.fromEntries(PROBED_EXTENSIONS.map((e) => [e, info.extensions.includes(e)])),
-          modifiers: info.extensions.includes("VK_EXT_image_drm_format_modifier")
-            ? Object.fromEntries(Object.entries(PROBED_FORMATS).map(([n, f]) => [n, formatModifiers(inst, handle, f).map((m) => `${modifierName(m.modifier)} [${m.planes} plane(s)]`)]))
-            : {},
-        })),
-      };
-    } finally {
-      inst.vkDestroyInstance(instance, null);
-    }
+    // The process's instance without validation (made once, kept: see lib/vulkan/instance.ts).
+    const { instance, inst } = sharedInstance(false, false);
+    return {
+      instanceVersion: vk.apiVersionString(version),
+      validationLayer: instanceLayers().includes("VK_LAYER_KHRONOS_validation"),
+      devices: listPhysicalDevices(inst, instance).map(({ handle, info }) => ({
+        index: info.index, name: info.name, type: info.type, driver: `${info.driverName} ${info.driverInfo}`.trim(), apiVersion: info.apiVersion,
+        drm: info.drm,
+        extensions: Object.fromEntries(PROBED_EXTENSIONS.map((e) => [e, info.extensions.includes(e)])),
+        modifiers: info.extensions.includes("VK_EXT_image_drm_format_modifier")
+          ? Object.fromEntries(Object.entries(PROBED_FORMATS).map(([n, f]) => [n, formatModifiers(inst, handle, f).map((m) => `${modifierName(m.modifier)} [${m.planes} plane(s)]`)]))
+          : {},
+      })),
+    };
   } catch (e) {
     return { error: message(e) };
   }

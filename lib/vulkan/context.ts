@@ -1,6 +1,6 @@
 // VulkanContext: instance, device, compute queue, command pool, validation, and what the device
 // can import. One per process is the common case; every object it creates is released once.
-import { CString, JSCallback, FFIType as T, ptr, toArrayBuffer, type Pointer } from "bun:ffi";
+
 import { z } from "zod";
 import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
@@ -10,7 +10,10 @@ import { reclaimer } from "../reclaim";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
 import { quirksOf } from "../quirks";
+import { checkVk, cstrings, enumerate, readU64, SEVERITY_ERROR, SEVERITY_WARNING, sharedInstance, type InstanceListener } from "./instance";
 import { YcbcrSamplers } from "./ycbcr";
+
+export { checkVk };
 
 export const VulkanContextOptionsSchema = z.strictObject({
   /** Physical device: index, or a substring of its name. Default: VAAPI_VK_DEVICE, else the render node's device, else the first that can import. */
@@ -58,51 +61,6 @@ export type PhysicalDeviceInfo = {
   drm?: { primary?: [number, number]; render?: [number, number] };
 };
 
-const SEVERITY_ERROR = 0x1000;
-const SEVERITY_WARNING = 0x100;
-
-export function checkVk(result: number, func: string, hint = ""): void {
-  if (result !== 0) throw new VulkanError(func, result, vk.VkResult[result] ?? "VkResult", hint);
-}
-
-const readU64 = (b: Buffer, i = 0) => b.readBigUInt64LE(i * 8);
-const cstrings = (names: readonly string[]) => {
-  const bufs = names.map((n) => Buffer.from(`${n}\0`));
-  const table = Buffer.alloc(Math.max(1, bufs.length) * 8);
-  bufs.forEach((b, i) => table.writeBigUInt64LE(BigInt(ptr(b)), i * 8));
-  return { table, keep: bufs };
-};
-
-/** Two-call enumeration: count, then fill. */
-function enumerate(call: (count: Buffer, out: Buffer | null) => number, itemSize: number, func: string): Buffer {
-  const count = Buffer.alloc(4);
-  checkVk(call(count, null), func);
-  const n = count.readUInt32LE(0);
-  const out = Buffer.alloc(Math.max(1, n) * itemSize);
-  checkVk(call(count, out), func);
-  return out.subarray(0, count.readUInt32LE(0) * itemSize);
-}
-
-export function instanceExtensions(layer: string | null = null): string[] {
-  const lib = vk.libvulkan();
-  const lname = layer ? Buffer.from(`${layer}\0`) : null;
-  const buf = enumerate((c, o) => lib.vkEnumerateInstanceExtensionProperties(lname, c, o), vk.VkExtensionProperties.size, "vkEnumerateInstanceExtensionProperties");
-  return Array.from({ length: buf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, buf, i).extensionName));
-}
-
-export function instanceLayers(): string[] {
-  const lib = vk.libvulkan();
-  const buf = enumerate((c, o) => lib.vkEnumerateInstanceLayerProperties(c, o), vk.VkLayerProperties.size, "vkEnumerateInstanceLayerProperties");
-  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) => cString(unpack(vk.VkLayerProperties, buf, i).layerName));
-}
-
-
-export function instanceVersion(): number {
-  const out = Buffer.alloc(4);
-  checkVk(vk.libvulkan().vkEnumerateInstanceVersion(out), "vkEnumerateInstanceVersion");
-  return out.readUInt32LE(0);
-}
-
 /** The (major, minor) device numbers of a character device node, e.g. a DRM render node. */
 export function deviceNumbers(path: string): [number, number] {
   const fd = libc().open(Buffer.from(`${path}\0`), 0);
@@ -142,8 +100,9 @@ export class VulkanContext implements Disposable {
   private ycbcrSamplers?: YcbcrSamplers;
   readonly timestampValidBits: number;
   private readonly memoryTypes: { propertyFlags: number; heapIndex: number }[];
-  private readonly messenger: bigint = 0n;
-  private readonly callback?: JSCallback;
+  /** Hears the shared instance's validation messages while this context lives. */
+  private readonly listener: InstanceListener;
+  private readonly instanceListeners: Set<InstanceListener>;
   private readonly validationErrors: string[] = [];
   private readonly capsCache = new Map<string, ImportCaps>();
   /**
@@ -170,47 +129,18 @@ export class VulkanContext implements Disposable {
   private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
     const validation = opts.validation ?? process.env.VAAPI_VK_VALIDATION === "1";
     this.validation = validation;
-    const layers: string[] = [];
-    const exts: string[] = [];
-    const available = instanceExtensions();
-    if (validation) {
-      if (!instanceLayers().includes("VK_LAYER_KHRONOS_validation")) {
-        throw new VulkanUnsupportedError("validation was asked for but VK_LAYER_KHRONOS_validation is not installed: `apt-get install vulkan-validationlayers` (or point VK_LAYER_PATH at it)");
-      }
-      layers.push("VK_LAYER_KHRONOS_validation");
-    }
-    if (validation || opts.debug) {
-      if (available.includes("VK_EXT_debug_utils")) exts.push("VK_EXT_debug_utils");
-    }
-
-    let messengerInfo: Buffer | null = null;
-    if (exts.includes("VK_EXT_debug_utils")) {
-      this.callback = new JSCallback(
-        (severity: number, _types: number, data: Pointer) => {
-          const d = unpack(vk.VkDebugUtilsMessengerCallbackDataEXT, new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)));
-          const msg = d.pMessage ? new CString(d.pMessage as Pointer).toString() : "(no message)";
-          if (severity & SEVERITY_ERROR) this.validationErrors.push(msg);
-          if (opts.debug && severity & (SEVERITY_ERROR | SEVERITY_WARNING)) console.error(`[vulkan] ${msg}`);
-          return 0;
-        },
-        { args: [T.u32, T.u32, T.ptr, T.ptr], returns: T.u32 },
-      );
-      messengerInfo = pack(vk.VkDebugUtilsMessengerCreateInfoEXT, {
-        sType: vk.SType.DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
-        messageSeverity: SEVERITY_ERROR | SEVERITY_WARNING | (opts.debug ? 0x10 : 0),
-        messageType: 0x1 | 0x2 | 0x4,
-        pfnUserCallback: this.callback.ptr,
-      });
-    }
+    const shared = sharedInstance(validation, opts.debug);
+    this.instance = shared.instance;
+    this.inst = shared.inst;
+    const apiVersion = shared.apiVersion;
+    this.listener = (severity, message) => {
+      if (severity & SEVERITY_ERROR) this.validationErrors.push(message);
+      if (opts.debug && severity & (SEVERITY_ERROR | SEVERITY_WARNING)) console.error(`[vulkan] ${message}`);
+    };
+    this.instanceListeners = shared.listeners;
+    shared.listeners.add(this.listener);
     const out = Buffer.alloc(8);
-    const { instance, apiVersion } = createInstance(layers, exts, messengerInfo); // messenger in pNext also catches instance creation
-    this.instance = instance;
-    this.inst = vk.loadInstanceFns(this.instance);
     try {
-      if (messengerInfo && this.inst.vkCreateDebugUtilsMessengerEXT) {
-        checkVk(this.inst.vkCreateDebugUtilsMessengerEXT(this.instance, messengerInfo, null, out), "vkCreateDebugUtilsMessengerEXT");
-        this.messenger = readU64(out);
-      }
       const devices = listPhysicalDevices(this.inst, this.instance);
       const chosen = choosePhysicalDevice(devices, opts.device ?? process.env.VAAPI_VK_DEVICE, opts.renderNode);
       this.physicalDevice = chosen.handle;
@@ -445,9 +375,8 @@ export class VulkanContext implements Disposable {
       if (self.commandPool) this.dev.vkDestroyCommandPool(self.device, self.commandPool, null);
       this.dev.vkDestroyDevice(self.device, null);
     }
-    if (this.messenger && this.inst.vkDestroyDebugUtilsMessengerEXT) this.inst.vkDestroyDebugUtilsMessengerEXT(this.instance, this.messenger, null);
-    this.inst.vkDestroyInstance(this.instance, null);
-    this.callback?.close();
+    // The instance is the process's (instance.ts): only stop listening to it.
+    this.instanceListeners.delete(this.listener);
   }
 
   /** The owner lets go: the device goes now, or when the last object made on it is disposed. */
@@ -465,29 +394,6 @@ export class VulkanContext implements Disposable {
     this.ycbcrSamplers?.[Symbol.dispose]();
     this.destroyPartial();
   }
-}
-
-const toBuffer = (p: Pointer, size: number) => Buffer.from(toArrayBuffer(p, 0, size));
-
-/** A Vulkan instance (API 1.1 to 1.3, as the loader offers) with the given layers and extensions. */
-export function createInstance(layers: string[], extensions: string[], pNext: Buffer | null = null): { instance: number; apiVersion: number } {
-  const exts = [...extensions];
-  if (instanceExtensions().includes("VK_KHR_portability_enumeration")) exts.push("VK_KHR_portability_enumeration");
-  const apiVersion = Math.min(instanceVersion(), vk.VK_API_VERSION_1_3);
-  if (apiVersion < vk.VK_API_VERSION_1_1) throw new VulkanUnsupportedError(`the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`);
-  const appName = Buffer.from("vaapi-vk\0");
-  const appInfo = pack(vk.VkApplicationInfo, { sType: vk.SType.APPLICATION_INFO, pApplicationName: appName, pEngineName: appName, apiVersion });
-  const layerNames = cstrings(layers);
-  const extNames = cstrings(exts);
-  const createInfo = pack(vk.VkInstanceCreateInfo, {
-    sType: vk.SType.INSTANCE_CREATE_INFO, pNext,
-    flags: exts.includes("VK_KHR_portability_enumeration") ? 1 : 0,
-    pApplicationInfo: appInfo, enabledLayerCount: layers.length, ppEnabledLayerNames: layerNames.table,
-    enabledExtensionCount: exts.length, ppEnabledExtensionNames: extNames.table,
-  });
-  const out = Buffer.alloc(8);
-  checkVk(vk.libvulkan().vkCreateInstance(createInfo, null, out), "vkCreateInstance", "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)");
-  return { instance: Number(readU64(out)), apiVersion };
 }
 
 export function listPhysicalDevices(inst: vk.InstanceFns, instance: number): { handle: number; info: PhysicalDeviceInfo }[] {
