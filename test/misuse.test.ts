@@ -238,6 +238,8 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
 withSource("a seeded random walk of misuse over the public API: only typed errors, and every fd and device comes back", () => {
   const seed = Number(process.env.VAAPI_VK_FUZZ_SEED ?? 20261125);
   const steps = Number(process.env.VAAPI_VK_FUZZ_STEPS ?? 4000);
+  // The process's Vulkan instance (with validation) is made once and kept: make it before counting.
+  VulkanContext.create({ validation: true })[Symbol.dispose]();
   const fds = openFds();
   const contexts = VulkanContext.liveCount;
   const codes = misuseWalk(seed, steps);
