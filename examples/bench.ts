@@ -1,5 +1,4 @@
-// bun run examples/bench.ts <video> [--frames N] [--dmabuf-ring N] [--reps N] [--json] [--source auto|vaapi|software]
-//                                   [--vaapi-dmabuf] [--dmabuf-debug] [--diff] [--out-dir DIR] [--every N]
+// bun run examples/bench.ts <video> [flags]   (--help lists them)
 // Measures, side by side in one run on the same frames:
 //   zero-copy   decode -> import (cached) -> convert on the GPU, no CPU copy
 //   staging     decode -> CPU copy into a host-visible staging buffer -> vkCmdCopyBuffer -> convert
@@ -7,40 +6,42 @@
 // buffer copy of the same bytes (read + written). Timings are wall clock per frame.
 // --diff adds the luma pass and a diff against the previous frame to the zero-copy path (mean
 // difference per frame reported); --out-dir writes every Nth frame's RGBA (and diff heat map) as PNG.
-import { parseArgs } from "node:util";
-import { z } from "zod";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BufferUsage, bytesPerPixel, copyBuffer, dmabufIdentity, encodePng, GpuBuffer, heatMap, importDmabuf, PIXEL_FORMATS, pixelFormatOf, readBack,
-  runCli, VaapiVkError, Video, type DecodedFrame, type LumaFrame, type Submission,
+  BufferUsage, bytesPerPixel, cliInt, cliUsageError, copyBuffer, dmabufIdentity, encodePng, GpuBuffer, heatMap, importDmabuf, parseCli, PIXEL_FORMATS,
+  pixelFormatOf, readBack, runCli, VaapiVkError, Video, type CliFlag, type CliSpec, type DecodedFrame, type LumaFrame, type Submission,
 } from "vaapi-vk";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    frames: { type: "string", default: "60" },
-    "dmabuf-ring": { type: "string", default: "8" },
-    reps: { type: "string", default: "20" },
-    json: { type: "boolean", default: false },
-    source: { type: "string", default: "auto" },
-    "vaapi-dmabuf": { type: "boolean", default: false },
-    "dmabuf-debug": { type: "boolean", default: false },
-    diff: { type: "boolean", default: false },
-    "out-dir": { type: "string" },
-    every: { type: "string", default: "30" },
+const spec = {
+  command: "examples/bench.ts",
+  positionals: "<video>",
+  summary: "Zero-copy against staging, side by side on the same frames, with import and conversion costs and CPU bytes copied.",
+  flags: {
+    frames: { type: "string", value: "N", help: "frames to run through each path", default: "60" },
+    "dmabuf-ring": { type: "string", value: "N", help: "imports kept ready at the least (the cache grows to the decoder's pool)", default: "8" },
+    reps: { type: "string", value: "N", help: "repetitions of the import and conversion timings", default: "20" },
+    source: { type: "string", value: "auto|vaapi|software", help: "where frames come from", default: "auto" },
+    "vaapi-dmabuf": { type: "boolean", help: "the VAAPI source (as --source vaapi)" },
+    json: { type: "boolean", help: "one JSON line instead of the table" },
+    "dmabuf-debug": { type: "boolean", help: "a line per frame: import or cache hit, and the dmabuf" },
+    diff: { type: "boolean", help: "add the luma pass and a diff against the previous frame" },
+    "out-dir": { type: "string", value: "DIR", help: "write every Nth frame's RGBA (and diff heat map) as PNG here" },
+    every: { type: "string", value: "N", help: "with --out-dir, every how many frames", default: "30" },
   },
-});
-const Args = z.object({
-  video: z.string({ error: "usage: bun run examples/bench.ts <video> [--frames N] [--dmabuf-ring N] [--json]" }),
-  frames: z.coerce.number().int().positive(),
-  ring: z.coerce.number().int().min(1).max(64),
-  reps: z.coerce.number().int().positive(),
-  source: z.enum(["auto", "vaapi", "software"]),
-  outDir: z.string().optional(),
-  every: z.coerce.number().int().positive(),
-});
-type Args = z.infer<typeof Args>;
+} satisfies CliSpec<Record<string, CliFlag>>;
+const { values, positionals } = parseCli(spec);
+
+type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number };
+
+function parseArgs(): Args {
+  if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
+  const source = values["vaapi-dmabuf"] ? "vaapi" : (["auto", "vaapi", "software"] as const).find((k) => k === values.source) ?? cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`);
+  return {
+    video: positionals[0]!, frames: cliInt(spec, "frames", values.frames, 1), ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
+    reps: cliInt(spec, "reps", values.reps, 1), source, outDir: values["out-dir"], every: cliInt(spec, "every", values.every, 1),
+  };
+}
 
 type PassResult = { frames: number; seconds: number; decodeMs: number; uploadMs: number; importMs: number; convertMs: number; cpuBytesCopied: number };
 const now = () => performance.now();
@@ -225,15 +226,7 @@ function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs:
 }
 
 function main(): void {
-  const parsed = Args.safeParse({
-    video: positionals[0], frames: values.frames, ring: values["dmabuf-ring"], reps: values.reps,
-    source: values["vaapi-dmabuf"] ? "vaapi" : values.source, outDir: values["out-dir"], every: values.every,
-  });
-  if (!parsed.success) {
-    console.error(z.prettifyError(parsed.error));
-    process.exit(2);
-  }
-  const a = parsed.data;
+  const a = parseArgs();
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
   const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2 });
   let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;

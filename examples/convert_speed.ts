@@ -1,4 +1,4 @@
-// bun run examples/convert_speed.ts [--reps 50] [--sizes 1920x1080,3840x2160] [--batch 4]
+// bun run examples/convert_speed.ts [flags]   (--help lists them)
 // The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time (timestamp queries),
 // many dispatches back to back, each converting one frame, then `--batch` frames: bytes moved per
 // dispatch (frames read + RGBA written), GB/s, and the ratio to a compute-shader copy and to
@@ -6,17 +6,24 @@
 // Needs no decoder: frames are patterns in memory the device imports (a memfd as dma_buf, else a
 // Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { z } from "zod";
 import {
-  copyRoofline, DRM_FORMAT, MAX_BATCH, exportOpaqueFd, gpuTimeNs, importDmabuf, memfdRoute, runCli, sealedMemfd, VulkanContext, Converter,
-  type DrmFrameDescriptor, type HandleType, type ImportPlan,
+  cliInt, cliUsageError, copyRoofline, DRM_FORMAT, MAX_BATCH, exportOpaqueFd, gpuTimeNs, importDmabuf, memfdRoute, parseCli, runCli, sealedMemfd,
+  VulkanContext, Converter, type CliFlag, type CliSpec, type DrmFrameDescriptor, type HandleType, type ImportPlan,
 } from "vaapi-vk";
 
-const { values } = parseArgs({ options: { reps: { type: "string", default: "50" }, sizes: { type: "string", default: "1920x1080,3840x2160" }, batch: { type: "string", default: "4" } } });
+const spec = {
+  command: "examples/convert_speed.ts", positionals: "", summary: "The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time.",
+  flags: {
+    reps: { type: "string", value: "N", help: "dispatches back to back per measurement", default: "50" },
+    sizes: { type: "string", value: "WxH,...", help: "frame sizes", default: "1920x1080,3840x2160" },
+    batch: { type: "string", value: "B", help: `frames a batched dispatch converts (1 to ${MAX_BATCH})`, default: "4" },
+  },
+} satisfies CliSpec<Record<string, CliFlag>>;
+const { values } = parseCli(spec);
 
 await runCli(() => {
-  const a = z.object({ reps: z.coerce.number().int().positive(), sizes: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/), batch: z.coerce.number().int().min(1).max(MAX_BATCH) }).parse(values);
+  if (!/^\d+x\d+(,\d+x\d+)*$/.test(values.sizes)) cliUsageError(spec, `--sizes ${values.sizes}: give sizes like 1920x1080,3840x2160`);
+  const a = { reps: cliInt(spec, "reps", values.reps, 1), sizes: values.sizes, batch: cliInt(spec, "batch", values.batch, 1, MAX_BATCH) };
   using ctx = VulkanContext.create();
   using conv = new Converter(ctx);
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };

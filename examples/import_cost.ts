@@ -1,17 +1,26 @@
-// bun run examples/import_cost.ts [--width W] [--height H] [--reps N]
+// bun run examples/import_cost.ts [flags]   (--help lists them)
 // A fresh import + release of one NV12 frame against a cache lookup of the same frame, on every
 // route this device has: dma-buf (memfd), host pointer (memfd pages), opaque fd (a Vulkan export,
 // as an image with an explicit LINEAR modifier where the device supports it, else as buffers).
 // Needs no decoder, so it runs on GPU machines without libav.
 import { closeSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { DRM_FORMAT, exportOpaqueFd, ImportCache, importDmabuf, memfdRoute, runCli, sealedMemfd, VulkanContext, type DrmFrameDescriptor, type HandleType } from "vaapi-vk";
+import {
+  cliInt, DRM_FORMAT, exportOpaqueFd, ImportCache, importDmabuf, memfdRoute, parseCli, runCli, sealedMemfd, VulkanContext,
+  type CliFlag, type CliSpec, type DrmFrameDescriptor, type HandleType,
+} from "vaapi-vk";
 
-const { values } = parseArgs({ options: { width: { type: "string", default: "1920" }, height: { type: "string", default: "1080" }, reps: { type: "string", default: "200" } } });
+const spec = {
+  command: "examples/import_cost.ts", positionals: "", summary: "A fresh import of one NV12 frame against a cache lookup of it, on every route this device has.",
+  flags: {
+    width: { type: "string", value: "W", help: "frame width", default: "1920" },
+    height: { type: "string", value: "H", help: "frame height", default: "1080" },
+    reps: { type: "string", value: "N", help: "repetitions", default: "200" },
+  },
+} satisfies CliSpec<Record<string, CliFlag>>;
+const { values } = parseCli(spec);
 
 await runCli(() => {
-  const a = z.object({ width: z.coerce.number().int().positive(), height: z.coerce.number().int().positive(), reps: z.coerce.number().int().positive() }).parse(values);
+  const a = { width: cliInt(spec, "width", values.width, 2, 16384), height: cliInt(spec, "height", values.height, 2, 16384), reps: cliInt(spec, "reps", values.reps, 1) };
   using ctx = VulkanContext.create();
   const pitch = Math.ceil(a.width / 256) * 256;
   const bytes = pitch * a.height + pitch * Math.ceil(a.height / 2);

@@ -1,8 +1,11 @@
 // bun run examples/probe.ts [--json]: what this machine can run, and what to fix.
-import { parseArgs } from "node:util";
-import { probe } from "vaapi-vk";
+import { parseCli, probe, type CliFlag, type CliSpec } from "vaapi-vk";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });
+const spec = {
+  command: "examples/probe.ts", positionals: "", summary: "What this machine can run (DRM nodes, VA drivers, Vulkan devices and what they import, libav), and how to fix what is missing.",
+  flags: { json: { type: "boolean", help: "the report as JSON (ProbeReportSchema)" } },
+} satisfies CliSpec<Record<string, CliFlag>>;
+const { values } = parseCli(spec);
 const r = probe();
 if (values.json) {
   console.log(JSON.stringify(r, null, 2));

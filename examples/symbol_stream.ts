@@ -1,28 +1,32 @@
-// bun run examples/symbol_stream.ts <video> [--block 16] [--planes 4] [--channels 1] [--triadic] [--frames N]
+// bun run examples/symbol_stream.ts <video> [flags]   (--help lists them)
 // Allocates the symbol-stream SSBOs (contract: lib/symbols.ts), runs the zero-writer kernel, reads
 // back and validates; with --triadic, encodes each frame's luma residual against the previous
 // frame into trit planes on the GPU, checks it against the CPU reference encoder, rebuilds the luma
 // with the CPU decoder, and prints per-frame statistics.
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { decodeFrameCpu, encodeFrameCpu, readFrame, readLuma, runCli, streamStats, SymbolEncoder, Video, type LumaFrame } from "vaapi-vk";
+import {
+  cliInt, cliUsageError, decodeFrameCpu, encodeFrameCpu, parseCli, readFrame, readLuma, runCli, streamStats, SymbolEncoder, Video,
+  type CliFlag, type CliSpec, type LumaFrame,
+} from "vaapi-vk";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    block: { type: "string", default: "16" },
-    planes: { type: "string", default: "4" },
-    channels: { type: "string", default: "1" },
-    frames: { type: "string", default: "30" },
-    triadic: { type: "boolean", default: false },
+const spec = {
+  command: "examples/symbol_stream.ts", positionals: "<video>",
+  summary: "Allocate the symbol-stream buffers, run the zero-writer kernel and validate; with --triadic, encode each frame's luma on the GPU and check it against the CPU.",
+  flags: {
+    block: { type: "string", value: "B", help: "block size in pixels", default: "16" },
+    planes: { type: "string", value: "P", help: "trit planes (digits of each residual)", default: "4" },
+    channels: { type: "string", value: "C", help: "1 luma (2 and 3 add chroma: refused until implemented)", default: "1" },
+    frames: { type: "string", value: "N", help: "frames to encode with --triadic", default: "30" },
+    triadic: { type: "boolean", help: "encode frames on the GPU and check them against the CPU encoder" },
   },
-});
+} satisfies CliSpec<Record<string, CliFlag>>;
+const { values, positionals } = parseCli(spec);
 
 await runCli(() => {
-  const a = z.object({
-    video: z.string({ error: "usage: bun run examples/symbol_stream.ts <video> --block 16 --planes 4 --channels 1 [--triadic]" }),
-    block: z.coerce.number().int(), planes: z.coerce.number().int(), channels: z.coerce.number().int(), frames: z.coerce.number().int().positive(),
-  }).parse({ video: positionals[0], ...values });
+  if (positionals.length !== 1) cliUsageError(spec, "give one video");
+  const a = {
+    video: positionals[0]!, block: cliInt(spec, "block", values.block, 1), planes: cliInt(spec, "planes", values.planes, 1),
+    channels: cliInt(spec, "channels", values.channels, 1, 3), frames: cliInt(spec, "frames", values.frames, 1),
+  };
   using video = Video.open(a.video);
   const options = { width: video.info.width, height: video.info.height, block: a.block, planes: a.planes, channels: a.channels };
   using enc = new SymbolEncoder(video.ctx, options);

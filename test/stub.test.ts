@@ -89,3 +89,16 @@ test("stub.ts --help lists every flag and exits 0; bad flags and values exit 2 w
     expect(r.stderr).not.toContain("    at ");
   }
 });
+
+test("every example CLI answers --help with exit 0 and an unknown flag with its usage and exit 2", () => {
+  for (const name of ["stub", "bench", "probe", "symbol_stream", "import_cost", "convert_speed"]) {
+    const path = join(import.meta.dir, "..", "examples", `${name}.ts`);
+    const help = spawnSync(process.execPath, ["run", path, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain(`usage: bun run examples/${name}.ts`);
+    const bad = spawnSync(process.execPath, ["run", path, "--no-such-flag"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("Unknown option '--no-such-flag'");
+    expect(bad.stderr).not.toContain("    at ");
+  }
+});
