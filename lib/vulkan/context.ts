@@ -465,6 +465,28 @@ export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkF
   });
 }
 
+/** An owner of Vulkan objects that GPU work may still be using (a buffer, an import). */
+export type HeldByGpuWork = { ctx: VulkanContext; pending: Submission[]; released: boolean };
+
+/** Note GPU work using the owner's objects (forgetting work already done). */
+export function trackWork(h: HeldByGpuWork, submission: Submission): void {
+  h.pending = h.pending.filter((s) => !s.done);
+  h.pending.push(submission);
+}
+
+/** Release once: wait for the work still using the objects, `free` them, and let go of the context. */
+export function releaseAfterWork(h: HeldByGpuWork, free: () => void): void {
+  if (h.released) return;
+  h.released = true;
+  try {
+    for (const s of h.pending) s.wait();
+  } finally {
+    h.pending = [];
+    free();
+    h.ctx.release();
+  }
+}
+
 /** What a Submission owns: its fence, its command buffer, and the cleanup of what the work used. */
 type SubmissionHandles = { ctx: VulkanContext; fence: bigint; cmdArr: Buffer; cleanup?: () => void; released: boolean; finished: boolean };
 

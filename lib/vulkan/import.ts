@@ -13,7 +13,7 @@ import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError, UseAfterDisposeError, VaapiVkError } from "../errors";
 import { reclaimer } from "../reclaim";
 import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImageLayoutChoice, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
-import { checkVk, handleTypeBit, type HandleType, type Submission, type VulkanContext } from "./context";
+import { checkVk, handleTypeBit, releaseAfterWork, trackWork, type HandleType, type HeldByGpuWork, type Submission, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, imageUsageBits, type ImageUse } from "./planes";
 import { waitForProducer, type SyncMode } from "./sync";
@@ -36,26 +36,18 @@ export type ImportOptions = {
 export type ImportedBuffer = { buffer: bigint; size: number };
 
 /** What an ImportedFrame owns: every Vulkan object it made, its host mappings and sync dups, and the GPU work reading it. */
-type ImportHandles = {
-  ctx: VulkanContext;
+type ImportHandles = HeldByGpuWork & {
   buffers: ImportedBuffer[];
   memories: bigint[];
   hostMappings: { address: number; size: number }[];
   planeImages: bigint[];
   planeViews: bigint[];
   syncFds: number[];
-  pending: Submission[];
-  released: boolean;
 };
 
 /** Wait for the work reading the frame, then release each object once and let go of the device. */
 function releaseImport(h: ImportHandles): void {
-  if (h.released) return;
-  h.released = true;
-  try {
-    for (const s of h.pending) s.wait();
-  } finally {
-    h.pending = [];
+  releaseAfterWork(h, () => {
     const { dev, device } = h.ctx;
     for (const v of h.planeViews) dev.vkDestroyImageView(device, v, null);
     for (const i of h.planeImages) dev.vkDestroyImage(device, i, null);
@@ -63,8 +55,7 @@ function releaseImport(h: ImportHandles): void {
     for (const m of h.memories) dev.vkFreeMemory(device, m, null);
     for (const m of h.hostMappings) libc().munmap(m.address, m.size);
     for (const fd of h.syncFds) libc().close(fd);
-    h.ctx.release();
-  }
+  });
 }
 
 const importReclaimer = reclaimer<ImportHandles>("imports", releaseImport);
@@ -136,9 +127,7 @@ export class ImportedFrame implements Disposable {
 
   /** Note GPU work reading this frame: disposing it waits for that work first. */
   track(submission: Submission): void {
-    const h = this.live("ImportedFrame.track");
-    h.pending = h.pending.filter((s) => !s.done);
-    h.pending.push(submission);
+    trackWork(this.live("ImportedFrame.track"), submission);
   }
 
   get kind(): "image" | "buffer" {

@@ -4,25 +4,19 @@ import { pack, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
 import { reclaimer } from "../reclaim";
-import { checkVk, type Submission, type VulkanContext } from "./context";
+import { checkVk, releaseAfterWork, trackWork, type HeldByGpuWork, type Submission, type VulkanContext } from "./context";
 
 /** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
-type BufferHandles = { ctx: VulkanContext; buffer: bigint; memory: bigint; mapped: number; pending: Submission[]; released: boolean };
+type BufferHandles = HeldByGpuWork & { buffer: bigint; memory: bigint; mapped: number };
 
 /** Wait for the work still using the buffer, then free it and let go of the device. */
 function releaseBuffer(h: BufferHandles): void {
-  if (h.released) return;
-  h.released = true;
-  try {
-    for (const s of h.pending) s.wait();
-  } finally {
-    h.pending = [];
+  releaseAfterWork(h, () => {
     const { dev, device } = h.ctx;
     if (h.mapped) dev.vkUnmapMemory(device, h.memory);
     if (h.buffer) dev.vkDestroyBuffer(device, h.buffer, null);
     if (h.memory) dev.vkFreeMemory(device, h.memory, null);
-    h.ctx.release();
-  }
+  });
 }
 
 const bufferReclaimer = reclaimer<BufferHandles>("gpuBuffers", releaseBuffer);
@@ -76,8 +70,7 @@ export class GpuBuffer implements Disposable {
 
   /** Note GPU work that uses this buffer: disposing it waits for that work first. */
   track(submission: Submission): void {
-    this.h.pending = this.h.pending.filter((s) => !s.done);
-    this.h.pending.push(submission);
+    trackWork(this.h, submission);
   }
 
   /** The buffer's bytes, mapped (host-visible memory only). */
