@@ -28,11 +28,12 @@ const spec = {
     diff: { type: "boolean", help: "add the luma pass and a diff against the previous frame" },
     "out-dir": { type: "string", value: "DIR", help: "write every Nth frame's RGBA (and diff heat map) as PNG here" },
     every: { type: "string", value: "N", help: "with --out-dir, every how many frames", default: "30" },
+    threads: { type: "string", value: "N", help: "software decoding threads; 0: one per core", default: "0" },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
 
-type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number };
+type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number };
 
 function parseArgs(): Args {
   if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
@@ -40,6 +41,7 @@ function parseArgs(): Args {
   return {
     video: positionals[0]!, frames: cliInt(spec, "frames", values.frames, 1), ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
     reps: cliInt(spec, "reps", values.reps, 1), source, outDir: values["out-dir"], every: cliInt(spec, "every", values.every, 1),
+    threads: cliInt(spec, "threads", values.threads, 0, 64),
   };
 }
 
@@ -64,8 +66,8 @@ function retire(queue: InFlight[], r: PassResult): void {
   old.frame[Symbol.dispose]();
 }
 
-function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string; diffMs: number; meanDiff: number[] } {
-  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
+function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
+  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, submitMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
   const targets: GpuBuffer[] = [];
   const queue: InFlight[] = [];
   // --diff and --out-dir read each result at once, so they wait for every frame.
@@ -89,6 +91,7 @@ function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string;
       t = now();
       const target = (targets[i % (DEPTH + 1)] ??= video.converter.allocateRgba(frame.descriptor.width, frame.descriptor.height));
       const { submission } = video.converter.toRgbaAsync(imported, frame.descriptor.color, target);
+      r.submitMs += now() - t;
       r.convertMs += now() - t;
       queue.push({ frame, submission });
       r.cpuBytesCopied += stats.cpuBytesCopied;
@@ -225,10 +228,27 @@ function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs:
   return { convertMs, copyMs: (now() - t) / reps, bytes };
 }
 
+/** The ceiling: the decoder alone into the same pool, each frame released at once, nothing else. */
+function decoderOnlyPass(video: Video, frames: number): { frames: number; seconds: number } {
+  const start = now();
+  let n = 0;
+  for (; n < frames; n++) {
+    const frame = video.next();
+    if (!frame) break;
+    frame[Symbol.dispose]();
+  }
+  return { frames: n, seconds: (now() - start) / 1000 };
+}
+
 function main(): void {
   const a = parseArgs();
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
-  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2 });
+  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2, threads: a.threads });
+  let decoder: ReturnType<typeof decoderOnlyPass>;
+  {
+    using video = open();
+    decoder = decoderOnlyPass(video, a.frames);
+  }
   let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;
   let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number; poolSize: number };
   {
@@ -247,11 +267,14 @@ function main(): void {
     conv = convertVsCopy(video, a.reps);
   }
   const per = (r: PassResult, ms: number) => ms / Math.max(1, r.frames);
-  const fps = (r: PassResult) => r.frames / r.seconds;
+  const fps = (r: { frames: number; seconds: number }) => r.frames / r.seconds;
+  // The JavaScript side of a frame: importing (a cache lookup) and recording + submitting its conversion.
+  const jsMsPerFrame = per(zero, zero.importMs + zero.submitMs);
   const result = {
     file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
     frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions, ring: a.ring, poolSize: info.poolSize,
     cpuBytesCopied: zero.cpuBytesCopied,
+    threads: a.threads, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
     staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
     diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
     perFrameMs: {
@@ -261,6 +284,7 @@ function main(): void {
     importMs: imports, convertVsCopy: conv,
     ratios: {
       zeroCopyVsStagingFps: fps(zero) / fps(staging),
+      stagingVsDecoder: fps(staging) / fps(decoder),
       freshVsCachedImport: imports.freshMs / imports.cachedMs,
       convertVsCopyTime: conv.convertMs / conv.copyMs,
       cpuBytesPerFrame: { zeroCopy: zero.cpuBytesCopied / Math.max(1, zero.frames), staging: staging.cpuBytesCopied / Math.max(1, staging.frames) },
@@ -276,6 +300,7 @@ function main(): void {
   console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
   console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
   if (values.diff) console.log(`diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`);
+  console.log(`decoder alone: ${f(fps(decoder), 1)} fps (${a.threads || "auto"} threads); pipeline/decoder ${f(result.pipelineVsDecoder)}, staging/decoder ${f(result.ratios.stagingVsDecoder)}; JavaScript ${f(jsMsPerFrame, 3)} ms a frame`);
   console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring}; the cache follows the decoder's pool of ${info.poolSize})`);
   if (values.diff || a.outDir) console.log("note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio");
   console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +

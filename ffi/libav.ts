@@ -90,6 +90,9 @@ export const AV_HWFRAME_MAP_READ = 1;
 export const AVFMT_FLAG_CUSTOM_IO = 0x0080;
 /** AVCodec.capabilities: the decoder writes into buffers from get_buffer2 (direct rendering). */
 export const AV_CODEC_CAP_DR1 = 1 << 1;
+/** AVCodecContext.thread_type: decode several frames at once, and slices of one frame at once. */
+export const FF_THREAD_FRAME = 1;
+export const FF_THREAD_SLICE = 2;
 export const AVSEEK_SIZE = 0x10000;
 export const AVSEEK_FORCE = 0x20000;
 export const AV_LOG_QUIET = -8;

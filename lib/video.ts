@@ -27,6 +27,11 @@ export const VideoOptionsSchema = z.strictObject({
    * decoding goes on, as ffmpeg does.
    */
   strict: z.boolean().default(false),
+  /**
+   * Software decoding threads (frame and slice threading): 0, the default, lets libavcodec use one
+   * per core; 1 decodes on one thread. VAAPI decodes on the GPU with one.
+   */
+  threads: z.number().int().min(0).max(64).default(0),
   /** Bound on each stage (open, probe, each frame's decode); 0 disables it. */
   timeoutS: z.number().nonnegative().default(30),
   debug: z.boolean().default(false),
@@ -117,13 +122,14 @@ export class Video implements Disposable {
     // The ring outlives every frame a caller may hold, so a held frame's buffer is never overwritten.
     this.linearRing = opts.forceLinear ? new LinearRing(opts.maxInFlight + 1, opts.drmDevice) : undefined;
     const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, strict: opts.strict, forceLinear: this.linearRing };
+    // Hardware decoding runs on the GPU; several CPU threads only add frames in flight there.
     let session: DecodeSession | undefined;
     let note: string;
     const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
     if (useVaapi) {
       try {
         const v = openVaapiSource({
-          ...decoderOptions, vaapiDevice: opts.vaapiDevice,
+          ...decoderOptions, threads: 1, vaapiDevice: opts.vaapiDevice,
           quirkRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
           onExportQuirk: (vendor, quirk) => {
             this.sourceNote += `; ${vendor}: frames copied into linear dmabufs (one counted CPU copy each), because ${quirk.seen}`;
@@ -144,7 +150,7 @@ export class Video implements Disposable {
       this.producerNode = deviceNumbers(opts.vaapiDevice);
     } else {
       session = openSoftwareSource({
-        ...decoderOptions, freshFds: opts.freshFds,
+        ...decoderOptions, threads: opts.threads, freshFds: opts.freshFds,
         copyRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
       }).session;
       this.source = "software";

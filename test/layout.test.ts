@@ -6,7 +6,7 @@ import {
   CU_MEM_LOCATION_TYPE_DEVICE, cudaLayouts,
 } from "../ffi/cuda";
 import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
-import { AV_CODEC_CAP_DR1, AVFMT_FLAG_CUSTOM_IO, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
+import { AV_CODEC_CAP_DR1, AVFMT_FLAG_CUSTOM_IO, FF_THREAD_FRAME, FF_THREAD_SLICE, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
 import { F_ADD_SEALS, F_DUPFD_CLOEXEC, O_NONBLOCK, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, PollFd, POLLERR, POLLIN, POLLNVAL, SEEK_END, SEEK_SET, Stat } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
@@ -64,7 +64,7 @@ constant("VK_ERROR_INVALID_DRM_FORMAT_MODIFIER_PLANE_LAYOUT_EXT", -1000158000);
 layout("struct stat", Stat as StructLayout<string>);
 layout("struct pollfd", PollFd as StructLayout<string>);
 for (const [name, v] of Object.entries({ F_DUPFD_CLOEXEC, SEEK_SET, SEEK_END, POLLIN, POLLERR, POLLNVAL, O_NONBLOCK })) constant(name, v);
-for (const [name, v] of Object.entries({ AVFMT_FLAG_CUSTOM_IO, AVSEEK_SIZE, AVSEEK_FORCE, AV_CODEC_CAP_DR1 })) constant(name, v);
+for (const [name, v] of Object.entries({ AVFMT_FLAG_CUSTOM_IO, AVSEEK_SIZE, AVSEEK_FORCE, AV_CODEC_CAP_DR1, FF_THREAD_FRAME, FF_THREAD_SLICE })) constant(name, v);
 for (const [name, v] of Object.entries(vk.FormatFeature)) constant(`VK_FORMAT_FEATURE_${name}_BIT`, v);
 for (const [name, v] of Object.entries(vk.PipelineStage)) constant(`VK_PIPELINE_STAGE_${name}_BIT`, v);
 constant("F_ADD_SEALS", F_ADD_SEALS);

@@ -191,8 +191,10 @@ describe("damaged streams decode what ffmpeg decodes", () => {
   withFfmpeg("two rejected packets are skipped, counted and reported on the next frame with their positions; the rest decodes", () => {
     const { file, positions } = damagedClip();
     const fds = openFds();
-    {
-      using video = Video.open(file, { validation: true });
+    // One decoder thread: the decoder rejects each packet as it is sent. With frame threads it says
+    // so a few packets later (the damage lies in one of the packets still decoding): same count.
+    for (const threads of [1, 0]) {
+      using video = Video.open(file, { validation: true, threads });
       const damage: number[] = [];
       let frames = 0;
       for (let f = video.next(); f; f = video.next()) {
@@ -205,7 +207,7 @@ describe("damaged streams decode what ffmpeg decodes", () => {
       expect(frames).toBe(ffmpegFrames(file));
       expect(frames).toBeGreaterThan(20);
       expect(video.stats.damageSkipped).toBe(2);
-      expect(damage).toEqual(positions);
+      if (threads === 1) expect(damage).toEqual(positions);
       video.ctx.checkValidation();
     }
     expect(openFds()).toBe(fds);
@@ -217,7 +219,7 @@ describe("damaged streams decode what ffmpeg decodes", () => {
       using frame = video.seekFrame(18);
       expect(frame.index).toBe(18);
     }
-    using strict = Video.open(file, { strict: true });
+    using strict = Video.open(file, { strict: true, threads: 1 });
     let err: unknown;
     try {
       for (let f = strict.next(); f; f = strict.next()) f[Symbol.dispose]();
@@ -314,5 +316,30 @@ describe("decoders that cannot write into the pool", () => {
       video.ctx.checkValidation();
     }
     expect(openFds()).toBe(fds);
+  });
+});
+
+describe("decoder threads", () => {
+  const planesOf = (file: string, threads: number) => {
+    const out: { index: number; pts: bigint | undefined; digest: string }[] = [];
+    using video = Video.open(file, { threads, validation: false, maxInFlight: 2 });
+    for (let f = video.next(); f; f = video.next()) {
+      using frame = f;
+      out.push({ index: frame.index, pts: frame.descriptor.pts, digest: Bun.hash(packedPlanes(frame.descriptor)).toString(16) });
+    }
+    return { frames: out, pool: video.stats.poolSize };
+  };
+  withLibav("frames come out in order and identical with 1 and 8 threads (get_buffer2 called from every thread), no fd gained", () => {
+    for (const spec of [CLIPS.h264LongGop, CLIPS.hevc10, CLIPS.long300]) {
+      const file = clip(spec);
+      const one = planesOf(file, 1); // (also makes the process's Vulkan instance, which stays)
+      const fds = openFds();
+      const many = planesOf(file, 8);
+      expect(many.frames).toEqual(one.frames);
+      expect(one.frames.map((f) => f.index)).toEqual(one.frames.map((_, i) => i));
+      // Frame threads hold more frames at once: the pool (and so the import cache) grows with them.
+      expect(many.pool).toBeGreaterThanOrEqual(one.pool);
+      expect(openFds()).toBe(fds);
+    }
   });
 });

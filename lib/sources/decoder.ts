@@ -3,7 +3,7 @@
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
 import { CString, ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AV_CODEC_CAP_DR1, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { AV_CODEC_CAP_DR1, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
@@ -39,9 +39,15 @@ export type DecoderOptions = {
   maxInFlight: number;
   /** Stop at the first packet the decoder rejects (DECODE_FAILED) rather than skip it, count it and go on. */
   strict?: boolean;
+  /** Decoder threads (frame and slice threading); 0 lets libavcodec pick (one per core). Default 1. */
+  threads?: number;
 };
 
-/** A packet the decoder rejected (damage in the stream), skipped unless decoding is strict. */
+/**
+ * A packet the decoder rejected (damage in the stream), skipped unless decoding is strict.
+ * `packetPos`: the byte position of the packet being sent when the decoder said so; with frame
+ * threads the damage may lie in one of the packets still decoding before it.
+ */
 export type DecodeDamage = { packetPos: number; stage: "send" | "receive"; error: string };
 
 export type StreamInfo = {
@@ -202,6 +208,10 @@ export class DecodeSession implements Disposable {
       const c = codecApi.avcodec_parameters_to_context(this.codec, par);
       if (c < 0) this.fail("decoder", c);
       hooks.configure(this.codec, this.fields);
+      // Frame and slice threading: libavcodec decodes several frames at once, each thread calling
+      // get_buffer2 (the shim's pool is mutex-guarded for that).
+      writeI32At(this.codec, this.fields.AVCodecContext.thread_count, options.threads ?? 1);
+      writeI32At(this.codec, this.fields.AVCodecContext.thread_type, FF_THREAD_FRAME | FF_THREAD_SLICE);
       const o = codecApi.avcodec_open2(this.codec, Number(decoder[0]), null);
       if (o < 0) this.fail("decoder", o);
       this.packet = codecApi.av_packet_alloc() as number;
