@@ -332,8 +332,8 @@ describe("decoder threads", () => {
   withLibav("frames come out in order and identical with 1 and 8 threads (get_buffer2 called from every thread), no fd gained", () => {
     for (const spec of [CLIPS.h264LongGop, CLIPS.hevc10, CLIPS.long300]) {
       const file = clip(spec);
-      const one = planesOf(file, 1); // (also makes the process's Vulkan instance, which stays)
       const fds = openFds();
+      const one = planesOf(file, 1);
       const many = planesOf(file, 8);
       expect(many.frames).toEqual(one.frames);
       expect(one.frames.map((f) => f.index)).toEqual(one.frames.map((_, i) => i));

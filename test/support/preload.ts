@@ -1,3 +1,20 @@
+import { shim } from "../../lib/sources/libav";
+import { VulkanContext } from "../../lib/vulkan/context";
+
 // Tests run with the Khronos validation layer on; a validation error fails the test that
 // caused it (each test calls ctx.checkValidation()).
 process.env.VAAPI_VK_VALIDATION ??= "1";
+
+// What is made once and kept for the process's life is made before any test counts its fds,
+// whatever order the files run in: the Vulkan instances, with and without validation
+// (lib/vulkan/instance.ts), and the code Bun compiles at run time (the C shim, and the trampolines
+// of the first device's functions), which TinyCC keeps in a memfd. Where there is no Vulkan or no
+// libav, the tests that need them skip.
+const makeContext = (validation: boolean) => () => VulkanContext.create({ validation })[Symbol.dispose]();
+for (const make of [makeContext(true), makeContext(false), () => shim()]) {
+  try {
+    make();
+  } catch {
+    // not on this machine: nothing to make
+  }
+}
