@@ -105,6 +105,8 @@ export class VulkanContext implements Disposable {
   private readonly instanceListeners: Set<InstanceListener>;
   private readonly validationErrors: string[] = [];
   private readonly capsCache = new Map<string, ImportCaps>();
+  /** Command buffers and fences of finished submissions, ready for the next (freed with the device). */
+  private readonly idleSlots: SubmitSlot[] = [];
   /**
    * Holders of this context's Vulkan objects, its owner counted as one (libplacebo's pl_gpu is
    * kept alive the same way): the device is destroyed when the last lets go, so a buffer or frame
@@ -331,33 +333,59 @@ export class VulkanContext implements Disposable {
    */
   submit(record: (cmd: number) => void, waitSemaphores: bigint[] = [], cleanup?: () => void): Submission {
     this.assertLive("VulkanContext.submit");
-    const out = Buffer.alloc(8);
-    const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
-    checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
-    const cmdArr = Buffer.from(out);
-    const cmd = Number(readU64(out));
-    let fence = 0n;
+    const slot = this.takeSubmitSlot();
+    const cmd = Number(readU64(slot.cmdArr));
     try {
+      // Beginning a command buffer of a RESET_COMMAND_BUFFER pool resets it.
       checkVk(this.dev.vkBeginCommandBuffer(cmd, pack(vk.VkCommandBufferBeginInfo, { sType: vk.SType.COMMAND_BUFFER_BEGIN_INFO, flags: 1 })), "vkBeginCommandBuffer");
       record(cmd);
       checkVk(this.dev.vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-      checkVk(this.dev.vkCreateFence(this.device, pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }), null, out), "vkCreateFence");
-      fence = readU64(out);
       const sems = Buffer.alloc(Math.max(1, waitSemaphores.length) * 8);
       waitSemaphores.forEach((s, i) => sems.writeBigUInt64LE(s, i * 8));
       const stages = new Uint32Array(Math.max(1, waitSemaphores.length)).fill(vk.PipelineStage.ALL_COMMANDS);
       const submit = pack(vk.VkSubmitInfo, {
         sType: vk.SType.SUBMIT_INFO, waitSemaphoreCount: waitSemaphores.length, pWaitSemaphores: sems, pWaitDstStageMask: stages,
-        commandBufferCount: 1, pCommandBuffers: cmdArr,
+        commandBufferCount: 1, pCommandBuffers: slot.cmdArr,
       });
-      checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, fence), "vkQueueSubmit");
+      checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, slot.fence), "vkQueueSubmit");
     } catch (e) {
-      if (fence) this.dev.vkDestroyFence(this.device, fence, null);
-      this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
+      // Never submitted: the fence is unsignalled and the command buffer is begun again on its next use.
+      this.idleSlots.push(slot);
       cleanup?.();
       throw e;
     }
-    return new Submission(this, fence, cmdArr, cleanup);
+    return new Submission(this, slot, cleanup);
+  }
+
+  /**
+   * A command buffer and an unsignalled fence for one submission: reused from finished
+   * submissions, allocated only when none is free (allocating them for every frame cost about
+   * half a millisecond of each frame on the H100).
+   */
+  private takeSubmitSlot(): SubmitSlot {
+    const idle = this.idleSlots.pop();
+    if (idle) return idle;
+    const out = Buffer.alloc(8);
+    const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
+    checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
+    const cmdArr = Buffer.from(out);
+    const created = this.dev.vkCreateFence(this.device, pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }), null, out);
+    if (created !== 0) this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
+    checkVk(created, "vkCreateFence");
+    return { cmdArr, fence: readU64(out) };
+  }
+
+  /** A finished submission's slot, for the next: its fence reset to unsignalled (at most 8 kept; past that, freed). */
+  recycleSubmitSlot(slot: SubmitSlot): void {
+    if (this.idleSlots.length >= MAX_IDLE_SUBMIT_SLOTS) {
+      this.dev.vkDestroyFence(this.device, slot.fence, null);
+      this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, slot.cmdArr);
+      return;
+    }
+    const fences = Buffer.alloc(8);
+    fences.writeBigUInt64LE(slot.fence);
+    checkVk(this.dev.vkResetFences(this.device, 1, fences), "vkResetFences");
+    this.idleSlots.push(slot);
   }
 
   /** Throw if the validation layer reported errors since the last call (and forget them). */
@@ -392,6 +420,7 @@ export class VulkanContext implements Disposable {
     VulkanContext.live--;
     this.dev.vkDeviceWaitIdle(this.device);
     this.ycbcrSamplers?.[Symbol.dispose]();
+    for (const slot of this.idleSlots.splice(0)) this.dev.vkDestroyFence(this.device, slot.fence, null);
     this.destroyPartial();
   }
 }
@@ -487,22 +516,28 @@ export function releaseAfterWork(h: HeldByGpuWork, free: () => void): void {
   }
 }
 
-/** What a Submission owns: its fence, its command buffer, and the cleanup of what the work used. */
-type SubmissionHandles = { ctx: VulkanContext; fence: bigint; cmdArr: Buffer; cleanup?: () => void; released: boolean; finished: boolean };
+/** Finished submissions' command buffers and fences kept for reuse: as many as a pipeline keeps in flight. */
+const MAX_IDLE_SUBMIT_SLOTS = 8;
+
+/** A command buffer (its handle in an 8-byte array, as vkQueueSubmit takes it) and its fence. */
+type SubmitSlot = { cmdArr: Buffer; fence: bigint };
+
+/** What a Submission owns: its slot (command buffer and fence), and the cleanup of what the work used. */
+type SubmissionHandles = { ctx: VulkanContext; slot: SubmitSlot; cleanup?: () => void; released: boolean; finished: boolean };
 
 function waitFor(h: SubmissionHandles): void {
   // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.
   if (h.finished || h.released) return;
   const fences = Buffer.alloc(8);
-  fences.writeBigUInt64LE(h.fence);
+  fences.writeBigUInt64LE(h.slot.fence);
   checkVk(h.ctx.dev.vkWaitForFences(h.ctx.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
   h.finished = true;
 }
 
 /**
- * Wait (once), then free the fence and command buffer, run the cleanup, and let go of the device.
- * Where the wait fails (the GPU hung or was lost), the fence, command buffer and what the cleanup
- * frees are left alone: the GPU may still be running them.
+ * Wait (once), then give the command buffer and fence back to the context for the next
+ * submission, run the cleanup, and let go of the device. Where the wait fails (the GPU hung or was
+ * lost), the slot and what the cleanup frees are left alone: the GPU may still be running them.
  */
 function releaseSubmission(h: SubmissionHandles): void {
   if (h.released) return;
@@ -514,8 +549,7 @@ function releaseSubmission(h: SubmissionHandles): void {
     throw e;
   }
   h.released = true;
-  h.ctx.dev.vkDestroyFence(h.ctx.device, h.fence, null);
-  h.ctx.dev.vkFreeCommandBuffers(h.ctx.device, h.ctx.commandPool, 1, h.cmdArr);
+  h.ctx.recycleSubmitSlot(h.slot);
   h.cleanup?.();
   h.ctx.release();
 }
@@ -524,21 +558,22 @@ const submissionReclaimer = reclaimer<SubmissionHandles>("submissions", releaseS
 
 /**
  * Work submitted to the GPU: wait() for it; disposing waits too, then frees what it held. Owns its
- * fence and command buffer, and holds its VulkanContext until disposed (or reclaimed when dropped).
+ * command buffer and fence until then (they go back to the context for reuse), and holds its
+ * VulkanContext until disposed (or reclaimed when dropped).
  */
 export class Submission implements Disposable {
   private readonly h: SubmissionHandles;
 
-  constructor(ctx: VulkanContext, fence: bigint, cmdArr: Buffer, cleanup?: () => void) {
+  constructor(ctx: VulkanContext, slot: SubmitSlot, cleanup?: () => void) {
     ctx.retain("Submission");
-    this.h = { ctx, fence, cmdArr, cleanup, released: false, finished: false };
+    this.h = { ctx, slot, cleanup, released: false, finished: false };
     submissionReclaimer.register(this, this.h, this);
   }
 
   /** Whether the GPU has finished it (without waiting). */
   get done(): boolean {
     const h = this.h;
-    return h.finished || h.released || (h.finished = h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.fence) === 0);
+    return h.finished || h.released || (h.finished = h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.slot.fence) === 0);
   }
 
   wait(): void {
