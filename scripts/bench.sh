@@ -23,10 +23,10 @@ for f in "${results[@]}"; do
 done | node -e '
   const rows = require("fs").readFileSync(0, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`device: ${rows[0].device} (${rows[0].path} source, ${rows[0].importKind} import)`);
-  console.log("clip                     frames  zero-copy fps  staging fps  zc/staging  fresh import ms  cached ms  fresh/cached  convert/copy  CPU B/frame zc | staging");
+  console.log(`device: ${rows[0].device} (${rows[0].path} source, ${rows[0].importKind} import, ${rows[0].threads || "auto"} decoder threads)`);
+  console.log("clip                     frames  decoder fps  zero-copy fps  staging fps  zc/decoder  zc/staging  JS ms/frame  fresh/cached import  convert/copy  CPU B/frame zc | staging");
   for (const r of rows) {
     const name = `${r.width}x${r.height} ${r.pixelFormat}`;
-    console.log(`${name.padEnd(24)} ${pad(r.frames, 6)}  ${pad(r.fps.toFixed(1), 13)}  ${pad(r.staging.fps.toFixed(1), 11)}  ${pad(r.ratios.zeroCopyVsStagingFps.toFixed(2) + "x", 10)}  ${pad(r.importMs.freshMs.toFixed(3), 15)}  ${pad(r.importMs.cachedMs.toFixed(4), 9)}  ${pad(r.ratios.freshVsCachedImport.toFixed(0) + "x", 12)}  ${pad(r.ratios.convertVsCopyTime.toFixed(1) + "x", 12)}  ${pad(r.ratios.cpuBytesPerFrame.zeroCopy, 6)} | ${r.ratios.cpuBytesPerFrame.staging}`);
+    console.log(`${name.padEnd(24)} ${pad(r.frames, 6)}  ${pad(r.decoderOnlyFps.toFixed(1), 11)}  ${pad(r.fps.toFixed(1), 13)}  ${pad(r.staging.fps.toFixed(1), 11)}  ${pad(r.pipelineVsDecoder.toFixed(2), 10)}  ${pad(r.ratios.zeroCopyVsStagingFps.toFixed(2) + "x", 10)}  ${pad(r.jsMsPerFrame.toFixed(3), 11)}  ${pad(r.ratios.freshVsCachedImport.toFixed(0) + "x", 19)}  ${pad(r.ratios.convertVsCopyTime.toFixed(1) + "x", 12)}  ${pad(r.ratios.cpuBytesPerFrame.zeroCopy, 6)} | ${r.ratios.cpuBytesPerFrame.staging}`);
   }
 '
