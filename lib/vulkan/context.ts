@@ -5,7 +5,7 @@ import { z } from "zod";
 import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanError, VulkanUnsupportedError } from "../errors";
+import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanUnsupportedError } from "../errors";
 import { reclaimer } from "../reclaim";
 import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
 import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";

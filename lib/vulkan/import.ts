@@ -76,6 +76,8 @@ const semaphoreCleanup = (ctx: VulkanContext, semaphores: bigint[]) => () => {
 export class ImportedFrame implements Disposable {
   /** How the last acquire waited for the producer. */
   syncMode: SyncMode = "poll";
+  /** Whether it was acquired before (after a first poll, the fds are known to refuse sync_file export). */
+  private acquired = false;
   private readonly h: ImportHandles;
 
   constructor(
@@ -156,8 +158,9 @@ export class ImportedFrame implements Disposable {
    * readable, bounded by `syncTimeoutS`. Mode in `syncMode`.
    */
   acquire(): bigint[] {
-    const { semaphores, mode } = waitForProducer(this.ctx, this.handleType, this.syncFds, this.syncTimeoutS);
+    const { semaphores, mode } = waitForProducer(this.ctx, this.handleType, this.syncFds, this.syncTimeoutS, this.syncMode === "poll" && this.acquired);
     this.syncMode = mode;
+    this.acquired = true;
     return semaphores;
   }
 

@@ -1,5 +1,5 @@
-// The image path imports every frame as one single-plane image per colour plane (plan.ts's
-// PLANE_IMAGE_FORMATS), asking only for the usage the passes that read it need.
+// What the image path asks of its images: only the usage the passes that read them need (plane
+// images, or a whole frame as one multi-planar image: see plan.ts).
 import * as vk from "../../ffi/vulkan";
 
 /**

@@ -64,10 +64,14 @@ export function pollReadable(fds: number[], timeoutS: number): void {
   }
 }
 
-/** Wait for the producer of the buffers `fds` name: semaphores for the GPU to wait on, or a CPU-side poll. */
-export function waitForProducer(ctx: VulkanContext, handleType: HandleType, fds: number[], timeoutS: number): { semaphores: bigint[]; mode: SyncMode } {
+/**
+ * Wait for the producer of the buffers `fds` name: semaphores for the GPU to wait on, or a CPU-side
+ * poll. `exportRefused`: these fds already refused a sync_file export (a memfd, an older kernel:
+ * that does not change), so go straight to polling rather than ask the kernel again every frame.
+ */
+export function waitForProducer(ctx: VulkanContext, handleType: HandleType, fds: number[], timeoutS: number, exportRefused = false): { semaphores: bigint[]; mode: SyncMode } {
   if (handleType === "opaque-fd") return { semaphores: [], mode: "exporter" };
-  const semaphores = exportSyncFiles(ctx, fds);
+  const semaphores = exportRefused ? null : exportSyncFiles(ctx, fds);
   if (semaphores) return { semaphores, mode: "sync-file" };
   pollReadable(fds, timeoutS);
   return { semaphores: [], mode: "poll" };
