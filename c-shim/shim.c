@@ -422,6 +422,262 @@ void vv_input_close(void *avio) {
   }
 }
 
+/* ---- decode-ahead: demuxing and decoding on a thread of ours, `depth` frames ahead of the caller ----
+ * While JavaScript imports and converts frame N, this thread keeps libavcodec's own threads fed with
+ * packets for N+1..N+depth, and the JS thread never blocks in a decode (the event loop keeps running).
+ * Every libavformat/libavcodec call on the session's contexts is made here while the thread runs;
+ * the caller touches them only after vv_reader_stop() has joined it (seeking, closing). Decoded
+ * AVFrames wait in a bounded queue; the caller takes them with vv_reader_pop() and owns them then.
+ * The loop is the one DecodeSession.next() runs on the caller's thread without decode-ahead:
+ * damaged packets are skipped and recorded (or, strict, end decoding), a stall ends it at the
+ * deadline (the same one the interrupt callback and the AVIO read). */
+static int (*av_read_frame)(void *fmt, void *pkt);
+static int (*avcodec_send_packet)(void *codec, const void *pkt);
+static int (*avcodec_receive_frame)(void *codec, void *frame);
+static void (*av_packet_unref)(void *pkt);
+static void *(*av_frame_alloc)(void);
+static void (*av_frame_free)(void **frame);
+
+void vv_init_reader(void *read_frame, void *send_packet, void *receive_frame, void *packet_unref, void *frame_alloc, void *frame_free) {
+  av_read_frame = read_frame;
+  avcodec_send_packet = send_packet;
+  avcodec_receive_frame = receive_frame;
+  av_packet_unref = packet_unref;
+  av_frame_alloc = frame_alloc;
+  av_frame_free = frame_free;
+}
+
+#define VV_READER_MAX_DEPTH 64
+#define VV_DAMAGE_RING 64
+enum { VV_STAGE_SEND = 0, VV_STAGE_RECEIVE = 1, VV_STAGE_READ = 2 };
+/* What the thread ended with: still running, the end of the stream, or an error (code, stage, packet position). */
+enum { VV_READER_RUNNING = 0, VV_READER_EOF = 1, VV_READER_FAILED = 2, VV_READER_STOPPED = 3 };
+typedef struct { int64_t pos; int32_t stage; int32_t code; } VVDamage;
+typedef struct { void *frame; int64_t damage_seq; } VVQueued;
+
+typedef struct {
+  pthread_t thread;
+  int started;
+  pthread_mutex_t lock;
+  pthread_cond_t cond; /* signalled when a frame is queued, taken, or the state changes */
+  void *fmt, *codec, *packet;
+  int stream_index, strict, depth;
+  int64_t *deadline_ns; /* the session's stall deadline (0: none), shared with the interrupt callback */
+  int64_t timeout_ns;
+  int draining;
+  VVQueued queue[VV_READER_MAX_DEPTH];
+  int head, count;
+  int stop, state;
+  int32_t fail_code, fail_stage;
+  int64_t fail_pos;
+  int64_t damage_seq; /* damage recorded so far; the ring holds the last VV_DAMAGE_RING */
+  VVDamage damage[VV_DAMAGE_RING];
+} VVReader;
+
+VVReader *vv_reader_new(void *fmt, void *codec, void *packet, int stream_index, int strict, int depth, int64_t *deadline_ns, int64_t timeout_ns) {
+  VVReader *r;
+  if (depth < 1 || depth > VV_READER_MAX_DEPTH) return NULL;
+  r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->cond, NULL);
+  r->fmt = fmt; r->codec = codec; r->packet = packet;
+  r->stream_index = stream_index; r->strict = strict; r->depth = depth;
+  r->deadline_ns = deadline_ns; r->timeout_ns = timeout_ns;
+  return r;
+}
+
+static void reader_arm(VVReader *r) {
+  if (r->stop) return;
+  *r->deadline_ns = r->timeout_ns > 0 ? now_ns() + r->timeout_ns : 0;
+}
+static int reader_expired(VVReader *r) { return *r->deadline_ns > 0 && now_ns() > *r->deadline_ns; }
+
+static void reader_damage(VVReader *r, int stage, int64_t pos, int code) {
+  pthread_mutex_lock(&r->lock);
+  VVDamage *d = &r->damage[r->damage_seq % VV_DAMAGE_RING];
+  d->pos = pos; d->stage = stage; d->code = code;
+  r->damage_seq++;
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* One frame into `frame`: 0, AVERROR_EOF at the end, else the error that ends decoding (*stage, *pos set). */
+static int reader_decode(VVReader *r, void *frame, int *stage, int64_t *pos) {
+  int receive_errors = 0;
+  for (;;) {
+    int e = avcodec_receive_frame(r->codec, frame);
+    if (e == 0 || e == AVERROR_EOF_VALUE) return e;
+    if (e != AVERROR_EAGAIN_VALUE) {
+      /* A decoder that keeps failing without taking input is broken, not damaged: stop. */
+      *stage = VV_STAGE_RECEIVE;
+      if (++receive_errors > 16 || r->strict || e == AVERROR_EXIT_VALUE) return e;
+      reader_damage(r, VV_STAGE_RECEIVE, *pos, e);
+      continue;
+    }
+    *stage = VV_STAGE_READ;
+    if (r->stop || reader_expired(r)) return AVERROR_EXIT_VALUE;
+    /* Drained, and the decoder still wants input instead of saying the end: broken, stop. */
+    if (r->draining) return e;
+    e = av_read_frame(r->fmt, r->packet);
+    if (e == AVERROR_EOF_VALUE) {
+      /* A read cut off at the deadline can look like the end of the file. */
+      if (r->stop || reader_expired(r)) return AVERROR_EXIT_VALUE;
+      r->draining = 1;
+      avcodec_send_packet(r->codec, NULL);
+      continue;
+    }
+    if (e < 0) return (r->stop || reader_expired(r)) ? AVERROR_EXIT_VALUE : e;
+    if (FIELD(int, r->packet, AVPKT_STREAM_INDEX) == r->stream_index) {
+      *pos = FIELD(int64_t, r->packet, AVPKT_POS);
+      e = avcodec_send_packet(r->codec, r->packet);
+      av_packet_unref(r->packet);
+      if (e < 0 && e != AVERROR_EAGAIN_VALUE) {
+        *stage = VV_STAGE_SEND;
+        if (r->strict || e == AVERROR_EXIT_VALUE) return e;
+        reader_damage(r, VV_STAGE_SEND, *pos, e);
+      }
+    } else {
+      av_packet_unref(r->packet);
+    }
+  }
+}
+
+static void *reader_main(void *arg) {
+  VVReader *r = arg;
+  int64_t pos = -1;
+  for (;;) {
+    pthread_mutex_lock(&r->lock);
+    while (r->count >= r->depth && !r->stop) pthread_cond_wait(&r->cond, &r->lock);
+    int stop = r->stop;
+    pthread_mutex_unlock(&r->lock);
+    if (stop) break;
+    void *frame = av_frame_alloc();
+    int stage = VV_STAGE_READ, e;
+    if (!frame) { e = -12; /* AVERROR(ENOMEM) */ }
+    else {
+      reader_arm(r);
+      e = reader_decode(r, frame, &stage, &pos);
+    }
+    pthread_mutex_lock(&r->lock);
+    if (e == 0) {
+      VVQueued *q = &r->queue[(r->head + r->count) % VV_READER_MAX_DEPTH];
+      q->frame = frame;
+      q->damage_seq = r->damage_seq;
+      r->count++;
+    } else {
+      if (frame) av_frame_free(&frame);
+      if (r->stop) r->state = VV_READER_STOPPED;
+      else if (e == AVERROR_EOF_VALUE) r->state = VV_READER_EOF;
+      else { r->state = VV_READER_FAILED; r->fail_code = e; r->fail_stage = stage; r->fail_pos = pos; }
+    }
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    if (e != 0) return NULL;
+  }
+  pthread_mutex_lock(&r->lock);
+  r->state = VV_READER_STOPPED;
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->lock);
+  return NULL;
+}
+
+/* Start (or, after vv_reader_stop, restart) the thread. `draining`: the decoder was already sent its end. 0, or an errno. */
+int vv_reader_start(VVReader *r, int draining) {
+  if (r->started) return 0;
+  r->stop = 0;
+  r->state = VV_READER_RUNNING;
+  r->draining = draining;
+  int e = pthread_create(&r->thread, NULL, reader_main, r);
+  if (e == 0) r->started = 1;
+  return e;
+}
+
+/* Take the next frame, waiting up to wait_ns (0: don't wait). out: [frame, damage_seq, state, fail_code, fail_stage, fail_pos].
+ * Returns 1 with a frame (the caller owns it), 0 when none came in time, -1 when the thread has ended (out[2..5] say how). */
+int vv_reader_pop(VVReader *r, int64_t wait_ns, int64_t *out) {
+  int got = 0;
+  pthread_mutex_lock(&r->lock);
+  if (r->count == 0 && r->state == VV_READER_RUNNING && r->started && wait_ns > 0) {
+    struct timespec until;
+    int64_t t;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    t = (int64_t)until.tv_sec * 1000000000 + until.tv_nsec + wait_ns;
+    /* The condition variable runs on CLOCK_REALTIME by default: wait in slices, checked against the monotonic clock. */
+    while (r->count == 0 && r->state == VV_READER_RUNNING) {
+      int64_t left = t - now_ns();
+      if (left <= 0) break;
+      struct timespec real;
+      clock_gettime(CLOCK_REALTIME, &real);
+      int64_t slice = left < 50000000 ? left : 50000000;
+      int64_t ns = real.tv_nsec + slice;
+      real.tv_sec += ns / 1000000000;
+      real.tv_nsec = ns % 1000000000;
+      pthread_cond_timedwait(&r->cond, &r->lock, &real);
+    }
+  }
+  out[2] = r->state; out[3] = r->fail_code; out[4] = r->fail_stage; out[5] = r->fail_pos;
+  if (r->count > 0) {
+    VVQueued *q = &r->queue[r->head];
+    out[0] = (int64_t)(intptr_t)q->frame;
+    out[1] = q->damage_seq;
+    r->head = (r->head + 1) % VV_READER_MAX_DEPTH;
+    r->count--;
+    got = 1;
+    pthread_cond_broadcast(&r->cond);
+  } else if (r->state != VV_READER_RUNNING || !r->started) {
+    got = -1;
+  }
+  pthread_mutex_unlock(&r->lock);
+  return got;
+}
+
+/* Damage record `seq` (while it is still in the ring): out = [pos, stage, code]; 0, or -1 when overwritten. */
+int vv_reader_damage(VVReader *r, int64_t seq, int64_t *out) {
+  int ok = -1;
+  pthread_mutex_lock(&r->lock);
+  if (seq >= 0 && seq < r->damage_seq && seq >= r->damage_seq - VV_DAMAGE_RING) {
+    VVDamage *d = &r->damage[seq % VV_DAMAGE_RING];
+    out[0] = d->pos; out[1] = d->stage; out[2] = d->code;
+    ok = 0;
+  }
+  pthread_mutex_unlock(&r->lock);
+  return ok;
+}
+
+/* Stop the thread and join it (a read in progress is cut off through the deadline). Queued frames stay. */
+void vv_reader_stop(VVReader *r) {
+  if (!r->started) return;
+  pthread_mutex_lock(&r->lock);
+  r->stop = 1;
+  *r->deadline_ns = 1; /* in the past: the interrupt callback and the AVIO read give up now */
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->lock);
+  pthread_join(r->thread, NULL);
+  r->started = 0;
+  *r->deadline_ns = 0;
+}
+
+/* Frames still queued: free them (after vv_reader_stop). */
+void vv_reader_clear(VVReader *r) {
+  pthread_mutex_lock(&r->lock);
+  while (r->count > 0) {
+    av_frame_free(&r->queue[r->head].frame);
+    r->head = (r->head + 1) % VV_READER_MAX_DEPTH;
+    r->count--;
+  }
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Stop, free queued frames and the reader. */
+void vv_reader_free(VVReader *r) {
+  if (!r) return;
+  vv_reader_stop(r);
+  vv_reader_clear(r);
+  pthread_cond_destroy(&r->cond);
+  pthread_mutex_destroy(&r->lock);
+  free(r);
+}
+
 /* This file's own layouts, for the layout test: which = 0 AVDRMFrameDescriptor, 1 VVFrameDesc.
  * Writes sizeof then the offsets in declaration order; returns how many values it wrote. */
 int vv_layout(int which, int64_t *out) {

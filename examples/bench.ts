@@ -29,11 +29,12 @@ const spec = {
     "out-dir": { type: "string", value: "DIR", help: "write every Nth frame's RGBA (and diff heat map) as PNG here" },
     every: { type: "string", value: "N", help: "with --out-dir, every how many frames", default: "30" },
     threads: { type: "string", value: "N", help: "software decoding threads; 0: one per core", default: "0" },
+    "decode-ahead": { type: "string", value: "N", help: "frames decoded ahead on the library's decode thread; 0: decode inside next()", default: "4" },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
 
-type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number };
+type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number; decodeAhead: number };
 
 function parseArgs(): Args {
   if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
@@ -41,7 +42,7 @@ function parseArgs(): Args {
   return {
     video: positionals[0]!, frames: cliInt(spec, "frames", values.frames, 1), ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
     reps: cliInt(spec, "reps", values.reps, 1), source, outDir: values["out-dir"], every: cliInt(spec, "every", values.every, 1),
-    threads: cliInt(spec, "threads", values.threads, 0, 64),
+    threads: cliInt(spec, "threads", values.threads, 0, 64), decodeAhead: cliInt(spec, "decode-ahead", values["decode-ahead"], 0, 32),
   };
 }
 
@@ -257,7 +258,7 @@ function decoderOnlyPass(video: Video, frames: number): { frames: number; second
 function main(): void {
   const a = parseArgs();
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
-  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2, threads: a.threads });
+  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2, threads: a.threads, decodeAhead: a.decodeAhead });
   let decoder: ReturnType<typeof decoderOnlyPass>;
   {
     using video = open();
@@ -288,7 +289,7 @@ function main(): void {
     file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
     frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions, ring: a.ring, poolSize: info.poolSize,
     cpuBytesCopied: zero.cpuBytesCopied,
-    threads: a.threads, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
+    threads: a.threads, decodeAhead: a.decodeAhead, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
     staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
     diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
     perFrameMs: {
@@ -314,7 +315,7 @@ function main(): void {
   console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
   console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
   if (values.diff) console.log(`diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`);
-  console.log(`decoder alone: ${f(fps(decoder), 1)} fps (${a.threads || "auto"} threads); pipeline/decoder ${f(result.pipelineVsDecoder)}, staging/decoder ${f(result.ratios.stagingVsDecoder)}; JavaScript ${f(jsMsPerFrame, 3)} ms a frame`);
+  console.log(`decoder alone: ${f(fps(decoder), 1)} fps (${a.threads || "auto"} threads, ${a.decodeAhead} decoded ahead); pipeline/decoder ${f(result.pipelineVsDecoder)}, staging/decoder ${f(result.ratios.stagingVsDecoder)}; JavaScript ${f(jsMsPerFrame, 3)} ms a frame`);
   console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring}; the cache follows the decoder's pool of ${info.poolSize})`);
   if (values.diff || a.outDir) console.log("note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio");
   console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +

@@ -31,6 +31,11 @@ export const libavutil = lazyLibrary(
     av_opt_set_int: { args: [T.ptr, T.cstring, T.i64, T.i32], returns: T.i32 },
     av_buffer_create: { args: [T.ptr, T.u64, T.ptr, T.ptr, T.i32], returns: T.ptr },
     av_malloc: { args: [T.u64], returns: T.ptr },
+    av_color_space_name: { args: [T.i32], returns: T.cstring },
+    av_color_range_name: { args: [T.i32], returns: T.cstring },
+    av_color_primaries_name: { args: [T.i32], returns: T.cstring },
+    av_color_transfer_name: { args: [T.i32], returns: T.cstring },
+    av_chroma_location_name: { args: [T.i32], returns: T.cstring },
     av_free: { args: [T.ptr], returns: T.void },
   },
 );
@@ -50,6 +55,7 @@ export const libavcodec = lazyLibrary(
     av_packet_alloc: { args: [], returns: T.ptr },
     av_packet_free: { args: [T.ptr], returns: T.void },
     av_packet_unref: { args: [T.ptr], returns: T.void },
+    avcodec_flush_buffers: { args: [T.ptr], returns: T.void },
     avcodec_align_dimensions2: { args: [T.ptr, T.ptr, T.ptr, T.ptr], returns: T.void },
   },
 );
@@ -63,6 +69,7 @@ export const libavformat = lazyLibrary(
     avformat_find_stream_info: { args: [T.ptr, T.ptr], returns: T.i32 },
     av_find_best_stream: { args: [T.ptr, T.i32, T.i32, T.i32, T.ptr, T.i32], returns: T.i32 },
     av_read_frame: { args: [T.ptr, T.ptr], returns: T.i32 },
+    av_seek_frame: { args: [T.ptr, T.i32, T.i64, T.i32], returns: T.i32 },
     avformat_close_input: { args: [T.ptr], returns: T.void },
     avio_alloc_context: { args: [T.ptr, T.i32, T.i32, T.ptr, T.ptr, T.ptr, T.ptr], returns: T.ptr },
     avio_context_free: { args: [T.ptr], returns: T.void },
@@ -84,6 +91,12 @@ export const libswscale = lazyLibrary(
 
 export const AVERROR_EOF = -0x20464f45; // FFERRTAG('E','O','F',' ')
 export const AVERROR_EAGAIN = -11;
+/** AV_NOPTS_VALUE: no timestamp. */
+export const AV_NOPTS_VALUE = -(2n ** 63n);
+export const AVSEEK_FLAG_BACKWARD = 1;
+export const AV_PKT_FLAG_KEY = 1;
+/** AV_TIME_BASE: AVFormatContext.duration and start_time are in microseconds. */
+export const AV_TIME_BASE = 1_000_000;
 export const AVERROR_EXIT = -0x54495845; // FFERRTAG('E','X','I','T'): the interrupt callback fired
 export const AVMEDIA_TYPE_VIDEO = 0;
 export const AV_HWFRAME_MAP_READ = 1;
@@ -112,18 +125,22 @@ export const AVCOL_RANGE = { UNSPECIFIED: 0, MPEG: 1, JPEG: 2 } as const;
 
 export type AvFieldTable = {
   AVFrame: { data: number; linesize: number; extended_data: number; width: number; height: number; format: number; pts: number; buf: number;
-    color_range: number; color_primaries: number; color_trc: number; colorspace: number; chroma_location: number; hw_frames_ctx: number };
+    color_range: number; color_primaries: number; color_trc: number; colorspace: number; chroma_location: number; hw_frames_ctx: number;
+    best_effort_timestamp: number };
   AVCodecContext: { codec_id: number; opaque: number; width: number; height: number; pix_fmt: number; get_format: number;
     get_buffer2: number; thread_count: number; thread_type: number; hw_device_ctx: number;
+    /** Surfaces added to a hardware decoder's fixed pool, for the frames the caller and decode-ahead hold. */
+    extra_hw_frames: number;
     /** libavcodec < 60 only: set it, or frame threads hand every get_buffer2 call to the caller's thread. */
     thread_safe_callbacks?: number };
-  AVFormatContext: { pb: number; nb_streams: number; streams: number; flags: number; interrupt_callback: number };
+  AVFormatContext: { pb: number; nb_streams: number; streams: number; flags: number; interrupt_callback: number; start_time: number; duration: number };
   AVIOContext: { buffer: number; opaque: number };
-  AVStream: { index: number; time_base: number; duration: number; nb_frames: number; codecpar: number };
+  AVStream: { index: number; time_base: number; start_time: number; duration: number; nb_frames: number; avg_frame_rate: number; r_frame_rate: number; codecpar: number };
   /** The public head of AVCodec, the same in every supported version. */
   AVCodec: { name: number; capabilities: number };
-  AVCodecParameters: { codec_type: number; codec_id: number; format: number; width: number; height: number };
-  AVPacket: { size: number; stream_index: number; pos: number };
+  AVCodecParameters: { codec_type: number; codec_id: number; format: number; bits_per_raw_sample: number; width: number; height: number;
+    color_range: number; color_primaries: number; color_trc: number; color_space: number; chroma_location: number };
+  AVPacket: { pts: number; dts: number; size: number; stream_index: number; flags: number; pos: number };
   AVBufferRef: { data: number; size: number };
   AVHWDeviceContext: { type: number; hwctx: number };
   AVHWFramesContext: { initial_pool_size: number; sw_format: number };
@@ -135,15 +152,16 @@ export const avFieldTables: Record<string, AvFieldTable> = {
   // FFmpeg 5.1 (Debian 12)
   "57/59/59": {
     AVFrame: { data: 0, linesize: 64, extended_data: 96, width: 104, height: 108, format: 116, pts: 136, buf: 224,
-      color_range: 320, color_primaries: 324, color_trc: 328, colorspace: 332, chroma_location: 336, hw_frames_ctx: 392 },
+      color_range: 320, color_primaries: 324, color_trc: 328, colorspace: 332, chroma_location: 336, hw_frames_ctx: 392, best_effort_timestamp: 344 },
     AVCodecContext: { codec_id: 24, opaque: 48, width: 116, height: 120, pix_fmt: 136, get_format: 152, get_buffer2: 408,
-      thread_count: 636, thread_type: 640, hw_device_ctx: 872, thread_safe_callbacks: 648 },
-    AVFormatContext: { pb: 32, nb_streams: 44, streams: 48, flags: 96, interrupt_callback: 200 },
+      thread_count: 636, thread_type: 640, hw_device_ctx: 872, extra_hw_frames: 888, thread_safe_callbacks: 648 },
+    AVFormatContext: { pb: 32, nb_streams: 44, streams: 48, flags: 96, interrupt_callback: 200, start_time: 64, duration: 72 },
     AVIOContext: { buffer: 8, opaque: 40 },
-    AVStream: { index: 0, time_base: 16, duration: 32, nb_frames: 40, codecpar: 208 },
+    AVStream: { index: 0, time_base: 16, start_time: 24, duration: 32, nb_frames: 40, avg_frame_rate: 72, r_frame_rate: 200, codecpar: 208 },
     AVCodec: { name: 0, capabilities: 24 },
-    AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, width: 56, height: 60 },
-    AVPacket: { size: 32, stream_index: 36, pos: 72 },
+    AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, bits_per_raw_sample: 44, width: 56, height: 60,
+      color_range: 76, color_primaries: 80, color_trc: 84, color_space: 88, chroma_location: 92 },
+    AVPacket: { pts: 8, dts: 16, size: 32, stream_index: 36, flags: 40, pos: 72 },
     AVBufferRef: { data: 8, size: 16 },
     AVHWDeviceContext: { type: 16, hwctx: 24 },
     AVHWFramesContext: { initial_pool_size: 64, sw_format: 72 },

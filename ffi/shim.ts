@@ -3,7 +3,7 @@ import { cc, FFIType as T } from "bun:ffi";
 import { join } from "node:path";
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC } from "./libc";
 import { VaapiVkError } from "./errors";
-import { AVERROR_EOF, AVERROR_EXIT, AVSEEK_FORCE, AVSEEK_SIZE, libavcodec, libavformat, libavutil, type AvFieldTable } from "./libav";
+import { AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVSEEK_FORCE, AVSEEK_SIZE, libavcodec, libavformat, libavutil, type AvFieldTable } from "./libav";
 import { struct } from "./struct";
 
 export const SHIM_SOURCE = join(import.meta.dir, "..", "c-shim", "shim.c");
@@ -45,6 +45,14 @@ const symbols = {
   vv_init_avio: { args: [T.ptr, T.ptr, T.ptr, T.ptr], returns: T.void },
   vv_input_open: { args: [T.i32, T.ptr], returns: T.ptr },
   vv_input_close: { args: [T.ptr], returns: T.void },
+  vv_init_reader: { args: [T.ptr, T.ptr, T.ptr, T.ptr, T.ptr, T.ptr], returns: T.void },
+  vv_reader_new: { args: [T.ptr, T.ptr, T.ptr, T.i32, T.i32, T.i32, T.ptr, T.i64], returns: T.ptr },
+  vv_reader_start: { args: [T.ptr, T.i32], returns: T.i32 },
+  vv_reader_pop: { args: [T.ptr, T.i64, T.ptr], returns: T.i32 },
+  vv_reader_damage: { args: [T.ptr, T.i64, T.ptr], returns: T.i32 },
+  vv_reader_stop: { args: [T.ptr], returns: T.void },
+  vv_reader_clear: { args: [T.ptr], returns: T.void },
+  vv_reader_free: { args: [T.ptr], returns: T.void },
   vv_layout: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
 
@@ -67,7 +75,8 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     VV_MFD_CLOEXEC: String(MFD_CLOEXEC), VV_MFD_ALLOW_SEALING: String(MFD_ALLOW_SEALING),
     VV_F_ADD_SEALS: String(F_ADD_SEALS), VV_F_SEAL_SHRINK: String(F_SEAL_SHRINK),
     AVIO_BUFFER: String(fields.AVIOContext.buffer), AVIO_OPAQUE: String(fields.AVIOContext.opaque),
-    AVERROR_EOF_VALUE: String(AVERROR_EOF), AVERROR_EXIT_VALUE: String(AVERROR_EXIT),
+    AVERROR_EOF_VALUE: String(AVERROR_EOF), AVERROR_EXIT_VALUE: String(AVERROR_EXIT), AVERROR_EAGAIN_VALUE: String(AVERROR_EAGAIN),
+    AVPKT_STREAM_INDEX: String(fields.AVPacket.stream_index), AVPKT_POS: String(fields.AVPacket.pos),
     AVSEEK_SIZE_FLAG: String(AVSEEK_SIZE), AVSEEK_FORCE_FLAG: String(AVSEEK_FORCE),
   };
   const key = JSON.stringify(define);
@@ -79,6 +88,9 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
   const fnPtr = (f: unknown) => (f as { ptr: number }).ptr;
   shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavcodec().avcodec_align_dimensions2));
   shim.vv_init_avio(fnPtr(libavformat().avio_alloc_context), fnPtr(libavformat().avio_context_free), fnPtr(libavutil().av_malloc), fnPtr(libavutil().av_free));
+  const fmt = libavformat(), codec = libavcodec(), util = libavutil();
+  shim.vv_init_reader(fnPtr(fmt.av_read_frame), fnPtr(codec.avcodec_send_packet), fnPtr(codec.avcodec_receive_frame), fnPtr(codec.av_packet_unref),
+    fnPtr(util.av_frame_alloc), fnPtr(util.av_frame_free));
   compiled = { key, shim };
   return shim;
 }

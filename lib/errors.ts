@@ -42,7 +42,7 @@ export class ValidationError extends VaapiVkError {
   }
 }
 
-export type DecodeStage = "open" | "probe" | "hw-device" | "decoder" | "decode" | "map" | "describe";
+export type DecodeStage = "open" | "probe" | "hw-device" | "decoder" | "decode" | "seek" | "map" | "describe";
 
 /** Opening, probing or decoding a video failed; names the file and the stage. */
 export class DecodeError extends VaapiVkError {

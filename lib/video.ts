@@ -32,6 +32,12 @@ export const VideoOptionsSchema = z.strictObject({
    * per core; 1 decodes on one thread. VAAPI decodes on the GPU with one.
    */
   threads: z.number().int().min(0).max(64).default(0),
+  /**
+   * Frames decoded ahead on a thread of the library's own, while the caller imports and converts
+   * (the pipeline's depth): next() takes a ready frame, and async iteration never blocks the event
+   * loop. 0 decodes inside next() on the calling thread. The decoder's pool grows by as many.
+   */
+  decodeAhead: z.number().int().min(0).max(32).default(4),
   /** Bound on each stage (open, probe, each frame's decode); 0 disables it. */
   timeoutS: z.number().nonnegative().default(30),
   debug: z.boolean().default(false),
@@ -107,8 +113,10 @@ export class Video implements Disposable {
   private lumaPass?: LumaPass;
   private readonly exportRetries: () => number = () => 0;
   private readonly ringSize: number;
-  private frames = 0;
+  private handedOut = 0;
   private cpuBytes = 0;
+  /** Set by seek(t): the pts of the frame shown at t; frames before it are dropped by next(). */
+  private skipBeforePts?: bigint;
   private closed = false;
 
   static open(file: string, options: VideoOptions = {}): Video {
@@ -121,7 +129,9 @@ export class Video implements Disposable {
   private constructor(readonly file: string, opts: z.output<typeof VideoOptionsSchema>) {
     // The ring outlives every frame a caller may hold, so a held frame's buffer is never overwritten.
     this.linearRing = opts.forceLinear ? new LinearRing(opts.maxInFlight + 1, opts.drmDevice) : undefined;
-    const decoderOptions = { file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, strict: opts.strict, forceLinear: this.linearRing };
+    const decoderOptions = {
+      file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, strict: opts.strict, decodeAhead: opts.decodeAhead, forceLinear: this.linearRing,
+    };
     // Hardware decoding runs on the GPU; several CPU threads only add frames in flight there.
     let session: DecodeSession | undefined;
     let note: string;
@@ -197,26 +207,144 @@ export class Video implements Disposable {
   /** The next decoded frame (dispose it when done), or null at the end. */
   next(): DecodedFrame | null {
     this.check("next");
-    const f = this.session.next();
-    if (f) this.frames++;
-    return f;
+    for (;;) {
+      const f = this.session.next();
+      if (f && this.skipped(f)) continue;
+      if (f) this.handedOut++;
+      return f;
+    }
   }
 
-  /** Every remaining frame, in order; dispose each (at most maxInFlight may be held at once). */
+  /** After seek(t): frames shown before t are released, not handed out. */
+  private skipped(f: DecodedFrame): boolean {
+    if (this.skipBeforePts === undefined) return false;
+    if (f.pts !== undefined && f.pts < this.skipBeforePts) {
+      f[Symbol.dispose]();
+      return true;
+    }
+    this.skipBeforePts = undefined;
+    return false;
+  }
+
+  /** As next(), letting the event loop run while the frame is not ready yet (timers fire, I/O completes). */
+  async nextAsync(): Promise<DecodedFrame | null> {
+    this.check("nextAsync");
+    for (;;) {
+      const f = await this.session.nextAsync();
+      if (f && this.skipped(f)) continue;
+      if (f) this.handedOut++;
+      return f;
+    }
+  }
+
+  /** Every remaining frame, in order, without blocking the event loop; dispose each (at most maxInFlight may be held at once). */
   async *[Symbol.asyncIterator](): AsyncGenerator<DecodedFrame> {
+    for (let f = await this.nextAsync(); f; f = await this.nextAsync()) yield f;
+  }
+
+  /** Every remaining frame, in order (`for (const frame of video)`); dispose each. */
+  *[Symbol.iterator](): Generator<DecodedFrame> {
     for (let f = this.next(); f; f = this.next()) yield f;
   }
 
-  /** Decode up to frame `index` (0-based), releasing the ones before it. */
+  /** Frame `index` (0-based, in presentation order), as frameAt; kept for scripts written before frameAt. */
   seekFrame(index: number): DecodedFrame {
     this.check("seekFrame");
+    return this.frameAt(index);
+  }
+
+  /**
+   * Frame `index` (0-based, presentation order), in either direction: decoding goes on forward when
+   * the frame lies ahead of the next one with no keyframe in between, else it seeks to the keyframe
+   * at or before the frame and decodes forward from there (frames before it are released). next()
+   * goes on after it. The first random access scans the file's packets once (no decoding) for the
+   * frame list, as ffprobe sees it; a file that cannot be scanned twice (a pipe) goes forward only.
+   */
+  frameAt(index: number): DecodedFrame {
+    this.check("frameAt");
     if (!Number.isSafeInteger(index) || index < 0) throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
+    this.skipBeforePts = undefined;
+    const pts = this.session.ptsOfFrame(index);
+    if (pts === undefined && this.session.indexed) {
+      throw new DecodeError("EXHAUSTED", this.file, "seek", `has ${this.session.countFrames()} frame(s); frame ${index} does not exist (frames are numbered from 0)`);
+    }
+    const next = this.session.nextIndex;
+    const key = this.session.keyframeBefore(index);
+    // Seek unless decoding forward reaches the frame with no keyframe to jump to on the way.
+    if (pts !== undefined && !(index >= next && key !== undefined && key <= next)) this.session.seekToPts(pts);
+    else if (pts === undefined && index < next) this.session.seekToPts(0n);
     for (;;) {
       const f = this.next();
-      if (!f) throw new DecodeError("EXHAUSTED", this.file, "decode", `has ${this.frames} frame(s); frame ${index} does not exist`);
-      if (f.index === index) return f;
+      if (!f) throw new DecodeError("EXHAUSTED", this.file, "decode", `has ${this.session.nextIndex} frame(s); frame ${index} does not exist (frames are numbered from 0)`);
+      // By pts where there is an index: a frame the decoder could not produce (damage) gives the next one shown.
+      if (pts !== undefined ? f.pts !== undefined && f.pts >= pts : f.index >= index) return f;
       f[Symbol.dispose]();
     }
+  }
+
+  /** The frame shown at `timeS` seconds (the last one whose time is at or before it); EXHAUSTED past the end. */
+  frameAtTime(timeS: number): DecodedFrame {
+    this.check("frameAtTime");
+    const index = this.indexAtTime(timeS);
+    if (index === undefined) throw new DecodeError("EXHAUSTED", this.file, "seek", `has no timestamps to find ${timeS} s by; use frameAt(index)`);
+    return this.frameAt(Math.max(0, index));
+  }
+
+  /**
+   * Go to `timeS` seconds: the next frame next() (or the iterators) hands out is the one shown at
+   * that time. Either direction; frames already decoded ahead are dropped, frames held stay valid.
+   */
+  seek(timeS: number): void {
+    this.check("seek");
+    const index = this.indexAtTime(timeS);
+    if (index === undefined) throw new DecodeError("EXHAUSTED", this.file, "seek", `has no timestamps to seek by; use frameAt(index)`);
+    const pts = this.session.ptsOfFrame(Math.max(0, index))!;
+    this.session.seekToPts(pts);
+    this.skipBeforePts = pts;
+  }
+
+  /** The index of the frame shown at `timeS`, -1 before the first; undefined without an index. Validates timeS. */
+  private indexAtTime(timeS: number): number | undefined {
+    if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0) throw new InvalidArgumentError("time", `${timeS} is not a time in seconds (a finite number >= 0)`);
+    const { num, den } = this.info.timeBase;
+    if (!num || !den) return undefined;
+    // The pts of time t, rounded down, with a tolerance of a millionth of a tick for the float.
+    const pts = BigInt(Math.floor((timeS * den) / num + 1e-6));
+    const index = this.session.frameShownAt(pts);
+    if (index === undefined) return undefined;
+    const count = this.session.countFrames();
+    const last = this.session.ptsOfFrame(count - 1);
+    const frameTicks = Number.isFinite(this.info.fps) ? den / num / this.info.fps : 0;
+    if (last !== undefined && Number(pts) >= Number(last) + Math.max(1, frameTicks)) {
+      throw new DecodeError("EXHAUSTED", this.file, "seek", `${timeS} s is past the last frame (shown at ${((Number(last) * num) / den).toFixed(3)} s)`);
+    }
+    return index;
+  }
+
+  /**
+   * Frames by index, in the order asked: a list (`[0, 30, 60]`), or a range `{ start, stop, step }`
+   * (stop excluded, as Python's range; stop defaults to the end). Yields each frame as frameAt
+   * would give it; dispose each (at most maxInFlight may be held at once).
+   */
+  *frames(selection: number[] | { start?: number; stop?: number; step?: number }): Generator<DecodedFrame> {
+    this.check("frames");
+    let indices: number[];
+    if (Array.isArray(selection)) indices = selection;
+    else if (typeof selection === "object" && selection !== null) {
+      const { start = 0, stop = this.session.countFrames(), step = 1 } = selection;
+      if (![start, stop, step].every(Number.isSafeInteger) || start < 0 || step < 1) {
+        throw new InvalidArgumentError("frame range", `{ start: ${start}, stop: ${stop}, step: ${step} }: give integers with start >= 0 and step >= 1`);
+      }
+      indices = [];
+      for (let i = start; i < stop; i += step) indices.push(i);
+    } else throw new InvalidArgumentError("frame selection", "give an array of frame indices or { start, stop, step }");
+    for (const i of indices) yield this.frameAt(i);
+  }
+
+  /** Frames in the stream: exact after a scan of its packets (once, no decoding), as info.frameCount then says with frameCountSource "index". */
+  countFrames(): number {
+    this.check("countFrames");
+    return this.session.countFrames();
   }
 
   /** Import a decoded frame (cached: the cache owns the import). */
@@ -270,7 +398,7 @@ export class Video implements Disposable {
   get stats(): VideoStats {
     const c = this.cache.stats;
     return {
-      frames: this.frames, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs,
+      frames: this.handedOut, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs,
       poolSize: this.session.poolSize, exportRetries: this.exportRetries(), damageSkipped: this.session.damageSkipped,
     };
   }

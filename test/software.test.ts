@@ -4,7 +4,7 @@ import { describe, expect } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type FrameDescriptor } from "vaapi-vk";
+import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type DecodedFrame, type FrameDescriptor } from "vaapi-vk";
 import { avFields } from "../lib/sources/libav";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
@@ -193,8 +193,9 @@ describe("damaged streams decode what ffmpeg decodes", () => {
     const fds = openFds();
     // One decoder thread: the decoder rejects each packet as it is sent. With frame threads it says
     // so a few packets later (the damage lies in one of the packets still decoding): same count.
-    for (const threads of [1, 0]) {
-      using video = Video.open(file, { validation: true, threads });
+    // The same on the caller's thread and on the decode-ahead thread.
+    for (const [threads, decodeAhead] of [[1, 0], [1, 4], [0, 4]] as const) {
+      using video = Video.open(file, { validation: true, threads, decodeAhead });
       const damage: number[] = [];
       let frames = 0;
       for (let f = video.next(); f; f = video.next()) {
@@ -219,15 +220,24 @@ describe("damaged streams decode what ffmpeg decodes", () => {
       using frame = video.seekFrame(18);
       expect(frame.index).toBe(18);
     }
-    using strict = Video.open(file, { strict: true, threads: 1 });
-    let err: unknown;
-    try {
-      for (let f = strict.next(); f; f = strict.next()) f[Symbol.dispose]();
-    } catch (e) {
-      err = e;
+    for (const decodeAhead of [0, 4]) {
+      using strict = Video.open(file, { strict: true, threads: 1, decodeAhead });
+      let err: unknown;
+      let frames = 0;
+      try {
+        for (let f = strict.next(); f; f = strict.next()) {
+          f[Symbol.dispose]();
+          frames++;
+        }
+      } catch (e) {
+        err = e;
+      }
+      expect(frames).toBeGreaterThan(0);
+      expect((err as DecodeError).code).toBe("DECODE_FAILED");
+      expect((err as Error).message).toContain(`packet byte ${positions[0]}`);
+      // It stays failed: the next call says the same, it does not go on past the damage.
+      expect(() => strict.next()).toThrow((err as Error).message);
     }
-    expect((err as DecodeError).code).toBe("DECODE_FAILED");
-    expect((err as Error).message).toContain(`packet byte ${positions[0]}`);
   });
 });
 
@@ -320,9 +330,9 @@ describe("decoders that cannot write into the pool", () => {
 });
 
 describe("decoder threads", () => {
-  const planesOf = (file: string, threads: number) => {
+  const planesOf = (file: string, threads: number, decodeAhead = 0) => {
     const out: { index: number; pts: bigint | undefined; digest: string }[] = [];
-    using video = Video.open(file, { threads, validation: false, maxInFlight: 2 });
+    using video = Video.open(file, { threads, decodeAhead, validation: false, maxInFlight: 2 });
     for (let f = video.next(); f; f = video.next()) {
       using frame = f;
       out.push({ index: frame.index, pts: frame.descriptor.pts, digest: Bun.hash(packedPlanes(frame.descriptor)).toString(16) });
@@ -335,11 +345,90 @@ describe("decoder threads", () => {
       const fds = openFds();
       const one = planesOf(file, 1);
       const many = planesOf(file, 8);
+      const ahead = planesOf(file, 8, 8);
       expect(many.frames).toEqual(one.frames);
+      expect(ahead.frames).toEqual(one.frames);
       expect(one.frames.map((f) => f.index)).toEqual(one.frames.map((_, i) => i));
       // Frame threads hold more frames at once: the pool (and so the import cache) grows with them.
       expect(many.pool).toBeGreaterThanOrEqual(one.pool);
       expect(openFds()).toBe(fds);
+    }
+  });
+});
+
+describe("decode-ahead: a thread of the library's decodes while the caller works", () => {
+  withLibav("async iteration lets timers fire between frames; sync iteration gives the same frames", async () => {
+    const file = clip(CLIPS.long300);
+    const fds = openFds();
+    for (const decodeAhead of [0, 4]) {
+      const digests: string[] = [];
+      {
+        using video = Video.open(file, { decodeAhead, validation: false });
+        for (const f of video) {
+          using frame = f;
+          digests.push(Bun.hash(packedPlanes(frame.descriptor)).toString(16));
+        }
+      }
+      using video = Video.open(file, { decodeAhead, validation: false });
+      let timerFiredAt = -1;
+      let frames = 0;
+      setTimeout(() => (timerFiredAt = frames), 0);
+      for await (const f of video) {
+        using frame = f;
+        expect(Bun.hash(packedPlanes(frame.descriptor)).toString(16)).toBe(digests[frames]!);
+        frames++;
+      }
+      expect(frames).toBe(CLIPS.long300.frames);
+      // A loop that never yielded would run the timer only after its last frame.
+      expect(timerFiredAt).toBeGreaterThanOrEqual(0);
+      expect(timerFiredAt).toBeLessThan(frames);
+    }
+    expect(openFds()).toBe(fds);
+  });
+  withLibav("disposing while the thread decodes (mid-stream, mid-wait) stops it: no hang, no fd or frame left", async () => {
+    const file = clip(CLIPS.long300);
+    const fds = openFds();
+    for (let i = 0; i < 12; i++) {
+      const video = Video.open(file, { decodeAhead: 1 + (i % 8), threads: i % 3, validation: false });
+      const held = [video.next()!, video.next()!];
+      if (i % 2) {
+        // Disposed while an async wait is pending: that wait ends in USE_AFTER_DISPOSE, never a crash.
+        held.forEach((f) => f[Symbol.dispose]());
+        // A consumer slower than the decoder: the stream is far from its end when the Video goes.
+        const pending = (async () => {
+          for (let f = await video.nextAsync(); f; f = await video.nextAsync()) {
+            f[Symbol.dispose]();
+            await Bun.sleep(1);
+          }
+        })();
+        await Bun.sleep(i);
+        video[Symbol.dispose]();
+        expect(pending).rejects.toMatchObject({ code: "USE_AFTER_DISPOSE" });
+        await pending.catch(() => {});
+      } else {
+        video[Symbol.dispose]();
+        expect(held.every((f) => f.disposed)).toBe(true);
+      }
+    }
+    expect(openFds()).toBe(fds);
+  });
+  withLibav("the pool holds what the caller and the thread hold, and no more", () => {
+    const file = clip(CLIPS.long300);
+    for (const decodeAhead of [1, 8]) {
+      using video = Video.open(file, { decodeAhead, threads: 1, maxInFlight: 2, validation: false });
+      const a = video.next()!;
+      const b = video.next()!;
+      // The caller holds 2 while the thread fills its queue.
+      Bun.sleepSync(200);
+      const full = video.stats.poolSize;
+      // The caller's 2, the thread's queue, and the references the decoder keeps.
+      expect(full).toBeGreaterThanOrEqual(2 + decodeAhead);
+      expect(full).toBeLessThanOrEqual(2 + decodeAhead + 1 + 4);
+      expect([a.index, b.index]).toEqual([0, 1]);
+      a[Symbol.dispose]();
+      b[Symbol.dispose]();
+      for (let f = video.next(); f; f = video.next()) f[Symbol.dispose]();
+      expect(video.stats.poolSize).toBe(full);
     }
   });
 });

@@ -3,10 +3,10 @@
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
 import { CString, ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AV_CODEC_CAP_DR1, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
-import { DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
+import { CCallError, DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
 import { reclaimer } from "../reclaim";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writeI32At, writePtrAt } from "./libav";
 
@@ -41,6 +41,12 @@ export type DecoderOptions = {
   strict?: boolean;
   /** Decoder threads (frame and slice threading); 0 lets libavcodec pick (one per core). Default 1. */
   threads?: number;
+  /**
+   * Frames decoded ahead on a thread of the shim's (c-shim vv_reader): demuxing and decoding go on
+   * while the caller imports and converts, and next() only takes a ready frame. 0 decodes on the
+   * caller's thread inside next(). Default 0.
+   */
+  decodeAhead?: number;
 };
 
 /**
@@ -60,7 +66,28 @@ export type StreamInfo = {
   decoder: string;
   /** The decoder writes into the buffers the source hands it (AV_CODEC_CAP_DR1); without it, frames are copied. */
   directRendering: boolean;
+  /** The stream's time base: a pts of 1 is num/den seconds. */
+  timeBase: { num: number; den: number };
+  /** Average frame rate (frames / duration, AVStream.avg_frame_rate); NaN when the container gives none. */
+  fps: number;
+  /** The lowest rate that represents every timestamp exactly (AVStream.r_frame_rate): 60 for 30 fps with field timing. */
+  baseFps: number;
+  /** Seconds of the stream's first pts (its start_time), 0 when unknown. */
+  startS: number;
+  /** Duration in seconds (the stream's, else the container's); NaN when neither says. */
+  durationS: number;
+  /** Frames in the stream: what the container says, else durationS × fps rounded; see frameCountSource. */
+  frameCount: number;
+  /** "container": the header's count (exact for mp4); "estimated": duration × fps; "index": counted by a scan (after random access). */
+  frameCountSource: "container" | "estimated" | "index";
+  /** Bits per sample (8 or 10 for the formats read). */
+  bitDepth: number;
+  /** The stream's colour tags as libavutil names them (matrix "bt709", range "tv"/"pc", ...; "unknown" when untagged). */
+  color: { matrix: string; range: string; primaries: string; transfer: string; chromaLocation: string };
 };
+
+/** A stream's presentation order: every frame's pts, sorted, and its keyframes (pts and dts), from a demux-only scan. */
+type FrameIndex = { pts: bigint[]; keyframes: { pts: bigint; dts: bigint }[] };
 
 /** What a DecodedFrame owns: its AVFrames and the fds made for it alone; released once. */
 type FrameHandles = { frames: number[]; fds: number[]; onRelease: () => void; released: boolean };
@@ -99,6 +126,10 @@ export class DecodedFrame implements Disposable {
     readonly cpuBytesCopied = 0,
     /** Damage the decoder skipped since the frame before this one (concealed where it could). */
     readonly damage: DecodeDamage[] = [],
+    /** Presentation timestamp in the stream's time base (info.timeBase); undefined when the stream has none. */
+    readonly pts?: bigint,
+    /** Presentation time in seconds (pts × time base); NaN when the stream has no timestamps. */
+    readonly timeS = Number.NaN,
   ) {
     this.desc = descriptor;
     this.h = handles;
@@ -140,6 +171,21 @@ export class DecodeSession implements Disposable {
   /** Damage skipped since the last frame handed out, and in all. */
   private damage: DecodeDamage[] = [];
   private damageCount = 0;
+  /** The decode-ahead thread (vv_reader), started by the first next(): owned here, freed on dispose. */
+  private reader = 0;
+  /** vv_reader_pop's output: [frame, damage_seq, state, fail_code, fail_stage, fail_pos]. */
+  private readonly popOut = new BigInt64Array(6);
+  /** Damage records of the reader already attributed to frames. */
+  private damageSeen = 0;
+  /** What ended decoding with an error: thrown again by every later next(). */
+  private failure?: Error;
+  /** The decode-ahead thread is running (stopped for a seek, started again by the next take). */
+  private readerRunning = false;
+  /** Presentation order, scanned on the first random access (indexTried: scanned, or found impossible). */
+  private index?: FrameIndex;
+  private indexTried = false;
+  /** After a seek, frame numbers come from the index by pts. */
+  private indexByPts = false;
 
   constructor(readonly options: DecoderOptions, private readonly hooks: DecoderHooks) {
     const { file } = options;
@@ -198,6 +244,7 @@ export class DecodeSession implements Disposable {
         streamIndex: index,
         decoder: String(new CString(ptrAt(Number(decoder[0]), this.fields.AVCodec.name) as Pointer)),
         directRendering: (read.i32(Number(decoder[0]) as Pointer, this.fields.AVCodec.capabilities) & AV_CODEC_CAP_DR1) !== 0,
+        ...streamTiming(this.fmt, stream, par, this.fields, format),
       };
       if (!hooks.acceptsPixelFormat(format)) {
         throw new DecodeError("UNSUPPORTED_FORMAT", file, "decoder",
@@ -241,7 +288,6 @@ export class DecodeSession implements Disposable {
       throw new DecodeError("DECODE_FAILED", this.options.file, "decode", `${avErrorText(code)} (${code}) at packet byte ${packetPos}; without strict decoding this packet is skipped and decoding goes on`);
     }
     this.damage.push({ packetPos, stage, error: avErrorText(code) });
-    this.damageCount++;
     this.trace("decode", `skipped damage at packet byte ${packetPos}: ${avErrorText(code)}`);
   }
 
@@ -260,13 +306,122 @@ export class DecodeSession implements Disposable {
     throw new DecodeError("DECODE_FAILED", this.options.file, stage, `${text} (${code})`);
   }
 
-  /** Decode the next frame, or null at the end of the stream. */
+  /** Decode the next frame, or null at the end of the stream. With decode-ahead, take the next ready one (waiting for it). */
   next(): DecodedFrame | null {
+    this.checkNext();
+    if (!this.options.decodeAhead) {
+      const frame = this.failing(() => this.decodeHere());
+      return frame === null ? null : this.wrap(frame);
+    }
+    // The reader's own deadline ends a stalled stage; this bound only guards against a decoder that never returns.
+    const waitNs = this.options.timeoutS > 0 ? BigInt(Math.round((this.options.timeoutS + 1) * 1e9)) : 1n << 62n;
+    const frame = this.takeQueued(waitNs);
+    if (frame === undefined) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+    return frame === null ? null : this.wrap(frame);
+  }
+
+  /**
+   * next() without blocking the event loop: with decode-ahead it waits for a frame a millisecond at
+   * a time, yielding to the loop in between (timers and I/O run); without, it yields once, then decodes.
+   */
+  async nextAsync(): Promise<DecodedFrame | null> {
+    this.checkNext();
+    if (!this.options.decodeAhead) {
+      await yieldToEventLoop();
+      this.checkNext();
+      const frame = this.failing(() => this.decodeHere());
+      return frame === null ? null : this.wrap(frame);
+    }
+    const deadline = this.options.timeoutS > 0 ? performance.now() + (this.options.timeoutS + 1) * 1000 : Infinity;
+    for (;;) {
+      const frame = this.takeQueued(1_000_000n);
+      if (frame !== undefined) return frame === null ? null : this.wrap(frame);
+      if (performance.now() > deadline) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+      await yieldToEventLoop();
+      this.checkNext();
+    }
+  }
+
+  private checkNext(): void {
     if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: next()`);
-    if (this.finished) return null;
+    if (this.failure) throw this.failure;
     if (this.inFlight >= this.options.maxInFlight) {
       throw new VaapiVkError("TOO_MANY_FRAMES_IN_FLIGHT", `${this.options.file}: ${this.inFlight} frames are still held; dispose frames (\`using frame = ...\`) before asking for more, or raise maxInFlight`);
     }
+  }
+
+  /** Run a decode step; an error that ends decoding is kept and thrown again by every later next(). */
+  private failing<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (e) {
+      this.failure = e as Error;
+      throw e;
+    }
+  }
+
+  /** A ready frame from the reader (started on first use): its AVFrame, null at the end, undefined if none came within waitNs. */
+  private takeQueued(waitNs: bigint): number | null | undefined {
+    if (this.finished) return null;
+    const s = shim();
+    if (!this.reader) {
+      const timeoutNs = BigInt(Math.round(this.options.timeoutS * 1e9));
+      this.reader = s.vv_reader_new(this.fmt, this.codec, this.packet, this.info.streamIndex, this.options.strict ? 1 : 0, this.options.decodeAhead!, ptrOf(this.deadline), timeoutNs) as number;
+      if (!this.reader) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "could not allocate the decode-ahead reader");
+    }
+    if (!this.readerRunning) {
+      const e = s.vv_reader_start(this.reader, this.draining ? 1 : 0);
+      if (e !== 0) throw new CCallError("pthread_create", e, `${libc().strerror(e)} (errno ${e})`, "starting the decode-ahead thread");
+      this.readerRunning = true;
+    }
+    const got = s.vv_reader_pop(this.reader, waitNs, ptrOf(this.popOut));
+    if (got === 0) return undefined;
+    if (got === 1) {
+      this.collectDamage(Number(this.popOut[1]));
+      return Number(this.popOut[0]);
+    }
+    this.collectDamage(this.damageSeenUpTo());
+    this.finished = true;
+    const [state, code, stage, pos] = [Number(this.popOut[2]), Number(this.popOut[3]), Number(this.popOut[4]), Number(this.popOut[5])];
+    if (state === READER_EOF) return null;
+    try {
+      if (state !== READER_FAILED) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "the decode-ahead thread stopped");
+      if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
+      if (stage === READER_STAGE_SEND || stage === READER_STAGE_RECEIVE) {
+        if (this.options.strict) this.damaged(stage === READER_STAGE_SEND ? "send" : "receive", pos, code);
+        this.fail("decode", code);
+      }
+      if (code === AVERROR_EAGAIN) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "the decoder still wanted input after the end of the stream");
+      this.fail("decode", code);
+    } catch (e) {
+      this.failure = e as Error;
+      throw e;
+    }
+  }
+
+  /** The reader's damage count, for damage after the last frame. */
+  private damageSeenUpTo(): number {
+    let seq = this.damageSeen;
+    const out = new BigInt64Array(3);
+    while (shim().vv_reader_damage(this.reader, seq, ptrOf(out)) === 0) seq++;
+    return seq;
+  }
+
+  /** Attribute the reader's damage records up to `seq` to the next frame handed out. */
+  private collectDamage(seq: number): void {
+    const out = new BigInt64Array(3);
+    for (; this.damageSeen < seq; this.damageSeen++) {
+      this.damageCount++;
+      if (shim().vv_reader_damage(this.reader, this.damageSeen, ptrOf(out)) !== 0) continue; // overwritten: counted, not itemised
+      const [pos, stage, code] = [Number(out[0]), Number(out[1]), Number(out[2])];
+      this.damage.push({ packetPos: pos, stage: stage === READER_STAGE_SEND ? "send" : "receive", error: avErrorText(code) });
+      this.trace("decode", `skipped damage at packet byte ${pos}: ${avErrorText(code)}`);
+    }
+  }
+
+  /** Decode one frame on this thread: its AVFrame, or null at the end of the stream. */
+  private decodeHere(): number | null {
+    if (this.finished) return null;
     const codecApi = libavcodec();
     const fmtApi = libavformat();
     const frame = libavutil().av_frame_alloc() as number;
@@ -276,7 +431,7 @@ export class DecodeSession implements Disposable {
     try {
       for (;;) {
         const r = codecApi.avcodec_receive_frame(this.codec, frame);
-        if (r === 0) break;
+        if (r === 0) return frame;
         if (r === AVERROR_EOF) {
           this.finished = true;
           freeFrame(frame);
@@ -286,6 +441,7 @@ export class DecodeSession implements Disposable {
           // A decoder that keeps failing without taking input is broken, not damaged: stop.
           if (++receiveErrors > 16) this.fail("decode", r);
           this.damaged("receive", packetPos, r);
+          this.damageCount++;
           continue;
         }
         if (this.expired()) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
@@ -306,15 +462,35 @@ export class DecodeSession implements Disposable {
           packetPos = Number(read.i64(this.packet as Pointer, this.fields.AVPacket.pos));
           const s = codecApi.avcodec_send_packet(this.codec, this.packet);
           codecApi.av_packet_unref(this.packet);
-          if (s < 0 && s !== AVERROR_EAGAIN) this.damaged("send", packetPos, s);
+          if (s < 0 && s !== AVERROR_EAGAIN) {
+            this.damaged("send", packetPos, s);
+            this.damageCount++;
+          }
         } else {
           codecApi.av_packet_unref(this.packet);
         }
       }
+    } catch (e) {
+      freeFrame(frame);
+      throw e;
+    }
+  }
+
+  /** Hand a decoded AVFrame (now owned by the frame made here) to the caller. */
+  private wrap(frame: number): DecodedFrame {
+    try {
       this.trace("map");
       const { descriptor, keep, fds, cpuBytesCopied } = this.hooks.describe(frame);
       if (this.options.debug) this.trace("frame", `#${this.decoded}\n${describeDescriptor(descriptor)}`);
-      const index = this.decoded++;
+      const F = this.fields.AVFrame;
+      let pts: bigint | undefined = read.i64(frame as Pointer, F.pts);
+      if (pts === AV_NOPTS_VALUE) pts = read.i64(frame as Pointer, F.best_effort_timestamp);
+      if (pts === AV_NOPTS_VALUE) pts = undefined;
+      const { num, den } = this.info.timeBase;
+      const timeS = pts === undefined || !den ? Number.NaN : (Number(pts) * num) / den;
+      const byPts = this.indexByPts && pts !== undefined ? lowerBound(this.index!.pts, pts) : -1;
+      const index = byPts >= 0 && this.index!.pts[byPts] === pts ? byPts : this.decoded;
+      this.decoded = index + 1;
       this.inFlight++;
       const handles: FrameHandles = {
         frames: keep ? [keep, frame] : [frame], fds: fds ?? [], released: false,
@@ -326,11 +502,148 @@ export class DecodeSession implements Disposable {
       this.held.add(handles);
       const damage = this.damage;
       this.damage = [];
-      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied, damage);
+      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied, damage, pts, timeS);
     } catch (e) {
       freeFrame(frame);
       throw e;
     }
+  }
+
+  /** Stop the decode-ahead thread and drop the frames it queued: the contexts are the caller's again. */
+  private stopReader(): void {
+    if (!this.reader || !this.readerRunning) return;
+    shim().vv_reader_stop(this.reader);
+    shim().vv_reader_clear(this.reader);
+    this.readerRunning = false;
+  }
+
+  /**
+   * Every frame's pts in presentation order and the keyframes, from a demux-only pass over the file
+   * (no decoding) through a second input of its own, so decoding stays where it is; as ffprobe
+   * lists them. Undefined when the stream has no timestamps to index by or the input cannot be
+   * opened twice (a pipe): random access then decodes from the start.
+   */
+  private frameIndex(): FrameIndex | undefined {
+    if (this.index || this.indexTried) return this.index;
+    this.indexTried = true;
+    const fmtApi = libavformat();
+    const holder = new BigUint64Array([BigInt(fmtApi.avformat_alloc_context() as number)]);
+    const cb = this.fields.AVFormatContext.interrupt_callback;
+    const deadline = new BigInt64Array([this.options.timeoutS > 0 ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9)) : 0n]);
+    writePtrAt(Number(holder[0]), cb, Number(shim().vv_interrupt_ptr()));
+    writePtrAt(Number(holder[0]), cb + 8, ptrOf(deadline));
+    if (fmtApi.avformat_open_input(holder, Buffer.from(`${this.options.file}\0`), null, null) < 0) return undefined;
+    const packet = libavcodec().av_packet_alloc() as number;
+    const pts: bigint[] = [];
+    const keyframes: FrameIndex["keyframes"] = [];
+    const P = this.fields.AVPacket;
+    let r = 0;
+    try {
+      while ((r = fmtApi.av_read_frame(Number(holder[0]), packet)) >= 0) {
+        if (read.i32(packet as Pointer, P.stream_index) === this.info.streamIndex) {
+          const p = read.i64(packet as Pointer, P.pts);
+          const d = read.i64(packet as Pointer, P.dts);
+          if (p !== AV_NOPTS_VALUE) pts.push(p);
+          if (read.i32(packet as Pointer, P.flags) & AV_PKT_FLAG_KEY) keyframes.push({ pts: p, dts: d === AV_NOPTS_VALUE ? p : d });
+        }
+        libavcodec().av_packet_unref(packet);
+      }
+    } finally {
+      libavcodec().av_packet_free(new BigUint64Array([BigInt(packet)]));
+      fmtApi.avformat_close_input(holder);
+    }
+    if (r === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, "seek", this.options.timeoutS);
+    if (!pts.length || !keyframes.length || keyframes.some((k) => k.pts === AV_NOPTS_VALUE)) return undefined;
+    pts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.index = { pts, keyframes };
+    this.info.frameCount = pts.length;
+    this.info.frameCountSource = "index";
+    return this.index;
+  }
+
+  /** av_seek_frame to `ts` (stream time base, at or before), else to the first byte; DECODE_FAILED naming why when neither works. */
+  private rewindInput(stream: number, ts: bigint): void {
+    let r = libavformat().av_seek_frame(this.fmt, stream, ts, AVSEEK_FLAG_BACKWARD);
+    if (r < 0 && ts <= 0n) r = libavformat().av_seek_frame(this.fmt, stream, 0n, AVSEEK_FLAG_BYTE);
+    if (r < 0) throw new DecodeError("DECODE_FAILED", this.options.file, "seek", `the input cannot seek (${avErrorText(r)}); random access needs a seekable file, not a pipe`);
+  }
+
+  /**
+   * Position decoding so that the frames that follow start at a keyframe at or before the frame
+   * shown at `pts` (stream time base): the caller decodes forward from there. Frames already
+   * decoded ahead are dropped; frames the caller holds stay valid. Returns the index of the first
+   * frame at or after `pts` (-1 past the end), or undefined when the stream has no index.
+   */
+  seekToPts(pts: bigint): number | undefined {
+    if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: seek`);
+    const index = this.frameIndex();
+    this.stopReader();
+    let key: { pts: bigint; dts: bigint } | undefined;
+    if (index) {
+      // The last keyframe shown at or before pts: decoding from it reaches every frame after it,
+      // the leading pictures of an open GOP included (they follow the next keyframe in decode order).
+      for (const k of index.keyframes) if (k.pts <= pts && (!key || k.pts > key.pts)) key = k;
+      key ??= index.keyframes[0];
+    }
+    // Seek by the keyframe's dts, at or before: lands on it whether the demuxer indexes by pts or dts.
+    this.rewindInput(this.info.streamIndex, key ? key.dts : 0n);
+    libavcodec().avcodec_flush_buffers(this.codec);
+    this.finished = false;
+    this.draining = false;
+    this.failure = undefined;
+    this.damage = [];
+    this.indexByPts = !!index;
+    if (!index) {
+      this.decoded = 0;
+      return undefined;
+    }
+    const at = lowerBound(index.pts, pts);
+    this.decoded = index.pts.indexOf(key!.pts);
+    return at < index.pts.length ? at : -1;
+  }
+
+  /** The pts of frame `i` in presentation order, from the index (scanned once); undefined without one or past the end. */
+  ptsOfFrame(i: number): bigint | undefined {
+    return this.frameIndex()?.pts[i];
+  }
+
+  /** Frames in the stream, counted exactly by a scan of its packets (once); the container's count or the estimate where it cannot scan. */
+  countFrames(): number {
+    return this.frameIndex()?.pts.length ?? this.info.frameCount;
+  }
+
+  /** Index of the first frame shown at or after `pts`; undefined without an index. */
+  frameAtPts(pts: bigint): number | undefined {
+    const index = this.frameIndex();
+    return index ? lowerBound(index.pts, pts) : undefined;
+  }
+
+  /** Index of the last frame shown at or before `pts` (-1 before the first); undefined without an index. */
+  frameShownAt(pts: bigint): number | undefined {
+    const index = this.frameIndex();
+    if (!index) return undefined;
+    const i = lowerBound(index.pts, pts);
+    return index.pts[i] === pts ? i : i - 1;
+  }
+
+  /** Index of the keyframe that decoding frame `i` starts from (the last keyframe shown at or before it); undefined without an index. */
+  keyframeBefore(i: number): number | undefined {
+    const index = this.frameIndex();
+    const pts = index?.pts[i];
+    if (!index || pts === undefined) return undefined;
+    let key = index.keyframes[0]!.pts;
+    for (const k of index.keyframes) if (k.pts <= pts && k.pts > key) key = k.pts;
+    return lowerBound(index.pts, key);
+  }
+
+  /** The stream has a frame index (scanning it once): random access by pts and exact counts work. */
+  get indexed(): boolean {
+    return this.frameIndex() !== undefined;
+  }
+
+  /** The index of the next frame decoding will hand out. */
+  get nextIndex(): number {
+    return this.decoded;
   }
 
   get framesInFlight(): number {
@@ -351,6 +664,9 @@ export class DecodeSession implements Disposable {
     this.closed = true;
     // Frames still held go back first: their surfaces belong to the pool being closed.
     for (const h of [...this.held]) releaseFrame(h);
+    // The reader first: it is the one calling into the codec and format contexts freed below.
+    if (this.reader) shim().vv_reader_free(this.reader);
+    this.readerRunning = false;
     if (this.packet) libavcodec().av_packet_free(new BigUint64Array([BigInt(this.packet)]));
     if (this.codec) libavcodec().avcodec_free_context(new BigUint64Array([BigInt(this.codec)]));
     if (this.fmt) libavformat().avformat_close_input(new BigUint64Array([BigInt(this.fmt)]));
@@ -358,6 +674,59 @@ export class DecodeSession implements Disposable {
     this.hooks.close();
   }
 }
+
+const AVSEEK_FLAG_BYTE = 2;
+
+/** The first position in sorted `list` whose value is >= v. */
+function lowerBound(list: bigint[], v: bigint): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const rational = (p: number, off: number) => ({ num: read.i32(p as Pointer, off), den: read.i32(p as Pointer, off + 4) });
+const ratio = (r: { num: number; den: number }) => (r.num > 0 && r.den > 0 ? r.num / r.den : Number.NaN);
+
+/** Time base, rates, duration, frame count, bit depth and colour tags of a stream, as its container and codec parameters say. */
+function streamTiming(fmt: number, stream: number, par: number, fields: AvFieldTable, format: number): Omit<StreamInfo, "codec" | "width" | "height" | "pixelFormat" | "streamIndex" | "decoder" | "directRendering"> {
+  const S = fields.AVStream, C = fields.AVCodecParameters, u = libavutil();
+  const timeBase = rational(stream, S.time_base);
+  const tb = ratio(timeBase);
+  const fps = ratio(rational(stream, S.avg_frame_rate));
+  const baseFps = ratio(rational(stream, S.r_frame_rate));
+  const start = read.i64(stream as Pointer, S.start_time);
+  const streamDuration = read.i64(stream as Pointer, S.duration);
+  const formatDuration = read.i64(fmt as Pointer, fields.AVFormatContext.duration);
+  const durationS = streamDuration !== AV_NOPTS_VALUE && streamDuration > 0n ? Number(streamDuration) * tb
+    : formatDuration !== AV_NOPTS_VALUE && formatDuration > 0n ? Number(formatDuration) / AV_TIME_BASE : Number.NaN;
+  const nbFrames = Number(read.i64(stream as Pointer, S.nb_frames));
+  const estimate = Math.round(durationS * (Number.isFinite(fps) ? fps : baseFps));
+  const name = (f: (v: number) => unknown, off: number) => String(f(read.i32(par as Pointer, off)) ?? "unknown");
+  const rawBits = read.i32(par as Pointer, C.bits_per_raw_sample);
+  return {
+    timeBase, fps, baseFps, durationS,
+    startS: start !== AV_NOPTS_VALUE ? Number(start) * tb : 0,
+    frameCount: nbFrames > 0 ? nbFrames : Number.isFinite(estimate) ? estimate : 0,
+    frameCountSource: nbFrames > 0 ? "container" : "estimated",
+    bitDepth: rawBits > 0 ? rawBits : /10/.test(pixFmtName(format)) ? 10 : 8,
+    color: {
+      matrix: name(u.av_color_space_name, C.color_space), range: name(u.av_color_range_name, C.color_range),
+      primaries: name(u.av_color_primaries_name, C.color_primaries), transfer: name(u.av_color_transfer_name, C.color_trc),
+      chromaLocation: name(u.av_chroma_location_name, C.chroma_location),
+    },
+  };
+}
+
+/** vv_reader states and stages (c-shim/shim.c). */
+const READER_EOF = 1, READER_FAILED = 2;
+const READER_STAGE_SEND = 0, READER_STAGE_RECEIVE = 1;
+
+/** Let timers and I/O run before going on. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function freeFrame(frame: number): void {
   libavutil().av_frame_free(new BigUint64Array([BigInt(frame)]));

@@ -144,6 +144,9 @@ export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeS
     configure(codec, fields) {
       device = createVaapiDevice(options.file, options.vaapiDevice, fields);
       writePtrAt(codec, fields.AVCodecContext.hw_device_ctx, libavutil().av_buffer_ref(device.ref) as number);
+      // The surface pool is fixed in size: frames the caller holds and frames decoded ahead come out of
+      // it, so it gets that many more (as mpv and ffmpeg set extra_hw_frames for their queues).
+      writeI32At(codec, fields.AVCodecContext.extra_hw_frames, options.maxInFlight + (options.decodeAhead ?? 0));
       writePtrAt(codec, fields.AVCodecContext.get_format, Number(s.vv_get_format_vaapi_ptr()));
       vendor = String(libva().vaQueryVendorString(device.display) ?? "");
     },

@@ -27,6 +27,8 @@ export const CLIPS = {
   long300: { name: "h264_300_128x72.mp4", size: "128x72", pixFmt: "yuv420p", codec: "libx264", frames: 300, gop: 60, extra: ["-x264-params", "ref=1:bframes=0"] },
   /** 150 frames with B-frames and 3 references: the decoder cycles through several surfaces out of order. */
   bframes: { name: "h264_bframes_150_160x90.mp4", size: "160x90", pixFmt: "yuv420p", codec: "libx264", frames: 150, gop: 60, extra: ["-bf", "3", "-x264-params", "ref=3"] },
+  /** Open GOPs (leading B-frames reference the GOP before) in Matroska (millisecond time base, its own seek index). */
+  openGop: { name: "h264_opengop_160x90.mkv", size: "160x90", pixFmt: "yuv420p", codec: "libx264", frames: 90, gop: 24, extra: ["-bf", "3", "-x264-params", "open-gop=1:ref=3"] },
   /** AV1: libavcodec decodes it with libdav1d, which ignores get_buffer2 (no AV_CODEC_CAP_DR1). */
   av1: { name: "av1_160x90.mkv", size: "160x90", pixFmt: "yuv420p", codec: "libaom-av1", frames: 6, extra: ["-cpu-used", "8"] },
   static: { name: "h264_static_192x108.mp4", size: "192x108", pixFmt: "yuv420p", codec: "libx264", frames: 10, source: "color=c=0x3070a0:size=192x108:rate=30" },
