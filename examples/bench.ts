@@ -18,7 +18,7 @@ const spec = {
   positionals: "<video>",
   summary: "Zero-copy against staging, side by side on the same frames, with import and conversion costs and CPU bytes copied.",
   flags: {
-    frames: { type: "string", value: "N", help: "frames to run through each path", default: "60" },
+    frames: { type: "string", value: "N", help: "frames timed per path and round (the clip starts over at its end)", default: "120" },
     "dmabuf-ring": { type: "string", value: "N", help: "imports kept ready at the least (the cache grows to the decoder's pool)", default: "8" },
     reps: { type: "string", value: "N", help: "repetitions of the import and conversion timings", default: "20" },
     source: { type: "string", value: "auto|vaapi|software", help: "where frames come from", default: "auto" },
@@ -29,12 +29,15 @@ const spec = {
     "out-dir": { type: "string", value: "DIR", help: "write every Nth frame's RGBA (and diff heat map) as PNG here" },
     every: { type: "string", value: "N", help: "with --out-dir, every how many frames", default: "30" },
     threads: { type: "string", value: "N", help: "software decoding threads; 0: one per core", default: "0" },
+    batch: { type: "string", value: "N", help: "zero-copy: frames converted per submission (1 to 8)", default: "1" },
+    rounds: { type: "string", value: "N", help: "timed rounds per path, alternating between paths (the median is reported)", default: "3" },
+    warmup: { type: "string", value: "N", help: "untimed frames through each path first", default: "30" },
     "decode-ahead": { type: "string", value: "N", help: "frames decoded ahead on the library's decode thread; 0: decode inside next()", default: "4" },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
 
-type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number; decodeAhead: number };
+type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number; decodeAhead: number; rounds: number; warmup: number; batch: number };
 
 function parseArgs(): Args {
   if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
@@ -43,6 +46,7 @@ function parseArgs(): Args {
     video: positionals[0]!, frames: cliInt(spec, "frames", values.frames, 1), ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
     reps: cliInt(spec, "reps", values.reps, 1), source, outDir: values["out-dir"], every: cliInt(spec, "every", values.every, 1),
     threads: cliInt(spec, "threads", values.threads, 0, 64), decodeAhead: cliInt(spec, "decode-ahead", values["decode-ahead"], 0, 32),
+    rounds: cliInt(spec, "rounds", values.rounds, 1, 99), batch: cliInt(spec, "batch", values.batch, 1, 8), warmup: cliInt(spec, "warmup", values.warmup, 0),
   };
 }
 
@@ -54,17 +58,16 @@ function planeBytes(frame: DecodedFrame): number {
   return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce((n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv), 0);
 }
 
-type InFlight = { frame: DecodedFrame; submission: Submission };
+type InFlight = { frames: DecodedFrame[]; submission: Submission };
 
-/**
- * After a pass's first frame: finish it and zero the counters, so that what is made once (the
- * conversion pipelines, the decoder's threads) is not timed. Returns the new start time.
- */
-function warmedUp(r: PassResult, drain: () => void): number {
-  drain();
-  for (const k of ["frames", "decodeMs", "uploadMs", "importMs", "convertMs", "cpuBytesCopied"] as const) r[k] = 0;
-  if ("submitMs" in r) r.submitMs = 0;
-  return now();
+/** The next frame, the clip starting over at its end: a pass runs as many frames as asked of any clip. */
+function nextLooping(video: Video): DecodedFrame {
+  const frame = video.next();
+  if (frame) return frame;
+  video.seek(0);
+  const first = video.next();
+  if (!first) throw new VaapiVkError("EXHAUSTED", `${video.file} has no frames`);
+  return first;
 }
 const DEPTH = 2; // frames converting on the GPU while the next one decodes
 
@@ -75,22 +78,62 @@ function retire(queue: InFlight[], r: PassResult): void {
   old.submission.wait();
   r.convertMs += now() - t;
   old.submission[Symbol.dispose]();
-  old.frame[Symbol.dispose]();
+  for (const f of old.frames) f[Symbol.dispose]();
 }
 
-function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
+/**
+ * The zero-copy path converting `batch` frames per submission (Video.toRgbaBatchAsync): the same
+ * decode and imports, the submit and its bookkeeping paid once a batch.
+ */
+function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnType<typeof zeroCopyPass> {
+  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, submitMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
+  const targets: GpuBuffer[][] = [];
+  const queue: InFlight[] = [];
+  const start = now();
+  try {
+    for (let i = 0; r.frames < frames; i++) {
+      let t = now();
+      const group: DecodedFrame[] = [];
+      while (group.length < batch && r.frames + group.length < frames) group.push(nextLooping(video));
+      r.decodeMs += now() - t;
+      // A batch is one size: the clip starting over mid-batch keeps its size.
+      t = now();
+      const d = group[0]!.descriptor;
+      const slot = (targets[i % (DEPTH + 1)] ??= []);
+      while (slot.length < group.length) slot.push(video.converter.allocateRgba(d.width, d.height));
+      const { submission, stats } = video.toRgbaBatchAsync(group, slot.slice(0, group.length));
+      r.submitMs += now() - t;
+      r.convertMs += now() - t;
+      r.importKind = video.cache.handleType;
+      queue.push({ frames: group, submission });
+      r.cpuBytesCopied += stats.reduce((n, s) => n + s.cpuBytesCopied, 0);
+      r.frames += group.length;
+      while (queue.length > DEPTH) retire(queue, r);
+    }
+    while (queue.length) retire(queue, r);
+  } finally {
+    for (const q of queue) {
+      q.submission[Symbol.dispose]();
+      for (const f of q.frames) f[Symbol.dispose]();
+    }
+    for (const t of targets.flat()) t[Symbol.dispose]();
+  }
+  r.seconds = (now() - start) / 1000;
+  return r;
+}
+
+function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
   const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, submitMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
   const targets: GpuBuffer[] = [];
   const queue: InFlight[] = [];
   // --diff and --out-dir read each result at once, so they wait for every frame.
   const depth = values.diff || a.outDir ? 0 : DEPTH;
   let previous: LumaFrame | undefined;
-  let start = now();
+  const start = now();
   try {
-    for (let i = 0; i <= a.frames; i++) {
+    for (let i = 0; i < frames; i++) {
       let t = now();
-      const frame = video.next();
-      if (!frame) break;
+      const frame = nextLooping(video);
       r.decodeMs += now() - t;
       t = now();
       const { imported, stats } = video.importFrame(frame);
@@ -105,7 +148,7 @@ function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string;
       const { submission } = video.converter.toRgbaAsync(imported, frame.descriptor.color, target);
       r.submitMs += now() - t;
       r.convertMs += now() - t;
-      queue.push({ frame, submission });
+      queue.push({ frames: [frame], submission });
       r.cpuBytesCopied += stats.cpuBytesCopied;
       r.frames++;
       if (depth === 0) {
@@ -127,18 +170,15 @@ function zeroCopyPass(video: Video, a: Args): PassResult & { importKind: string;
         }
       }
       while (queue.length > depth) retire(queue, r);
-      if (i === 0) start = warmedUp(r, () => { while (queue.length) retire(queue, r); });
-      if (process.stderr.isTTY && !values.json) process.stderr.write(`\rzero-copy: ${r.frames} frames, ${(r.frames / ((now() - start) / 1000)).toFixed(1)} fps   `);
     }
     while (queue.length) retire(queue, r);
   } finally {
     for (const q of queue) {
       q.submission[Symbol.dispose]();
-      q.frame[Symbol.dispose]();
+      for (const f of q.frames) f[Symbol.dispose]();
     }
     previous?.buffer[Symbol.dispose]();
     for (const t of targets) t[Symbol.dispose]();
-    if (process.stderr.isTTY && !values.json) process.stderr.write("\n");
   }
   r.seconds = (now() - start) / 1000;
   return r;
@@ -155,12 +195,11 @@ function stagingPass(video: Video, frames: number): PassResult {
   // One CPU mapping per pooled memfd (they come back frame after frame), so the pass times the copy, not mmap.
   const mappings = new Map<number, Uint8Array>();
   const queue: InFlight[] = [];
-  let start = now();
+  const start = now();
   try {
-    for (let i = 0; i <= frames; i++) {
+    for (let i = 0; i < frames; i++) {
       let t = now();
-      const frame = video.next();
-      if (!frame) break;
+      const frame = nextLooping(video);
       r.decodeMs += now() - t;
       t = now();
       const d = frame.descriptor;
@@ -187,16 +226,15 @@ function stagingPass(video: Video, frames: number): PassResult {
       t = now();
       const { submission } = converter.toRgbaFromBuffersAsync([slot.device.buffer], d.layers[0]!.planes, format, d.width, d.height, d.color, slot.rgba);
       r.convertMs += now() - t;
-      queue.push({ frame, submission });
+      queue.push({ frames: [frame], submission });
       r.frames++;
       while (queue.length > DEPTH) retire(queue, r);
-      if (i === 0) start = warmedUp(r, () => { while (queue.length) retire(queue, r); });
     }
     while (queue.length) retire(queue, r);
   } finally {
     for (const q of queue) {
       q.submission[Symbol.dispose]();
-      q.frame[Symbol.dispose]();
+      for (const f of q.frames) f[Symbol.dispose]();
     }
     for (const s of slots) for (const b of [s.staging, s.device, s.rgba]) b[Symbol.dispose]();
   }
@@ -206,8 +244,7 @@ function stagingPass(video: Video, frames: number): PassResult {
 
 /** A fresh import + release of one frame vs a cache lookup of the same dmabuf, `reps` times each. */
 function importCosts(video: Video, reps: number): { freshMs: number; cachedMs: number } {
-  using frame = video.next();
-  if (!frame) throw new VaapiVkError("EXHAUSTED", "the clip has too few frames for the import measurement");
+  using frame = nextLooping(video);
   video.importFrame(frame);
   let t = now();
   for (let i = 0; i < reps; i++) {
@@ -221,8 +258,7 @@ function importCosts(video: Video, reps: number): { freshMs: number; cachedMs: n
 
 /** The conversion vs vkCmdCopyBuffer moving the same bytes (frame read + RGBA written), `reps` times each. */
 function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs: number; bytes: number } {
-  using frame = video.next();
-  if (!frame) throw new VaapiVkError("EXHAUSTED", "the clip has too few frames for the conversion measurement");
+  using frame = nextLooping(video);
   const { imported } = video.importFrame(frame);
   const d = frame.descriptor;
   using target = video.converter.allocateRgba(d.width, d.height);
@@ -242,54 +278,63 @@ function convertVsCopy(video: Video, reps: number): { convertMs: number; copyMs:
   return { convertMs, copyMs: (now() - t) / reps, bytes };
 }
 
-/** The ceiling: the decoder alone into the same pool, each frame released at once, nothing else (its first frame, which starts the threads, not timed). */
+/** The ceiling: the decoder alone into the same pool (decode-ahead as set), each frame released at once, nothing else. */
 function decoderOnlyPass(video: Video, frames: number): { frames: number; seconds: number } {
-  video.next()?.[Symbol.dispose]();
   const start = now();
-  let n = 0;
-  for (; n < frames; n++) {
-    const frame = video.next();
-    if (!frame) break;
-    frame[Symbol.dispose]();
-  }
-  return { frames: n, seconds: (now() - start) / 1000 };
+  for (let n = 0; n < frames; n++) nextLooping(video)[Symbol.dispose]();
+  return { frames, seconds: (now() - start) / 1000 };
+}
+
+const fps = (r: { frames: number; seconds: number }) => r.frames / r.seconds;
+
+/** A progress line on stderr: rewritten in place on a terminal, one line each otherwise (never with --json on a terminal). */
+function progress(line: string): void {
+  if (process.stderr.isTTY) {
+    if (!values.json) process.stderr.write(`\r${line}   `);
+  } else process.stderr.write(`${line}\n`);
+}
+
+/** The median of the rounds by fps (the rounds alternate between paths, so all see the same machine state). */
+function median<T extends { frames: number; seconds: number }>(runs: T[]): T {
+  return [...runs].sort((x, y) => x.frames / x.seconds - y.frames / y.seconds)[Math.floor(runs.length / 2)]!;
 }
 
 function main(): void {
   const a = parseArgs();
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
-  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: DEPTH + 2, threads: a.threads, decodeAhead: a.decodeAhead });
-  let decoder: ReturnType<typeof decoderOnlyPass>;
-  {
-    using video = open();
-    decoder = decoderOnlyPass(video, a.frames);
+  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: (DEPTH + 1) * a.batch + 1, threads: a.threads, decodeAhead: a.decodeAhead });
+  if (a.batch > 1 && (values.diff || a.outDir)) cliUsageError(spec, "--batch converts several frames a submission; --diff and --out-dir read each frame's result, so use them with --batch 1");
+  const zeroPass = (frames: number) => (a.batch > 1 ? zeroCopyBatchPass(zeroVideo, a.batch, frames) : zeroCopyPass(zeroVideo, a, frames));
+  // One Video per path, all open at once; each warmed up (pools filled, imports cached, pipelines
+  // and decoder threads made) untimed, then the timed passes alternate round by round.
+  using decoderVideo = open();
+  using zeroVideo = open();
+  using stagingVideo = open();
+  const warmup = Math.max(a.warmup, 1);
+  decoderOnlyPass(decoderVideo, warmup);
+  zeroPass(warmup);
+  stagingPass(stagingVideo, warmup);
+  const rounds = { decoder: [] as ReturnType<typeof decoderOnlyPass>[], zero: [] as ReturnType<typeof zeroCopyPass>[], staging: [] as PassResult[] };
+  for (let round = 0; round < a.rounds; round++) {
+    rounds.decoder.push(decoderOnlyPass(decoderVideo, a.frames));
+    rounds.zero.push(zeroPass(a.frames));
+    rounds.staging.push(stagingPass(stagingVideo, a.frames));
+    progress(`round ${round + 1}/${a.rounds}: decoder ${fps(rounds.decoder.at(-1)!).toFixed(1)} fps, zero-copy ${fps(rounds.zero.at(-1)!).toFixed(1)}, staging ${fps(rounds.staging.at(-1)!).toFixed(1)}`);
   }
-  let zero: ReturnType<typeof zeroCopyPass>, staging: PassResult, imports: ReturnType<typeof importCosts>, conv: ReturnType<typeof convertVsCopy>;
-  let info: { path: string; device: string; width: number; height: number; pixelFormat: string; cacheHits: number; imports: number; evictions: number; poolSize: number };
-  {
-    using video = open();
-    zero = zeroCopyPass(video, a);
-    const s = video.stats;
-    info = { path: video.source, device: video.ctx.info.name, width: video.info.width, height: video.info.height, pixelFormat: video.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions, poolSize: s.poolSize };
-  }
-  {
-    using video = open();
-    staging = stagingPass(video, a.frames);
-  }
-  {
-    using video = open();
-    imports = importCosts(video, a.reps);
-    conv = convertVsCopy(video, a.reps);
-  }
+  const decoder = median(rounds.decoder), zero = median(rounds.zero), staging = median(rounds.staging);
+  const s = zeroVideo.stats;
+  const info = { path: zeroVideo.source, device: zeroVideo.ctx.info.name, width: zeroVideo.info.width, height: zeroVideo.info.height, pixelFormat: zeroVideo.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions, poolSize: s.poolSize };
+  const imports = importCosts(zeroVideo, a.reps);
+  const conv = convertVsCopy(zeroVideo, a.reps);
+  if (process.stderr.isTTY && !values.json) process.stderr.write("\n");
   const per = (r: PassResult, ms: number) => ms / Math.max(1, r.frames);
-  const fps = (r: { frames: number; seconds: number }) => r.frames / r.seconds;
   // The JavaScript side of a frame: importing (a cache lookup) and recording + submitting its conversion.
   const jsMsPerFrame = per(zero, zero.importMs + zero.submitMs);
   const result = {
     file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
     frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions, ring: a.ring, poolSize: info.poolSize,
     cpuBytesCopied: zero.cpuBytesCopied,
-    threads: a.threads, decodeAhead: a.decodeAhead, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
+    threads: a.threads, decodeAhead: a.decodeAhead, batch: a.batch, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
     staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
     diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
     perFrameMs: {

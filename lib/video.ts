@@ -10,6 +10,7 @@ import { deviceNumbers, VulkanContext } from "./vulkan/context";
 import { Converter, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
 import { LumaPass } from "./vulkan/luma";
 import type { ImportedFrame } from "./vulkan/import";
+import type { Submission } from "./vulkan/context";
 import { GpuBuffer, readBack } from "./vulkan/memory";
 import { DecodedFrame, type DecodeSession, type StreamInfo } from "./sources/decoder";
 import { openSoftwareSource } from "./sources/software";
@@ -380,6 +381,24 @@ export class Video implements Disposable {
     const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
     this.cpuBytes += stats.cpuBytesCopied;
     return { ...r, stats, importKind: imported.kind, syncMode: imported.syncMode };
+  }
+
+  /**
+   * Convert several frames of this Video to RGBA8, frames[i] into targets[i] (allocate them with
+   * converter.allocateRgba), in one submission, without waiting: the submit is paid once for the
+   * batch, and frames of one size go through one dispatch up to 8 at a time. Keep the frames and
+   * targets until the submission is done, then dispose it.
+   */
+  toRgbaBatchAsync(frames: DecodedFrame[], targets: GpuBuffer[]): { submission: Submission; conversion: ConversionInfo; stats: FrameStats[] } {
+    this.check("toRgbaBatchAsync");
+    if (!Array.isArray(frames) || !frames.length || !frames.every((f) => f instanceof DecodedFrame)) throw new InvalidArgumentError("frames", "give a non-empty array of frames from next()");
+    if (!Array.isArray(targets) || targets.length !== frames.length || !targets.every((t) => t instanceof GpuBuffer)) {
+      throw new InvalidArgumentError("conversion targets", `give one GpuBuffer (converter.allocateRgba) per frame: ${frames.length} frames, ${Array.isArray(targets) ? targets.length : 0} targets`);
+    }
+    const imports = frames.map((f) => this.importFrame(f));
+    const { submission, info } = this.converter.toRgbaBatchAsync(imports.map((i) => i.imported), frames[0]!.descriptor.color, targets);
+    for (const { stats } of imports) this.cpuBytes += stats.cpuBytesCopied;
+    return { submission, conversion: info, stats: imports.map((i) => i.stats) };
   }
 
   /** The luma pass and diff mode on this video's device (made on first use). */

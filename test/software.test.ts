@@ -432,3 +432,45 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
     }
   });
 });
+
+describe("batches: several frames converted in one submission", () => {
+  withLibav("toRgbaBatchAsync gives each frame the bytes toRgba gives it (8- and 10-bit), validation silent, fds flat", () => {
+    const fds = openFds();
+    for (const spec of [CLIPS.bframes, CLIPS.hevc10]) {
+      const file = clip(spec);
+      const single: string[] = [];
+      {
+        using video = Video.open(file, { validation: true });
+        for (const f of video) {
+          using frame = f;
+          const { rgba } = video.toRgba(frame);
+          using _ = rgba;
+          single.push(Bun.hash(video.readRgba(rgba)).toString(16));
+        }
+      }
+      using video = Video.open(file, { validation: true, maxInFlight: 8 });
+      const { width, height } = video.info;
+      const targets = Array.from({ length: 5 }, () => video.converter.allocateRgba(width, height));
+      const batched: string[] = [];
+      try {
+        for (;;) {
+          const group: DecodedFrame[] = [];
+          for (let f = group.length < 5 ? video.next() : null; f; f = group.length < 5 ? video.next() : null) group.push(f);
+          if (!group.length) break;
+          const { submission, stats } = video.toRgbaBatchAsync(group, targets.slice(0, group.length));
+          submission[Symbol.dispose]();
+          expect(stats.every((s) => s.cpuBytesCopied === 0)).toBe(true);
+          for (let i = 0; i < group.length; i++) batched.push(Bun.hash(video.readRgba(targets[i]!)).toString(16));
+          for (const f of group) f[Symbol.dispose]();
+          if (group.length < 5) break;
+        }
+        expect(batched).toEqual(single);
+        expect(() => video.toRgbaBatchAsync([], [])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+        video.ctx.checkValidation();
+      } finally {
+        for (const t of targets) t[Symbol.dispose]();
+      }
+    }
+    expect(openFds()).toBe(fds);
+  });
+});

@@ -7,7 +7,7 @@ import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { Submission, VulkanContext } from "./context";
-import type { ImportedFrame } from "./import";
+import { submitReadingFrames, type ImportedFrame } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { ComputePipeline, type Binding, type BufferWrite, type ImageWrite } from "./pipeline";
 
@@ -63,8 +63,11 @@ export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
 export type OutputFormat = "rgba8" | "rgba16";
 export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 
-/** Conversions that may be in flight at once (descriptor sets per pipeline). */
-const DESCRIPTOR_SLOTS = 8;
+/**
+ * Dispatches that may be in flight at once (descriptor sets per pipeline): batches of planar
+ * frames take one a frame, and a pipeline keeps several batches in flight.
+ */
+const DESCRIPTOR_SLOTS = 32;
 
 export class Converter implements Disposable {
   /** By shader kind (and, for "ycbcr", the frame's Vulkan format: its sampler is part of the pipeline). */
@@ -128,7 +131,7 @@ export class Converter implements Disposable {
 
   /**
    * Bind one conversion of `frame` into `target` and return what records its dispatch, to record
-   * many back to back in one command buffer (up to 8 per command buffer: each holds one of the
+   * many back to back in one command buffer (up to 32 per command buffer: each holds one of the
    * converter's descriptor sets until it is submitted). The frame must have been acquired
    * (frame.recordAcquire) in the same submission. Only the dispatch is recorded: put a compute
    * barrier between conversions that reuse a target, and one recordWriteBarrier(target) before
@@ -146,6 +149,26 @@ export class Converter implements Disposable {
    * and tail cost a share of its time), else one dispatch each.
    */
   recordToRgbaBatch(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): (cmd: number) => void {
+    return this.recordBatch(frames, color, targets).record;
+  }
+
+  /**
+   * Convert several frames of one decoder into RGBA8 targets[i] with one submission (a dispatch
+   * per MAX_BATCH frames where the vectorised shaders apply), without waiting: the submit and its
+   * bookkeeping are paid once for the batch. Keep the frames and targets until the submission is done.
+   */
+  toRgbaBatchAsync(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): { info: ConversionInfo; submission: Submission } {
+    const { record, slots, info } = this.recordBatch(frames, color, targets);
+    const submission = submitReadingFrames(frames, (cmd) => {
+      record(cmd);
+      for (const t of targets) recordWriteBarrier(this.ctx, cmd, t.buffer);
+    });
+    for (const slot of slots) this.slotUse[slot] = submission;
+    for (const t of targets) t.track(submission);
+    return { info, submission };
+  }
+
+  private recordBatch(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): { record: (cmd: number) => void; slots: number[]; info: ConversionInfo } {
     if (!frames.length || frames.length !== targets.length) throw new InvalidArgumentError("batch", `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`);
     const first = frameInput(frames[0]!);
     const key = (f: ImportedFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
@@ -157,11 +180,16 @@ export class Converter implements Disposable {
     const dispatches = Math.ceil(frames.length / perDispatch);
     if (dispatches > DESCRIPTOR_SLOTS) throw new InvalidArgumentError("batch", `${frames.length} frames need ${dispatches} dispatches here; record at most ${DESCRIPTOR_SLOTS * perDispatch} frames per command buffer`);
     const records: ((cmd: number) => void)[] = [];
+    const slots: number[] = [];
+    let info: ConversionInfo | undefined;
     for (let i = 0; i < frames.length; i += perDispatch) {
       const chunk = frames.slice(i, i + perDispatch).map(frameInput);
-      records.push(this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8").recordDispatch);
+      const r = this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8");
+      records.push(r.recordDispatch);
+      slots.push(r.slot);
+      info = r.info;
     }
-    return (cmd) => records.forEach((record) => record(cmd));
+    return { record: (cmd) => records.forEach((record) => record(cmd)), slots, info: info! };
   }
 
   /** NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders. */
@@ -177,7 +205,7 @@ export class Converter implements Disposable {
 
   /** Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into targets[i] (allocated where undefined). */
   private convertOrRecord(input: ConvertInput, color: ColorInfo, targets: (GpuBuffer | undefined)[], output: OutputFormat): {
-    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission;
+    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission; slot: number;
   } {
     if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.toRgba");
     const foreign = targets.find((t) => t && t.ctx !== this.ctx);
@@ -224,7 +252,7 @@ export class Converter implements Disposable {
         // Disposing a target while this still writes it waits for it.
         for (const t of rgba) t.track(submission);
       }
-      return { rgba, info, recordDispatch, submission };
+      return { rgba, info, recordDispatch, submission, slot };
     } catch (e) {
       rgba.forEach((t, i) => { if (!targets[i]) t[Symbol.dispose](); });
       throw e;

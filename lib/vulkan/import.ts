@@ -69,6 +69,24 @@ const semaphoreCleanup = (ctx: VulkanContext, semaphores: bigint[]) => () => {
 };
 
 /**
+ * Submit, in one command buffer, GPU work that reads all of `frames` (of one context), without
+ * waiting: waits for each frame's producer, takes each, records `record`, hands each back. One
+ * submission for several frames (a batch) costs the submit once. The caller keeps the frames
+ * until the Submission is done.
+ */
+export function submitReadingFrames(frames: ImportedFrame[], record: (cmd: number) => void): Submission {
+  const ctx = frames[0]!.ctx;
+  const semaphores = frames.flatMap((f) => f.acquire());
+  const submission = ctx.submit((cmd) => {
+    for (const f of frames) f.recordAcquire(cmd);
+    record(cmd);
+    for (const f of frames) f.recordRelease(cmd);
+  }, semaphores, semaphoreCleanup(ctx, semaphores));
+  for (const f of frames) f.track(submission);
+  return submission;
+}
+
+/**
  * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups,
  * and holds its VulkanContext: disposing releases each once, after the GPU work still reading it.
  * An ImportCache that made it owns it (do not dispose those).
@@ -172,14 +190,7 @@ export class ImportedFrame implements Disposable {
 
   /** As submitReading, without waiting: the caller keeps the frame (and its producer's buffer) until the Submission is done. */
   submitReadingAsync(record: (cmd: number) => void): Submission {
-    const semaphores = this.acquire();
-    const submission = this.ctx.submit((cmd) => {
-      this.recordAcquire(cmd);
-      record(cmd);
-      this.recordRelease(cmd);
-    }, semaphores, semaphoreCleanup(this.ctx, semaphores));
-    this.track(submission);
-    return submission;
+    return submitReadingFrames([this], record);
   }
 
   /**
