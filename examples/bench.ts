@@ -71,6 +71,14 @@ function nextLooping(video: Video): DecodedFrame {
 }
 const DEPTH = 2; // frames converting on the GPU while the next one decodes
 
+/** After an error: wait for what is still converting and release it. */
+function abandon(queue: InFlight[]): void {
+  for (const q of queue) {
+    q.submission[Symbol.dispose]();
+    for (const f of q.frames) f[Symbol.dispose]();
+  }
+}
+
 /** Wait for the oldest conversion and release its frame. */
 function retire(queue: InFlight[], r: PassResult): void {
   const old = queue.shift()!;
@@ -112,10 +120,7 @@ function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnT
     }
     while (queue.length) retire(queue, r);
   } finally {
-    for (const q of queue) {
-      q.submission[Symbol.dispose]();
-      for (const f of q.frames) f[Symbol.dispose]();
-    }
+    abandon(queue);
     for (const t of targets.flat()) t[Symbol.dispose]();
   }
   r.seconds = (now() - start) / 1000;
@@ -173,10 +178,7 @@ function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { imp
     }
     while (queue.length) retire(queue, r);
   } finally {
-    for (const q of queue) {
-      q.submission[Symbol.dispose]();
-      for (const f of q.frames) f[Symbol.dispose]();
-    }
+    abandon(queue);
     previous?.buffer[Symbol.dispose]();
     for (const t of targets) t[Symbol.dispose]();
   }
@@ -232,10 +234,7 @@ function stagingPass(video: Video, frames: number): PassResult {
     }
     while (queue.length) retire(queue, r);
   } finally {
-    for (const q of queue) {
-      q.submission[Symbol.dispose]();
-      for (const f of q.frames) f[Symbol.dispose]();
-    }
+    abandon(queue);
     for (const s of slots) for (const b of [s.staging, s.device, s.rgba]) b[Symbol.dispose]();
   }
   r.seconds = (now() - start) / 1000;

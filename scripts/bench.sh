@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark the zero-copy path against the staging path on generated clips (720p, 1080p, 4K;
-# 8-bit H.264 and 10-bit HEVC), and print one table of the ratios. Usage: scripts/bench.sh [frames]
+# 8-bit H.264 and 10-bit HEVC), and print one table of the ratios. Usage: scripts/bench.sh [frames] [bench flags...]
+# Each path runs `frames` frames a round, 3 rounds alternating between paths (the median is shown).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 frames="${1:-30}"
+shift || true
+extra=("$@") # the loop below reuses the positional parameters
 mkdir -p .cache/bench
 clip() { # name size codec pixfmt extra...
   local out=".cache/bench/$1"; shift
@@ -19,11 +22,11 @@ for spec in "720p 1280x720" "1080p 1920x1080" "4k 3840x2160"; do
   results+=("$(clip "hevc10_$1.mp4" "$2" libx265 yuv420p10le -x265-params log-level=error)")
 done
 for f in "${results[@]}"; do
-  node_modules/.bin/bun run examples/bench.ts "$f" --frames "$frames" --reps 10 --json
+  node_modules/.bin/bun run examples/bench.ts "$f" --frames "$frames" --reps 10 --json "${extra[@]}" 2>/dev/null
 done | node -e '
   const rows = require("fs").readFileSync(0, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`device: ${rows[0].device} (${rows[0].path} source, ${rows[0].importKind} import, ${rows[0].threads || "auto"} decoder threads)`);
+  console.log(`device: ${rows[0].device} (${rows[0].path} source, ${rows[0].importKind} import, ${rows[0].threads || "auto"} decoder threads, ${rows[0].decodeAhead} decoded ahead, batch ${rows[0].batch})`);
   console.log("clip                     frames  decoder fps  zero-copy fps  staging fps  zc/decoder  zc/staging  JS ms/frame  fresh/cached import  convert/copy  CPU B/frame zc | staging");
   for (const r of rows) {
     const name = `${r.width}x${r.height} ${r.pixelFormat}`;

@@ -3,25 +3,14 @@
 // clips, with the decode-ahead thread on and off.
 import { describe, expect } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { DecodeError, PIXEL_FORMATS, pixelFormatOf, Video, type FrameDescriptor } from "vaapi-vk";
+import { DecodeError, Video, type FrameDescriptor } from "vaapi-vk";
 import { CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
+import { packedPlanes } from "./support/planes";
 import { libavMissing, requires } from "./support/gate";
 
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
 
-/** The frame's planes, tightly packed (ffmpeg's rawvideo layout). */
-function packedPlanes(d: FrameDescriptor): Buffer {
-  const mem = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
-  const geometry = PIXEL_FORMATS[pixelFormatOf(d)].planes;
-  const parts: Buffer[] = [];
-  d.layers[0]!.planes.forEach((p, i) => {
-    const g = geometry[i]!;
-    const rowBytes = Math.ceil(d.width / g.widthDiv) * g.bytesPerElement;
-    for (let y = 0; y < Math.ceil(d.height / g.heightDiv); y++) parts.push(Buffer.from(mem.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes)));
-  });
-  return Buffer.concat(parts);
-}
 
 /** ffprobe's view: every frame's pts in presentation order, the time base, rates and duration. */
 function probe(file: string) {

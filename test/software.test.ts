@@ -4,27 +4,16 @@ import { describe, expect } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVaapiDevice, DecodeError, openSoftwareSource, PIXEL_FORMATS, pixelFormatOf, StallTimeoutError, Video, type DecodedFrame, type FrameDescriptor } from "vaapi-vk";
+import { createVaapiDevice, DecodeError, openSoftwareSource, pixelFormatOf, StallTimeoutError, Video, type DecodedFrame, type FrameDescriptor } from "vaapi-vk";
 import { avFields } from "../lib/sources/libav";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
+import { packedPlanes } from "./support/planes";
 import { libavMissing, requires } from "./support/gate";
 
 const withLibav = requires(libavMissing());
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
 
-/** The frame's planes, tightly packed (as ffmpeg's rawvideo writes them), read from its memfd. */
-function packedPlanes(d: FrameDescriptor): Buffer {
-  const mem = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
-  const geometry = PIXEL_FORMATS[pixelFormatOf(d)].planes;
-  const parts: Buffer[] = [];
-  d.layers[0]!.planes.forEach((p, i) => {
-    const g = geometry[i]!;
-    const rowBytes = Math.ceil(d.width / g.widthDiv) * g.bytesPerElement;
-    for (let y = 0; y < Math.ceil(d.height / g.heightDiv); y++) parts.push(Buffer.from(mem.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes)));
-  });
-  return Buffer.concat(parts);
-}
 
 function decodeAll(file: string, onFrame: (d: FrameDescriptor, i: number) => void, maxInFlight = 4) {
   const { session, poolStats } = openSoftwareSource({ file, timeoutS: 30, debug: false, maxInFlight });
