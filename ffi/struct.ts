@@ -139,6 +139,12 @@ export function unpack<F extends string>(layout: StructLayout<F>, buf: Uint8Arra
   return readFrom(layout, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), index * layout.size);
 }
 
+/** Read one field of the struct at `buf` (a hot path that needs two fields of a large struct). */
+export function unpackField<F extends string>(layout: StructLayout<F>, buf: Uint8Array, field: F): any {
+  const f = layout.fields[field];
+  return readField(new DataView(buf.buffer, buf.byteOffset, buf.byteLength), f.offset, f.type);
+}
+
 /** A field layout known only by offset (libav structs change between major versions). */
 export type PartialLayout<F extends string> = { readonly name: string; readonly offsets: Record<F, number> };
 

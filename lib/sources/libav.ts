@@ -50,8 +50,36 @@ export function writePtrAt(base: number, off: number, value: number): void {
   new BigUint64Array(toArrayBuffer((base + off) as Pointer, 0, 8))[0] = BigInt(value);
 }
 
+/**
+ * Descriptors already read, by their flat bytes up to pts (a pooled surface comes back with the
+ * same bytes frame after frame, and unpacking the struct in JS cost tens of microseconds a frame).
+ */
+const flatCache = new Map<string, FrameDescriptor>();
+const FLAT_CACHE_MAX = 256;
+const PTS_OFFSET = VVFrameDesc.fields.pts.offset;
+
 /** Turn the shim's flat output into a FrameDescriptor. */
 export function readFlatDescriptor(flat: Buffer): FrameDescriptor {
+  const key = flat.toString("latin1", 0, PTS_OFFSET);
+  const known = flatCache.get(key);
+  const pts = flat.readBigInt64LE(PTS_OFFSET);
+  if (known) return { ...known, pts };
+  const desc = freezeDeep(unpackFlatDescriptor(flat));
+  if (flatCache.size >= FLAT_CACHE_MAX) flatCache.clear();
+  flatCache.set(key, desc);
+  return desc;
+}
+
+/** Shared between frames, so nobody may change it. */
+function freezeDeep<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) freezeDeep(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function unpackFlatDescriptor(flat: Buffer): FrameDescriptor {
   const d = unpack(VVFrameDesc, flat);
   if (d.version !== VV_DESC_VERSION) throw new VaapiVkError("SHIM_MISMATCH", `C shim wrote descriptor version ${d.version}, expected ${VV_DESC_VERSION}`);
   return {

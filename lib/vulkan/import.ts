@@ -207,7 +207,16 @@ export class ImportedFrame implements Disposable {
     this.recordOwnership(cmd, "release");
   }
 
+  /** The packed barriers of each direction: the same for every read of this import, so packed once. */
+  private ownershipBarriers?: Record<"acquire" | "release", (cmd: number) => void>;
+
   private recordOwnership(cmd: number, direction: "acquire" | "release"): void {
+    this.ownershipBarriers ??= { acquire: this.ownershipBarrier("acquire"), release: this.ownershipBarrier("release") };
+    this.ownershipBarriers[direction](cmd);
+  }
+
+  /** Pack one direction's barriers, and return what records them. */
+  private ownershipBarrier(direction: "acquire" | "release"): (cmd: number) => void {
     const ctx = this.ctx;
     const foreign = ctx.has("VK_EXT_queue_family_foreign") ? vk.QUEUE_FAMILY_FOREIGN_EXT : vk.QUEUE_FAMILY_EXTERNAL;
     const acquire = direction === "acquire";
@@ -221,13 +230,14 @@ export class ImportedFrame implements Disposable {
         sType: vk.SType.IMAGE_MEMORY_BARRIER, ...access, ...families, oldLayout: vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL, image,
         subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
       })));
-      ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, 0, null, this.planeImages.length, barriers);
-      return;
+      const count = this.planeImages.length;
+      return (cmd) => ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, 0, null, count, barriers);
     }
     const barriers = packArray(vk.VkBufferMemoryBarrier, this.buffers.map((b) => ({
       sType: vk.SType.BUFFER_MEMORY_BARRIER, ...access, ...families, buffer: b.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
     })));
-    ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, this.buffers.length, barriers, 0, null);
+    const count = this.buffers.length;
+    return (cmd) => ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, count, barriers, 0, null);
   }
 
   [Symbol.dispose](): void {

@@ -2,7 +2,7 @@
 // dmabuf each names (two fd numbers can name one buffer), and how large it really is (Mesa's AMD VA
 // driver exports objects with size 0; a descriptor can claim more than the buffer holds).
 import { libc, SEEK_END, SEEK_SET, Stat } from "../../ffi/libc";
-import { unpack } from "../../ffi/struct";
+import { unpackField } from "../../ffi/struct";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError } from "../errors";
 
@@ -10,8 +10,7 @@ import { DmabufImportError } from "../errors";
 export function dmabufIdentity(fd: number): string {
   const st = Buffer.alloc(Stat.size);
   if (libc().fstat(fd, st) !== 0) throw new DmabufImportError("BAD_LAYOUT", `fstat(${fd}) failed: the descriptor's fd is not open`);
-  const s = unpack(Stat, st);
-  return `${s.st_dev}:${s.st_ino}`;
+  return `${unpackField(Stat, st, "st_dev")}:${unpackField(Stat, st, "st_ino")}`;
 }
 
 /**
