@@ -37,7 +37,7 @@ const spec = {
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
 
-type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string; every: number; threads: number; decodeAhead: number; rounds: number; warmup: number; batch: number };
+type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string | undefined; every: number; threads: number; decodeAhead: number; rounds: number; warmup: number; batch: number };
 
 function parseArgs(): Args {
   if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");

@@ -14,7 +14,7 @@ export type LibrarySpec = {
 function candidates(spec: LibrarySpec): string[] {
   const envFile = process.env[`VAAPI_VK_LIB_${spec.name.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`];
   if (envFile) return [envFile];
-  const dir = process.env.VAAPI_VK_LIB_DIR;
+  const dir = process.env["VAAPI_VK_LIB_DIR"];
   if (dir) {
     const inDir = spec.sonames.map((s) => join(dir, s)).filter((p) => existsSync(p));
     if (inDir.length) return inDir;

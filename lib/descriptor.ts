@@ -34,7 +34,7 @@ export const ColorInfoSchema = z.object({
 export type ColorInfo = z.infer<typeof ColorInfoSchema>;
 
 /** A descriptor plus what a source knows about the frame. */
-export type FrameDescriptor = DrmFrameDescriptor & { color: ColorInfo; pts?: bigint };
+export type FrameDescriptor = DrmFrameDescriptor & { color: ColorInfo; pts?: bigint | undefined };
 
 export function parseDescriptor(desc: unknown): DrmFrameDescriptor {
   const r = DrmFrameDescriptorSchema.safeParse(desc);

@@ -186,18 +186,18 @@ function verdictOf(r: Omit<ProbeReport, "verdict" | "fixes">): Pick<ProbeReport,
     if (!devices.length) fixes.push("Vulkan finds no device: install mesa-vulkan-drivers (lavapipe) or the GPU's driver, or set VK_DRIVER_FILES to its ICD json");
     if (!r.vulkan.validationLayer) fixes.push("no Khronos validation layer: apt-get install vulkan-validationlayers (tests run with it on)");
     for (const d of devices) {
-      if (d.driver.startsWith("llvmpipe") && !d.extensions.VK_EXT_external_memory_dma_buf) {
+      if (d.driver.startsWith("llvmpipe") && !d.extensions["VK_EXT_external_memory_dma_buf"]) {
         fixes.push(`${d.name} lacks VK_EXT_external_memory_dma_buf: install mesa-vulkan-drivers 23+ (Debian 12: from bookworm-backports)`);
       }
     }
   }
   const vaNodes = r.drm.renderNodes.filter((n) => !("error" in n.va) && n.va.profiles.some((p) => p.entrypoints.includes(1)));
   const exportOk = !("error" in r.libva) && r.libva.exportSurfaceHandle;
-  const dmaBuf = devices.filter((d) => d.extensions.VK_EXT_external_memory_dma_buf);
+  const dmaBuf = devices.filter((d) => d.extensions["VK_EXT_external_memory_dma_buf"]);
   if (vaNodes.length && exportOk && dmaBuf.length) {
     const node = vaNodes[0]!;
     const match = dmaBuf.find((d) => d.drm?.render?.[0] === node.major && d.drm?.render?.[1] === node.minor) ?? dmaBuf[0]!;
-    if (match.extensions.VK_EXT_image_drm_format_modifier && (match.modifiers.NV12?.length ?? 0) > 0) {
+    if (match.extensions["VK_EXT_image_drm_format_modifier"] && (match.modifiers["NV12"]?.length ?? 0) > 0) {
       return { verdict: { path: "vaapi-image-import", summary: `VAAPI on ${node.path} decodes into dmabufs that ${match.name} imports as images with explicit DRM modifiers: full zero-copy` }, fixes };
     }
     return { verdict: { path: "vaapi-buffer-import", summary: `VAAPI on ${node.path}, imported by ${match.name} as buffers: zero-copy for linear surfaces; tiled ones need --force-linear (one CPU copy per frame)` }, fixes };
@@ -209,10 +209,10 @@ function verdictOf(r: Omit<ProbeReport, "verdict" | "fixes">): Pick<ProbeReport,
   if (dmaBuf.length) {
     return { verdict: { path: "software-dmabuf", summary: `no VAAPI here: the software source decodes into memfds imported by ${dmaBuf[0]!.name} as dma_bufs, where it accepts them` }, fixes };
   }
-  const opaque = devices.find((d) => d.extensions.VK_KHR_external_memory_fd);
+  const opaque = devices.find((d) => d.extensions["VK_KHR_external_memory_fd"]);
   if (opaque) {
     fixes.push(`${opaque.name} has no VK_EXT_external_memory_dma_buf: it cannot take dmabufs from VAAPI or memfds; only opaque-fd memory (from Vulkan or CUDA) imports, through the image path with explicit modifiers`);
-    return { verdict: { path: "opaque-fd-only", summary: `${opaque.name} imports opaque-fd memory (Vulkan/CUDA exports), with${opaque.extensions.VK_EXT_image_drm_format_modifier ? "" : "out"} explicit DRM modifiers; no dma_buf import, so no VAAPI or software source can feed it zero-copy` }, fixes };
+    return { verdict: { path: "opaque-fd-only", summary: `${opaque.name} imports opaque-fd memory (Vulkan/CUDA exports), with${opaque.extensions["VK_EXT_image_drm_format_modifier"] ? "" : "out"} explicit DRM modifiers; no dma_buf import, so no VAAPI or software source can feed it zero-copy` }, fixes };
   }
   return { verdict: { path: "nothing", summary: "no Vulkan device here can import external memory; see the fixes" }, fixes };
 }

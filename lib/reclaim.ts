@@ -12,7 +12,7 @@ export const reclaimedByGc = (): ReclaimCounts => ({ ...counts });
 export function reclaimer<T>(kind: keyof ReclaimCounts, release: (held: T) => void): FinalizationRegistry<T> {
   return new FinalizationRegistry<T>((held) => {
     counts[kind]++;
-    if (process.env.VAAPI_VK_DEBUG === "1") console.error(`[vaapi-vk] reclaimed a ${kind.replace(/s$/, "")} that was dropped without being disposed; dispose it (\`using\`) instead`);
+    if (process.env["VAAPI_VK_DEBUG"] === "1") console.error(`[vaapi-vk] reclaimed a ${kind.replace(/s$/, "")} that was dropped without being disposed; dispose it (\`using\`) instead`);
     release(held);
   });
 }

@@ -103,21 +103,21 @@ export class Video implements Disposable {
   private readonly session: DecodeSession;
   private readonly producerNode?: [number, number];
   /** How the software source's memfds reach Vulkan on this device. */
-  readonly memfdRoute?: MemfdRoute;
+  readonly memfdRoute?: MemfdRoute | undefined;
   private readonly udmabufs?: UdmabufWrapper;
   /**
    * Linear dmabufs that frames are copied into: made at open with --force-linear, or on the first
    * frame an export quirk (lib/quirks.ts) sends through them. Its allocator says which of
    * drm-dumb, udmabuf, memfd was used.
    */
-  linearRing?: LinearRing;
+  linearRing?: LinearRing | undefined;
   private lumaPass?: LumaPass;
   private readonly exportRetries: () => number = () => 0;
   private readonly ringSize: number;
   private handedOut = 0;
   private cpuBytes = 0;
   /** Set by seek(t): the pts of the frame shown at t; frames before it are dropped by next(). */
-  private skipBeforePts?: bigint;
+  private skipBeforePts?: bigint | undefined;
   private closed = false;
 
   static open(file: string, options: VideoOptions = {}): Video {

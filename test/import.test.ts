@@ -97,7 +97,7 @@ describe("bad descriptors are refused before the driver sees them, without leaks
   });
   test("a frame from another GPU's render node is refused", () => {
     // The check compares the producer's DRM node with the device's (VK_EXT_physical_device_drm).
-    const info = ctx.info as { drm?: { render?: [number, number] } };
+    const info = ctx.info as { drm?: { render?: [number, number] } | undefined };
     const saved = info.drm;
     info.drm = { render: [226, 128] };
     try {
@@ -175,7 +175,7 @@ const dupSync = (fd: number): number => libc().dup(fd);
 const withImageImport = requires((() => {
   const caps = ctx.importCaps("opaque-fd");
   if (!caps.drmFormatModifier) return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
-  if (!(caps.modifiers.G8_B8R8_2PLANE_420_UNORM ?? []).includes(0n)) return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
+  if (!(caps.modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n)) return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
   return undefined;
 })());
 
@@ -229,7 +229,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
   const quirk = quirksOf(ctx.info.driverName).find((q) => q.effect === "no-multi-planar-import");
   const withWholeFrame = requires(quirk
     ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/quirks.ts), so none are imported there`
-    : (ctx.importCaps("opaque-fd").planeModifiers?.G8_B8R8_2PLANE_420_UNORM ?? []).some((m) => m.modifier === 0n)
+    : (ctx.importCaps("opaque-fd").planeModifiers?.["G8_B8R8_2PLANE_420_UNORM"] ?? []).some((m) => m.modifier === 0n)
       ? undefined
       : `${ctx.info.name} does not read LINEAR G8_B8R8_2PLANE_420_UNORM images through a YCbCr sampler (needs samplerYcbcrConversion and midpoint chroma)`);
 

@@ -23,22 +23,22 @@ test("a missing library names itself, every soname tried and the Debian package"
 });
 
 test("VAAPI_VK_LIB_<NAME> points at one file, and a wrong one is reported as tried", () => {
-  process.env.VAAPI_VK_LIB_LIBVA_DRM = "/nonexistent/libva-drm.so.2";
+  process.env["VAAPI_VK_LIB_LIBVA_DRM"] = "/nonexistent/libva-drm.so.2";
   try {
     expect(() => loadLibrary(spec, { vaGetDisplayDRM: { args: [T.i32], returns: T.ptr } })).toThrow(/\/nonexistent\/libva-drm\.so\.2/);
   } finally {
-    delete process.env.VAAPI_VK_LIB_LIBVA_DRM;
+    delete process.env["VAAPI_VK_LIB_LIBVA_DRM"];
   }
 });
 
 test("VAAPI_VK_LIB_DIR is searched first; libc loads from the system", () => {
-  process.env.VAAPI_VK_LIB_DIR = "/nonexistent-dir";
+  process.env["VAAPI_VK_LIB_DIR"] = "/nonexistent-dir";
   try {
     const lib = loadLibrary({ name: "libc", sonames: ["libc.so.6"], debianPackage: "libc6" }, { getpid: { args: [], returns: T.i32 } });
     expect(lib.symbols.getpid()).toBe(process.pid);
     lib.close();
   } finally {
-    delete process.env.VAAPI_VK_LIB_DIR;
+    delete process.env["VAAPI_VK_LIB_DIR"];
   }
 });
 

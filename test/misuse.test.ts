@@ -234,12 +234,12 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
 }
 
 withSource("a seeded random walk of misuse over the public API: only typed errors, and every fd and device comes back", () => {
-  const seed = Number(process.env.VAAPI_VK_FUZZ_SEED ?? 20261125);
-  const steps = Number(process.env.VAAPI_VK_FUZZ_STEPS ?? 4000);
+  const seed = Number(process.env["VAAPI_VK_FUZZ_SEED"] ?? 20261125);
+  const steps = Number(process.env["VAAPI_VK_FUZZ_STEPS"] ?? 4000);
   const fds = openFds();
   const contexts = VulkanContext.liveCount;
   const codes = misuseWalk(seed, steps);
-  if (process.env.VAAPI_VK_FUZZ_REPORT) console.error(`misuse walk, seed ${seed}, ${steps} steps: ${JSON.stringify(Object.fromEntries(codes))}`);
+  if (process.env["VAAPI_VK_FUZZ_REPORT"]) console.error(`misuse walk, seed ${seed}, ${steps} steps: ${JSON.stringify(Object.fromEntries(codes))}`);
   expect(openFds()).toBe(fds);
   expect(VulkanContext.liveCount).toBe(contexts);
   // The walk did reach the misuses (typed errors seen), not only the happy path.

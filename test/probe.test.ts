@@ -13,11 +13,11 @@ test("probe() validates and its verdict matches what the machine has", () => {
     expect(r.verdict.path).not.toMatch(/^vaapi/);
     expect(r.fixes.join("\n")).toContain("no /dev/dri/renderD*");
   }
-  if (!r.drm.renderNodes.length && lavapipe?.extensions.VK_EXT_external_memory_dma_buf) {
+  if (!r.drm.renderNodes.length && lavapipe?.extensions["VK_EXT_external_memory_dma_buf"]) {
     expect(r.verdict.path).toBe("software-lavapipe");
     expect(r.verdict.summary).toContain("memfd");
   }
-  if (devices.length && devices.every((d) => !d.extensions.VK_EXT_external_memory_dma_buf) && devices.some((d) => d.extensions.VK_KHR_external_memory_fd)) {
+  if (devices.length && devices.every((d) => !d.extensions["VK_EXT_external_memory_dma_buf"]) && devices.some((d) => d.extensions["VK_KHR_external_memory_fd"])) {
     expect(r.verdict.path).toBe("opaque-fd-only");
   }
 });

@@ -178,7 +178,7 @@ export class DecodeSession implements Disposable {
   /** Damage records of the reader already attributed to frames. */
   private damageSeen = 0;
   /** What ended decoding with an error: thrown again by every later next(). */
-  private failure?: Error;
+  private failure?: Error | undefined;
   /** The decode-ahead thread is running (stopped for a seek, started again by the next take). */
   private readerRunning = false;
   /** Presentation order, scanned on the first random access (indexTried: scanned, or found impossible). */

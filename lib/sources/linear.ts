@@ -127,7 +127,7 @@ function allocateMemfd(size: number): LinearBuffer {
  * A linear buffer of at least `size` bytes from the first allocator that works. `attempts` says
  * why the earlier ones did not (for --debug and the report).
  */
-export function allocateLinear(size: number, options: { drmDevice?: string } = {}): { buffer: LinearBuffer; attempts: string[] } {
+export function allocateLinear(size: number, options: { drmDevice?: string | undefined } = {}): { buffer: LinearBuffer; attempts: string[] } {
   const pageSize = Math.ceil(size / 4096) * 4096;
   const attempts: string[] = [];
   const card = options.drmDevice ?? firstCardNode();

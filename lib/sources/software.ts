@@ -16,7 +16,7 @@ export type PoolStats = { allocated: number; reused: number; failed: number; out
 
 export type SoftwareSourceOptions = DecoderOptions & {
   /** Copy each frame into a ring of linear dmabufs (frames here are linear already; this runs the --force-linear path, CPU copy counted, where VAAPI cannot). */
-  forceLinear?: LinearRing;
+  forceLinear?: LinearRing | undefined;
   /**
    * Hand each frame over as av_hwframe_map does a VAAPI surface: fresh fds (F_DUPFD_CLOEXEC of the
    * pooled memfds) made for that frame, closed when it is disposed, their numbers reused by the

@@ -108,7 +108,7 @@ export function retryTransient(attempt: () => number, sleep: (ms: number) => voi
 export type VaapiSourceOptions = DecoderOptions & {
   vaapiDevice: string;
   /** Copy every frame into this ring of linear dmabufs (--force-linear). */
-  forceLinear?: LinearRing;
+  forceLinear?: LinearRing | undefined;
   /** The ring to copy into when an EXPORT_QUIRKS entry says this driver's frames cannot be read as exported (made on first need). */
   quirkRing?: () => LinearRing;
   /** Told once, the first time a quirk sends frames through the linear copy. */

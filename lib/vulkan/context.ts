@@ -129,7 +129,7 @@ export class VulkanContext implements Disposable {
   }
 
   private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
-    const validation = opts.validation ?? process.env.VAAPI_VK_VALIDATION === "1";
+    const validation = opts.validation ?? process.env["VAAPI_VK_VALIDATION"] === "1";
     this.validation = validation;
     const shared = sharedInstance(validation, opts.debug);
     this.instance = shared.instance;
@@ -144,7 +144,7 @@ export class VulkanContext implements Disposable {
     const out = Buffer.alloc(8);
     try {
       const devices = listPhysicalDevices(this.inst, this.instance);
-      const chosen = choosePhysicalDevice(devices, opts.device ?? process.env.VAAPI_VK_DEVICE, opts.renderNode);
+      const chosen = choosePhysicalDevice(devices, opts.device ?? process.env["VAAPI_VK_DEVICE"], opts.renderNode);
       this.physicalDevice = chosen.handle;
       this.info = chosen.info;
       const missing = DEVICE_EXTENSIONS.required.filter((e) => !chosen.info.extensions.includes(e));
@@ -523,7 +523,7 @@ const MAX_IDLE_SUBMIT_SLOTS = 8;
 type SubmitSlot = { cmdArr: Buffer; fence: bigint };
 
 /** What a Submission owns: its slot (command buffer and fence), and the cleanup of what the work used. */
-type SubmissionHandles = { ctx: VulkanContext; slot: SubmitSlot; cleanup?: () => void; released: boolean; finished: boolean };
+type SubmissionHandles = { ctx: VulkanContext; slot: SubmitSlot; cleanup?: (() => void) | undefined; released: boolean; finished: boolean };
 
 function waitFor(h: SubmissionHandles): void {
   // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.

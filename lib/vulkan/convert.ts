@@ -205,7 +205,7 @@ export class Converter implements Disposable {
 
   /** Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into targets[i] (allocated where undefined). */
   private convertOrRecord(input: ConvertInput, color: ColorInfo, targets: (GpuBuffer | undefined)[], output: OutputFormat): {
-    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission; slot: number;
+    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission | undefined; slot: number;
   } {
     if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.toRgba");
     const foreign = targets.find((t) => t && t.ctx !== this.ctx);

@@ -20,15 +20,15 @@ import { waitForProducer, type SyncMode } from "./sync";
 
 export type ImportOptions = {
   /** dma-buf for real dmabufs; opaque-fd for memory exported by another Vulkan/CUDA allocation. */
-  handleType?: HandleType;
+  handleType?: HandleType | undefined;
   /** A plan made earlier (planImport); made here from the context's caps otherwise. */
-  plan?: ImportPlan;
+  plan?: ImportPlan | undefined;
   /** The DRM render node (major, minor) the frame's producer used: importing into another GPU is refused. */
-  producerNode?: [number, number];
+  producerNode?: [number, number] | undefined;
   /** What the passes that read the plane images do with them (default: sample them). */
   uses?: readonly ImageUse[];
   /** Bound on each wait for the producer's writes (polled mode), in seconds; 0 waits forever. Default 30. */
-  syncTimeoutS?: number;
+  syncTimeoutS?: number | undefined;
   /** Force one image per plane, or the whole frame as one multi-planar image (default: planImport's choice). */
   layout?: ImageLayoutChoice;
 };

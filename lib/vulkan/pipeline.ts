@@ -14,7 +14,7 @@ export const SHADER_DIR = join(import.meta.dir, "..", "..", "shaders");
  * or `sampler` (immutable too; its owner keeps it alive: a YCbCr-conversion sampler, which must be immutable).
  * `count`: an array of that many descriptors (default 1).
  */
-export type Binding = { type: "storage-buffer" | "sampled-image"; count?: number; sampler?: bigint };
+export type Binding = { type: "storage-buffer" | "sampled-image"; count?: number; sampler?: bigint | undefined };
 
 /** Descriptors one YCbCr-sampled image may take in a pool (one per plane, at most 3). */
 const YCBCR_DESCRIPTORS = 3;
@@ -55,7 +55,7 @@ export class ComputePipeline implements Disposable {
       // Immutable samplers: one handle per array element (kept referenced until the layout exists).
       const samplerArrays = bindings.map((b) => (b.type === "sampled-image" ? new BigUint64Array(b.count ?? 1).fill(b.sampler ?? this.sampler) : null));
       const layoutBindings = packArray(vk.VkDescriptorSetLayoutBinding, bindings.map((b, i) => ({
-        binding: i, descriptorType: typeOf(b), descriptorCount: b.count ?? 1, stageFlags: vk.ShaderStage.COMPUTE, pImmutableSamplers: samplerArrays[i],
+        binding: i, descriptorType: typeOf(b), descriptorCount: b.count ?? 1, stageFlags: vk.ShaderStage.COMPUTE, pImmutableSamplers: samplerArrays[i] ?? null,
       })));
       checkVk(dev.vkCreateDescriptorSetLayout(device, pack(vk.VkDescriptorSetLayoutCreateInfo, { sType: vk.SType.DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount: bindings.length, pBindings: layoutBindings }), null, out), "vkCreateDescriptorSetLayout");
       this.setLayout = out.readBigUInt64LE(0);

@@ -3,7 +3,7 @@ import { VulkanContext } from "../../lib/vulkan/context";
 
 // Tests run with the Khronos validation layer on; a validation error fails the test that
 // caused it (each test calls ctx.checkValidation()).
-process.env.VAAPI_VK_VALIDATION ??= "1";
+process.env["VAAPI_VK_VALIDATION"] ??= "1";
 
 // What is made once and kept for the process's life is made before any test counts its fds,
 // whatever order the files run in: the Vulkan instances, with and without validation
