@@ -2,6 +2,7 @@
 // typed error or the documented behaviour, never a segfault or a leak. The cases first, then a
 // seeded random walk over the public API (longer runs: scripts/fuzz.sh).
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import {
   frameToRgba, GpuBuffer, importDmabuf, planImport, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext,
@@ -117,6 +118,19 @@ describe("the misuses that used to crash Bun", () => {
     expect(after.gpuBuffers - before.gpuBuffers).toBe(4);
     expect(openFds()).toBe(fds);
     expect(VulkanContext.liveCount).toBe(contexts);
+  });
+
+  withSource("a script that forgets to dispose its RGBA buffers is warned, once, on stderr", () => {
+    const script = `import { Video } from "vaapi-vk";
+      const v = Video.open(${JSON.stringify(clip(CLIPS.h264))}, { validation: false });
+      (() => { for (let i = 0; i < 6; i++) { const f = v.next(); v.toRgba(f); f[Symbol.dispose](); } })();
+      for (let i = 0; i < 10; i++) { Bun.gc(true); await Bun.sleep(20); }
+      v[Symbol.dispose]();`;
+    const r = Bun.spawnSync([process.execPath, "-e", script], { cwd: join(import.meta.dir, ".."), env: { ...process.env, VAAPI_VK_DEBUG: "" } });
+    const warnings = r.stderr.toString().split("\n").filter((l) => l.includes("was dropped without being disposed"));
+    expect(r.exitCode).toBe(0);
+    expect(warnings.length).toBe(1);
+    expect(warnings[0]).toContain("a GPU buffer (e.g. toRgba's result)");
   });
 });
 
