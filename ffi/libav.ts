@@ -31,6 +31,7 @@ export const libavutil = lazyLibrary(
     av_opt_set_int: { args: [T.ptr, T.cstring, T.i64, T.i32], returns: T.i32 },
     av_buffer_create: { args: [T.ptr, T.u64, T.ptr, T.ptr, T.i32], returns: T.ptr },
     av_malloc: { args: [T.u64], returns: T.ptr },
+    av_display_rotation_get: { args: [T.ptr], returns: T.f64 },
     av_color_space_name: { args: [T.i32], returns: T.cstring },
     av_color_range_name: { args: [T.i32], returns: T.cstring },
     av_color_primaries_name: { args: [T.i32], returns: T.cstring },
@@ -95,6 +96,10 @@ export const AVERROR_EAGAIN = -11;
 export const AV_NOPTS_VALUE = -(2n ** 63n);
 export const AVSEEK_FLAG_BACKWARD = 1;
 export const AV_PKT_FLAG_KEY = 1;
+/** AVPacketSideDataType of a display matrix (rotation, flips). */
+export const AV_PKT_DATA_DISPLAYMATRIX = 5;
+/** sizeof(AVPacketSideData), to step through a stream's array of them. */
+export const AV_PACKET_SIDE_DATA_SIZE = 24;
 /** AV_TIME_BASE: AVFormatContext.duration and start_time are in microseconds. */
 export const AV_TIME_BASE = 1_000_000;
 export const AVERROR_EXIT = -0x54495845; // FFERRTAG('E','X','I','T'): the interrupt callback fired
@@ -135,7 +140,10 @@ export type AvFieldTable = {
     thread_safe_callbacks?: number };
   AVFormatContext: { pb: number; nb_streams: number; streams: number; flags: number; interrupt_callback: number; start_time: number; duration: number };
   AVIOContext: { buffer: number; opaque: number };
-  AVStream: { index: number; time_base: number; start_time: number; duration: number; nb_frames: number; avg_frame_rate: number; r_frame_rate: number; codecpar: number };
+  AVStream: { index: number; time_base: number; start_time: number; duration: number; nb_frames: number; avg_frame_rate: number; r_frame_rate: number;
+    side_data: number; nb_side_data: number; codecpar: number };
+  /** The stream's side data entries (the display matrix among them). */
+  AVPacketSideData: { data: number; size: number; type: number };
   /** The public head of AVCodec, the same in every supported version. */
   AVCodec: { name: number; capabilities: number };
   AVCodecParameters: { codec_type: number; codec_id: number; format: number; bits_per_raw_sample: number; width: number; height: number;
@@ -157,7 +165,8 @@ export const avFieldTables: Record<string, AvFieldTable> = {
       thread_count: 636, thread_type: 640, hw_device_ctx: 872, extra_hw_frames: 888, thread_safe_callbacks: 648 },
     AVFormatContext: { pb: 32, nb_streams: 44, streams: 48, flags: 96, interrupt_callback: 200, start_time: 64, duration: 72 },
     AVIOContext: { buffer: 8, opaque: 40 },
-    AVStream: { index: 0, time_base: 16, start_time: 24, duration: 32, nb_frames: 40, avg_frame_rate: 72, r_frame_rate: 200, codecpar: 208 },
+    AVStream: { index: 0, time_base: 16, start_time: 24, duration: 32, nb_frames: 40, avg_frame_rate: 72, r_frame_rate: 200, side_data: 184, nb_side_data: 192, codecpar: 208 },
+    AVPacketSideData: { data: 0, size: 8, type: 16 },
     AVCodec: { name: 0, capabilities: 24 },
     AVCodecParameters: { codec_type: 0, codec_id: 4, format: 28, bits_per_raw_sample: 44, width: 56, height: 60,
       color_range: 76, color_primaries: 80, color_trc: 84, color_space: 88, chroma_location: 92 },

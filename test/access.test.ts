@@ -3,8 +3,10 @@
 // clips, with the decode-ahead thread on and off.
 import { describe, expect } from "bun:test";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { DecodeError, Video, type FrameDescriptor } from "vaapi-vk";
-import { CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
 import { packedPlanes } from "./support/planes";
 import { libavMissing, requires } from "./support/gate";
@@ -109,9 +111,21 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       expect(openFds()).toBe(fds);
     });
   }
-  withFfmpeg("info carries the stream's colour tags and bit depth", () => {
-    using video = Video.open(clip(CLIPS.bt2020), { validation: false });
-    expect(video.info.color).toEqual({ matrix: "bt2020nc", range: "tv", primaries: "bt2020", transfer: "smpte2084", chromaLocation: "left" });
-    expect(video.info.bitDepth).toBe(10);
+  withFfmpeg("info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them", () => {
+    {
+      using video = Video.open(clip(CLIPS.bt2020), { validation: false });
+      expect(video.info.color).toEqual({ matrix: "bt2020nc", range: "tv", primaries: "bt2020", transfer: "smpte2084", chromaLocation: "left" });
+      expect(video.info.bitDepth).toBe(10);
+      expect(video.info.rotation).toBe(0);
+    }
+    const rotated = join(CLIP_DIR, "h264_rotate90_320x180.mp4");
+    if (!existsSync(rotated)) {
+      const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-i", clip(CLIPS.h264), "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated]);
+      if (r.status !== 0) throw new Error(`ffmpeg could not tag the rotation: ${r.stderr}`);
+    }
+    const probed = spawnSync("ffprobe", ["-v", "error", "-show_entries", "stream_side_data=rotation", "-of", "csv=p=0", rotated], { encoding: "utf8" });
+    using video = Video.open(rotated, { validation: false });
+    expect(video.info.rotation).toBe(Number(probed.stdout.trim()));
+    expect(Math.abs(video.info.rotation)).toBe(90);
   });
 });

@@ -6,7 +6,7 @@ import {
   CU_MEM_LOCATION_TYPE_DEVICE, cudaLayouts,
 } from "../ffi/cuda";
 import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
-import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVFMT_FLAG_CUSTOM_IO, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
+import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PACKET_SIDE_DATA_SIZE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVFMT_FLAG_CUSTOM_IO, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
 import { F_ADD_SEALS, F_DUPFD_CLOEXEC, O_NONBLOCK, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, PollFd, POLLERR, POLLIN, POLLNVAL, SEEK_END, SEEK_SET, Stat } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
@@ -99,6 +99,8 @@ if (table) {
 constant("AV_NOPTS_VALUE", AV_NOPTS_VALUE);
 constant("AVSEEK_FLAG_BACKWARD", AVSEEK_FLAG_BACKWARD);
 constant("AV_PKT_FLAG_KEY", AV_PKT_FLAG_KEY);
+constant("AV_PKT_DATA_DISPLAYMATRIX", AV_PKT_DATA_DISPLAYMATRIX);
+sizeOf("AVPacketSideData", "AVPacketSideData", AV_PACKET_SIDE_DATA_SIZE);
 constant("AV_TIME_BASE", AV_TIME_BASE);
 constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
