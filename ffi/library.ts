@@ -1,6 +1,6 @@
 // Load a shared library by soname, newest first, with an environment override.
 import { dlopen, type FFIFunction, type Library } from "bun:ffi";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { LibraryLoadError } from "./errors";
 
@@ -9,6 +9,11 @@ export type LibrarySpec = {
   name: string;
   sonames: string[];
   debianPackage: string;
+  /**
+   * With VAAPI_VK_LIB_DIR set, load this library from that folder or not at all (libav*: a build
+   * pointed at must never be mixed with, or silently replaced by, the system's).
+   */
+  onlyFromLibDir?: boolean;
 };
 
 function candidates(spec: LibrarySpec): string[] {
@@ -18,6 +23,13 @@ function candidates(spec: LibrarySpec): string[] {
   if (dir) {
     const inDir = spec.sonames.map((s) => join(dir, s)).filter((p) => existsSync(p));
     if (inDir.length) return inDir;
+    if (spec.onlyFromLibDir) {
+      const base = spec.sonames[0]!.replace(/\.so\..*$/, ".so");
+      const there = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${base}.`)) : [];
+      throw new LibraryLoadError(spec.name, spec.sonames.map((s) => join(dir, s)), spec.debianPackage,
+        there.length ? `VAAPI_VK_LIB_DIR=${dir} holds ${there.join(", ")}, a major version vaapi-vk does not know (it knows ${spec.sonames.join(", ")})`
+          : `VAAPI_VK_LIB_DIR=${dir} holds no ${base}.*; with VAAPI_VK_LIB_DIR set, ${spec.name} is loaded from there or not at all (unset it to use the system's)`);
+    }
   }
   return spec.sonames;
 }

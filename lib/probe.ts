@@ -1,13 +1,12 @@
 // probe(): what this machine can run — DRM nodes, VA drivers, Vulkan devices and their import
 // extensions and modifiers, libav — and a verdict with the fix for each missing piece.
 import { dlopen, FFIType as T } from "bun:ffi";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { avVersions, libavutil, libswscale } from "../ffi/libav";
+import { avFieldTables, avFieldTableSources, avTableKey, avVersions, libavutil, libswscale } from "../ffi/libav";
 import { libc, O_CLOEXEC, O_RDWR } from "../ffi/libc";
 import { libva, libvaDrm, VA_EXPORT_SYMBOL, VAProfile } from "../ffi/libva";
 import * as vk from "../ffi/vulkan";
-import { avFieldTables, avTableKey } from "../ffi/libav";
 import { modifierName } from "./formats";
 import { deviceNumbers, formatModifiers, listPhysicalDevices } from "./vulkan/context";
 import { instanceLayers, instanceVersion, sharedInstance } from "./vulkan/instance";
@@ -50,6 +49,10 @@ export const ProbeReportSchema = z.object({
     avutil: z.number(), avcodec: z.number(), avformat: z.number(), swscale: z.number().optional(),
     hwaccels: z.array(z.string()),
     fieldTable: z.boolean(),
+    /** The FFmpeg release and packages whose headers gave the field table in use. */
+    fieldTableSource: z.string().optional(),
+    /** The files loaded, as the process maps them (VAAPI_VK_LIB_DIR, or the system's). */
+    loaded: z.array(z.string()),
   })),
   verdict: z.object({
     path: z.enum(["vaapi-image-import", "vaapi-buffer-import", "software-lavapipe", "software-dmabuf", "opaque-fd-only", "nothing"]),
@@ -129,7 +132,11 @@ function probeLibav(): ProbeReport["libav"] {
     } catch {
       swscale = undefined;
     }
-    return { ...v, swscale, hwaccels, fieldTable: avTableKey(v) in avFieldTables };
+    const loaded = [...new Set(readFileSync("/proc/self/maps", "utf8").split("\n").flatMap((l) => {
+      const path = l.slice(l.indexOf("/"));
+      return l.includes("/") && /\/lib(avutil|avcodec|avformat|swscale)\.so/.test(path) ? [path] : [];
+    }))];
+    return { ...v, swscale, hwaccels, fieldTable: avTableKey(v) in avFieldTables, fieldTableSource: avFieldTableSources[avTableKey(v)], loaded };
   } catch (e) {
     return { error: message(e) };
   }
@@ -179,7 +186,7 @@ function verdictOf(r: Omit<ProbeReport, "verdict" | "fixes">): Pick<ProbeReport,
     if ("error" in n.va) fixes.push(`${n.path}: ${n.va.error}; install the VA driver for this GPU (intel-media-va-driver for Intel Gen8+, mesa-va-drivers for AMD) or set LIBVA_DRIVER_NAME`);
   }
   if ("error" in r.libav) fixes.push(`libav: ${r.libav.error}`);
-  else if (!r.libav.fieldTable) fixes.push(`libav ${avTableKey(r.libav)} has no field table in ffi/libav.ts: use FFmpeg 5.1 (Debian 12) or add the table`);
+  else if (!r.libav.fieldTable) fixes.push(`libav ${avTableKey(r.libav)} has no field table: use a supported FFmpeg (${Object.values(avFieldTableSources).join("; ")}) through VAAPI_VK_LIB_DIR, or add its headers to scripts/libav-headers.sh`);
   const devices = "error" in r.vulkan ? [] : r.vulkan.devices;
   if ("error" in r.vulkan) fixes.push(`Vulkan: ${r.vulkan.error}; install libvulkan1 and a driver (mesa-vulkan-drivers gives lavapipe), or point VK_DRIVER_FILES / VK_ICD_FILENAMES at the driver's ICD json`);
   else {

@@ -6,7 +6,9 @@ import {
   CU_MEM_LOCATION_TYPE_DEVICE, cudaLayouts,
 } from "../ffi/cuda";
 import { drmIoctls, drmLayouts, UDMABUF_FLAGS_CLOEXEC } from "../ffi/drm";
-import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PACKET_SIDE_DATA_SIZE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVFMT_FLAG_CUSTOM_IO, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
+import { tableFromHeaders } from "../scripts/libav-tables";
+import { missingAvFields } from "../ffi/libav";
+import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVFMT_FLAG_CUSTOM_IO, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, avFieldTables, AVSEEK_FORCE, AVSEEK_SIZE, avTableKey, avVersions } from "../ffi/libav";
 import { F_ADD_SEALS, F_DUPFD_CLOEXEC, O_NONBLOCK, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, PollFd, POLLERR, POLLIN, POLLNVAL, SEEK_END, SEEK_SET, Stat } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
@@ -94,13 +96,14 @@ constant("VA_STATUS_SUCCESS", 0);
 const versions = skip ? { avutil: 0, avcodec: 0, avformat: 0 } : avVersions();
 const table = avFieldTables[avTableKey(versions)];
 if (table) {
-  for (const [cType, fields] of Object.entries(table)) for (const [f, o] of Object.entries(fields)) if (o !== undefined) offsetOf(cType, f, cType, o);
+  for (const [cType, fields] of Object.entries(table)) {
+    for (const [f, o] of Object.entries(fields)) if (o !== undefined) (f === "sizeof" ? sizeOf(cType, cType, o) : offsetOf(cType, f, cType, o));
+  }
 }
 constant("AV_NOPTS_VALUE", AV_NOPTS_VALUE);
 constant("AVSEEK_FLAG_BACKWARD", AVSEEK_FLAG_BACKWARD);
 constant("AV_PKT_FLAG_KEY", AV_PKT_FLAG_KEY);
 constant("AV_PKT_DATA_DISPLAYMATRIX", AV_PKT_DATA_DISPLAYMATRIX);
-sizeOf("AVPacketSideData", "AVPacketSideData", AV_PACKET_SIDE_DATA_SIZE);
 constant("AV_TIME_BASE", AV_TIME_BASE);
 constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
@@ -123,6 +126,14 @@ describe.skipIf(!!skip)("layouts match the C headers" + (skip ? ` (skipped: ${sk
 
   test(`libav ${avTableKey(versions)} has a field table`, () => {
     expect(Object.keys(avFieldTables)).toContain(avTableKey(versions));
+  });
+
+  test("the installed release's table, regenerated from the installed headers by scripts/libav-tables.ts, is the one committed", () => {
+    const fresh = tableFromHeaders("/usr/include/x86_64-linux-gnu", "installed");
+    expect(fresh.key).toBe(avTableKey(versions));
+    expect(fresh.fields).toEqual(avFieldTables[avTableKey(versions)]!);
+    // Every committed table has every field the library needs.
+    for (const [key, t] of Object.entries(avFieldTables)) expect([key, missingAvFields(t)]).toEqual([key, []]);
   });
 
   test(`${checks.length} sizes, offsets and constants`, () => {

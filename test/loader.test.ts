@@ -1,6 +1,9 @@
 // Library loading: a missing library is a typed error naming it, the sonames tried and the package.
 import { expect, test } from "bun:test";
 import { FFIType as T } from "bun:ffi";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadLibrary } from "../ffi/library";
 import { LibraryLoadError } from "vaapi-vk";
 
@@ -44,4 +47,19 @@ test("VAAPI_VK_LIB_DIR is searched first; libc loads from the system", () => {
 
 test("a library that lacks a symbol is a version problem, not 'not found'", () => {
   expect(() => loadLibrary({ name: "libc", sonames: ["libc.so.6"], debianPackage: "libc6" }, { no_such_function_here: { args: [], returns: T.i32 } })).toThrow(LibraryLoadError);
+});
+
+test("with VAAPI_VK_LIB_DIR set, libav* loads from that folder or not at all, and a folder of an unknown major says so", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-libdir-"));
+  const libav = { name: "libavutil", sonames: ["libavutil.so.61", "libavutil.so.57"], debianPackage: "libavutil57", onlyFromLibDir: true };
+  process.env["VAAPI_VK_LIB_DIR"] = dir;
+  try {
+    // The system has libavutil.so.57; the folder has none: refused, not silently the system's.
+    expect(() => loadLibrary(libav, { avutil_version: { args: [], returns: T.u32 } })).toThrow(/holds no libavutil\.so\.\*.*loaded from there or not at all/);
+    writeFileSync(join(dir, "libavutil.so.99"), "");
+    expect(() => loadLibrary(libav, { avutil_version: { args: [], returns: T.u32 } })).toThrow(/holds libavutil\.so\.99, a major version vaapi-vk does not know/);
+  } finally {
+    delete process.env["VAAPI_VK_LIB_DIR"];
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

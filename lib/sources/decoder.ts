@@ -3,7 +3,7 @@
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
 import { CString, ptr as ptrOf, read, type Pointer } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PACKET_SIDE_DATA_SIZE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
 import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
 import { CCallError, DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
@@ -709,13 +709,17 @@ function streamTiming(fmt: number, stream: number, par: number, fields: AvFieldT
   const estimate = Math.round(durationS * (Number.isFinite(fps) ? fps : baseFps));
   const name = (f: (v: number) => unknown, off: number) => String(f(read.i32(par as Pointer, off)) ?? "unknown");
   const rawBits = read.i32(par as Pointer, C.bits_per_raw_sample);
+  // The display matrix: in the codec parameters' side data from libavformat 61 on, in the stream's before.
+  const [list, count] = C.coded_side_data !== undefined && C.nb_coded_side_data !== undefined
+    ? [ptrAt(par, C.coded_side_data), read.i32(par as Pointer, C.nb_coded_side_data)]
+    : S.side_data !== undefined && S.nb_side_data !== undefined ? [ptrAt(stream, S.side_data), read.i32(stream as Pointer, S.nb_side_data)] : [0, 0];
   let rotation = 0;
   const D = fields.AVPacketSideData;
-  const sideData = ptrAt(stream, S.side_data);
-  for (let i = 0; sideData && i < read.i32(stream as Pointer, S.nb_side_data); i++) {
-    const entry = sideData + i * AV_PACKET_SIDE_DATA_SIZE;
+  for (let i = 0; list && i < count; i++) {
+    const entry = list + i * D.sizeof;
     const data = ptrAt(entry, D.data);
-    if (read.i32(entry as Pointer, D.type) === AV_PKT_DATA_DISPLAYMATRIX && data && Number(read.u64(entry as Pointer, D.size)) >= 36) {
+    const size = D.sizeof === 16 ? read.i32(entry as Pointer, D.size) : Number(read.u64(entry as Pointer, D.size));
+    if (read.i32(entry as Pointer, D.type) === AV_PKT_DATA_DISPLAYMATRIX && data && size >= 36) {
       const r = u.av_display_rotation_get(data);
       rotation = Number.isFinite(r) ? r + 0 : 0;
     }

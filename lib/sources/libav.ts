@@ -1,7 +1,7 @@
 // Shared libav plumbing for the sources: version-matched field offsets, the compiled shim,
 // error text, and reading a frame's flat description.
 import { read, toArrayBuffer, type Pointer } from "bun:ffi";
-import { avFieldTables, avTableKey, avVersions, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { avFieldTables, avFieldTableSources, avTableKey, avVersions, libavutil, missingAvFields, type AvFieldTable } from "../../ffi/libav";
 import { VaapiVkError } from "../../ffi/errors";
 import { loadShim, VVFrameDesc, VV_DESC_VERSION, type PixFmtIds } from "../../ffi/shim";
 import { unpack } from "../../ffi/struct";
@@ -24,10 +24,13 @@ export function avFields(): AvFieldTable {
   if (!table) {
     throw new VaapiVkError(
       "UNSUPPORTED_LIBAV",
-      `libavutil ${v.avutil} / libavcodec ${v.avcodec} / libavformat ${v.avformat} has no field table in ffi/libav.ts (known: ${Object.keys(avFieldTables).join(", ")}); ` +
-        `point VAAPI_VK_LIB_DIR at a supported FFmpeg build, or add the table (test/layout.test.ts checks it against the headers)`,
+      `libavutil ${v.avutil} / libavcodec ${v.avcodec} / libavformat ${v.avformat} is a combination vaapi-vk has no field table for ` +
+        `(it has ${Object.entries(avFieldTableSources).map(([k, src]) => `${k}: ${src}`).join("; ")}); ` +
+        `point VAAPI_VK_LIB_DIR at a supported FFmpeg build, or add the release's headers to scripts/libav-headers.sh`,
     );
   }
+  const missing = missingAvFields(table);
+  if (missing.length) throw new VaapiVkError("UNSUPPORTED_LIBAV", `libav ${avTableKey(v)} lacks fields vaapi-vk reads: ${missing.join(", ")}`);
   return table;
 }
 
