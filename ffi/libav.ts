@@ -47,6 +47,7 @@ export const libavcodec = lazyLibrary(
   {
     avcodec_version: { args: [], returns: T.u32 },
     avcodec_find_decoder: { args: [T.i32], returns: T.ptr },
+    avcodec_find_decoder_by_name: { args: [T.cstring], returns: T.ptr },
     avcodec_get_name: { args: [T.i32], returns: T.cstring },
     avcodec_alloc_context3: { args: [T.ptr], returns: T.ptr },
     avcodec_free_context: { args: [T.ptr], returns: T.void },
@@ -71,6 +72,7 @@ export const libavformat = lazyLibrary(
     avformat_find_stream_info: { args: [T.ptr, T.ptr], returns: T.i32 },
     av_find_best_stream: { args: [T.ptr, T.i32, T.i32, T.i32, T.ptr, T.i32], returns: T.i32 },
     av_read_frame: { args: [T.ptr, T.ptr], returns: T.i32 },
+    av_find_input_format: { args: [T.cstring], returns: T.ptr },
     av_seek_frame: { args: [T.ptr, T.i32, T.i64, T.i32], returns: T.i32 },
     avformat_close_input: { args: [T.ptr], returns: T.void },
     avio_alloc_context: { args: [T.ptr, T.i32, T.i32, T.ptr, T.ptr, T.ptr, T.ptr], returns: T.ptr },

@@ -9,7 +9,7 @@ import { avFields } from "../lib/sources/libav";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
 import { openFds } from "./support/fds";
 import { packedPlanes } from "./support/planes";
-import { libavMissing, requires } from "./support/gate";
+import { libavLacks, libavMissing, requires } from "./support/gate";
 
 const withLibav = requires(libavMissing());
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
@@ -118,7 +118,7 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     require("node:child_process").spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", "-c:a", "aac", f]);
     expectDecodeError(f, "NOT_A_VIDEO", "probe");
   });
-  withFfmpeg("a file whose codec has no decoder", () => expectDecodeError(clip(CLIPS.noDecoder), "NO_DECODER", "decoder"));
+  requires(libavLacks([], ["nut"]) ?? ffmpegMissing())("a file whose codec has no decoder", () => expectDecodeError(clip(CLIPS.noDecoder), "NO_DECODER", "decoder"));
   withLibav("the VAAPI device on a node that is no DRM device falls back to libva-drm and fails cleanly", () => {
     const before = openFds();
     let err: unknown;
@@ -291,7 +291,7 @@ describe("a read that blocks times out on time (the input is polled up to the de
 });
 
 describe("decoders that cannot write into the pool", () => {
-  withFfmpeg("AV1 through libdav1d (no AV_CODEC_CAP_DR1): said at open, each frame copied once (counted), planes equal to ffmpeg's", () => {
+  requires(libavLacks(["libdav1d"], ["matroska"]) ?? ffmpegMissing())("AV1 through libdav1d (no AV_CODEC_CAP_DR1): said at open, each frame copied once (counted), planes equal to ffmpeg's", () => {
     const file = clip(CLIPS.av1);
     const fds = openFds();
     {

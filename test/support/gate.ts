@@ -17,3 +17,15 @@ export function libavMissing(): string | undefined {
     return `no libav* here (${(e as Error).message.split(":")[0]})`;
   }
 }
+
+/** Why the loaded libav cannot run a test that needs these decoders and demuxers (a minimal build may lack them), or undefined. */
+export function libavLacks(decoders: string[], demuxers: string[] = []): string | undefined {
+  const missing = libavMissing();
+  if (missing) return missing;
+  const { libavcodec, libavformat } = require("../../ffi/libav") as typeof import("../../ffi/libav");
+  const lacking = [
+    ...decoders.filter((d) => !libavcodec().avcodec_find_decoder_by_name(Buffer.from(`${d}\0`))).map((d) => `the ${d} decoder`),
+    ...demuxers.filter((d) => !libavformat().av_find_input_format(Buffer.from(`${d}\0`))).map((d) => `the ${d} demuxer`),
+  ];
+  return lacking.length ? `this libav lacks ${lacking.join(" and ")}` : undefined;
+}
