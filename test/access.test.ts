@@ -3,7 +3,8 @@
 // clips, with the decode-ahead thread on and off.
 import { describe, expect } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DecodeError, Video, type FrameDescriptor } from "vaapi-vk";
 import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
@@ -111,6 +112,31 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       expect(openFds()).toBe(fds);
     });
   }
+  withFfmpeg("a pipe goes forward only: going back says it cannot seek, at once, and forward still works", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-fifo-"));
+    const fifo = join(dir, "clip.ts");
+    try {
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      // An MPEG-TS stream (it needs no seeking to open) of a few MB, encoded into the FIFO as it is read:
+      // once 100 frames are read, its start has left every buffer.
+      const writer = Bun.spawn(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-frames:v", "150",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "mpegts", fifo]);
+      {
+        using video = Video.open(fifo, { validation: false, timeoutS: 10 });
+        for (let i = 0; i < 100; i++) video.next()![Symbol.dispose]();
+        const t = performance.now();
+        expect(() => video.frameAt(0)).toThrow(expect.objectContaining({ code: "DECODE_FAILED", message: expect.stringContaining("cannot seek") }));
+        expect(performance.now() - t).toBeLessThan(2000);
+        // Forward still works (frames are counted on from where decoding is).
+        using next = video.next();
+        expect(next).not.toBeNull();
+      }
+      writer.kill();
+      await writer.exited;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   withFfmpeg("info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them", () => {
     {
       using video = Video.open(clip(CLIPS.bt2020), { validation: false });

@@ -528,6 +528,8 @@ export class DecodeSession implements Disposable {
   private frameIndex(): FrameIndex | undefined {
     if (this.index || this.indexTried) return this.index;
     this.indexTried = true;
+    // A second open of a FIFO or device would wait for a writer: only regular files are scanned.
+    if (!statSync(this.options.file).isFile()) return undefined;
     const fmtApi = libavformat();
     const holder = new BigUint64Array([BigInt(fmtApi.avformat_alloc_context() as number)]);
     const cb = this.fields.AVFormatContext.interrupt_callback;
@@ -567,7 +569,7 @@ export class DecodeSession implements Disposable {
   private rewindInput(stream: number, ts: bigint): void {
     let r = libavformat().av_seek_frame(this.fmt, stream, ts, AVSEEK_FLAG_BACKWARD);
     if (r < 0 && ts <= 0n) r = libavformat().av_seek_frame(this.fmt, stream, 0n, AVSEEK_FLAG_BYTE);
-    if (r < 0) throw new DecodeError("DECODE_FAILED", this.options.file, "seek", `the input cannot seek (${avErrorText(r)}); random access needs a seekable file, not a pipe`);
+    if (r < 0) throw new DecodeError("DECODE_FAILED", this.options.file, "seek", `the input cannot seek (${avErrorText(r)}); random access needs a regular file`);
   }
 
   /**
@@ -578,6 +580,10 @@ export class DecodeSession implements Disposable {
    */
   seekToPts(pts: bigint): number | undefined {
     if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: seek`);
+    // A FIFO or pipe goes forward only (libavformat may claim a seek inside its buffer and then lose the stream).
+    if (!statSync(this.options.file).isFile()) {
+      throw new DecodeError("DECODE_FAILED", this.options.file, "seek", "the input cannot seek (a pipe or FIFO goes forward only); random access needs a regular file");
+    }
     const index = this.frameIndex();
     this.stopReader();
     let key: { pts: bigint; dts: bigint } | undefined;
