@@ -182,6 +182,7 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
   const buffers: GpuBuffer[] = [];
   const submissions: Submission[] = [];
   const codes = new Map<string, number>();
+  const asyncFailures: string[] = [];
   let opens = 0;
   const openBudget = Math.max(4, Math.ceil(steps / 300));
   const liveVideos = () => videos.filter((v) => !v.disposed).length;
@@ -189,11 +190,17 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
     ["open", 2, () => {
       if (opens >= openBudget || liveVideos() >= 3) return;
       opens++;
-      const v = Video.open(file, { validation: true, maxInFlight: 4 });
+      const v = Video.open(file, { validation: true, maxInFlight: 4, decodeAhead: Math.floor(random() * 5) });
       videos.push(v);
       contexts.push(v.ctx);
     }],
     ["next", 6, () => { const f = pick(videos)?.next(); if (f) frames.push(f); }],
+    ["nextAsync", 2, () => {
+      // Started and left pending: it resolves, or ends in a typed error (its Video disposed), on a later turn.
+      pick(videos)?.nextAsync().then((f) => { if (f) frames.push(f); }, (e) => {
+        if (!(e instanceof VaapiVkError)) asyncFailures.push(`nextAsync: not a typed error: ${(e as Error)?.stack ?? e}`);
+      });
+    }],
     ["dispose frame", 4, () => pick(frames)?.[Symbol.dispose]()],
     ["toRgba", 5, () => { const v = pick(videos), f = pick(frames); if (v && f) buffers.push(v.toRgba(f).rgba); }],
     ["toRgbaAsync", 4, () => {
@@ -224,6 +231,23 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
     }],
     ["cache.get", 1, () => { const v = pick(videos), f = pick(frames); if (v && f) v.cache.get(f.descriptor); }],
     ["seekFrame", 1, () => { const v = pick(videos); if (v) frames.push(v.seekFrame(Math.floor(random() * 320) - 5)); }],
+    ["frameAt", 2, () => { const v = pick(videos); if (v) frames.push(v.frameAt(Math.floor(random() * 320) - 5)); }],
+    ["seek", 2, () => pick(videos)?.seek(random() * 11 - 0.5)],
+    ["frameAtTime", 1, () => { const v = pick(videos); if (v) frames.push(v.frameAtTime(random() * 11 - 0.5)); }],
+    ["frames", 1, () => {
+      const v = pick(videos);
+      if (!v) return;
+      const start = Math.floor(random() * 300) - 2;
+      for (const f of v.frames({ start, stop: start + 4, step: 1 + Math.floor(random() * 3) })) frames.push(f);
+    }],
+    ["countFrames", 1, () => pick(videos)?.countFrames()],
+    ["batch", 2, () => {
+      const v = pick(videos);
+      if (!v) return;
+      const group = frames.filter(() => random() < 0.3).slice(0, 5);
+      const targets = group.map(() => pick(buffers)).filter((b): b is GpuBuffer => b !== undefined);
+      submissions.push(v.toRgbaBatchAsync(group, targets).submission);
+    }],
     ["stats", 1, () => pick(videos)?.stats],
     ["dispose video", 1, () => pick(videos)?.[Symbol.dispose]()],
   ];
@@ -242,6 +266,7 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
   for (const b of buffers) b[Symbol.dispose]();
   for (const f of frames) f[Symbol.dispose]();
   for (const v of videos) v[Symbol.dispose]();
+  if (asyncFailures.length) throw new Error(`seed ${seed}: ${asyncFailures.join("\n")}`);
   const validation = contexts.reduce((n, c) => n + c.validationErrorCount, 0);
   if (validation) for (const c of contexts) c.checkValidation();
   return codes;
