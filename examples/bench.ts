@@ -9,17 +9,48 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BufferUsage, bytesPerPixel, cliInt, cliUsageError, copyBuffer, dmabufIdentity, encodePng, GpuBuffer, heatMap, importDmabuf, parseCli, PIXEL_FORMATS,
-  pixelFormatOf, readBack, runCli, VaapiVkError, Video, type CliFlag, type CliSpec, type DecodedFrame, type LumaFrame, type Submission,
+  BufferUsage,
+  bytesPerPixel,
+  type CliFlag,
+  type CliSpec,
+  cliInt,
+  cliUsageError,
+  copyBuffer,
+  type DecodedFrame,
+  dmabufIdentity,
+  encodePng,
+  GpuBuffer,
+  heatMap,
+  importDmabuf,
+  type LumaFrame,
+  PIXEL_FORMATS,
+  parseCli,
+  pixelFormatOf,
+  readBack,
+  runCli,
+  type Submission,
+  VaapiVkError,
+  Video,
 } from "vaapi-vk";
 
 const spec = {
   command: "examples/bench.ts",
   positionals: "<video>",
-  summary: "Zero-copy against staging, side by side on the same frames, with import and conversion costs and CPU bytes copied.",
+  summary:
+    "Zero-copy against staging, side by side on the same frames, with import and conversion costs and CPU bytes copied.",
   flags: {
-    frames: { type: "string", value: "N", help: "frames timed per path and round (the clip starts over at its end)", default: "120" },
-    "dmabuf-ring": { type: "string", value: "N", help: "imports kept ready at the least (the cache grows to the decoder's pool)", default: "8" },
+    frames: {
+      type: "string",
+      value: "N",
+      help: "frames timed per path and round (the clip starts over at its end)",
+      default: "120",
+    },
+    "dmabuf-ring": {
+      type: "string",
+      value: "N",
+      help: "imports kept ready at the least (the cache grows to the decoder's pool)",
+      default: "8",
+    },
     reps: { type: "string", value: "N", help: "repetitions of the import and conversion timings", default: "20" },
     source: { type: "string", value: "auto|vaapi|software", help: "where frames come from", default: "auto" },
     "vaapi-dmabuf": { type: "boolean", help: "the VAAPI source (as --source vaapi)" },
@@ -30,32 +61,78 @@ const spec = {
     every: { type: "string", value: "N", help: "with --out-dir, every how many frames", default: "30" },
     threads: { type: "string", value: "N", help: "software decoding threads; 0: one per core", default: "0" },
     batch: { type: "string", value: "N", help: "zero-copy: frames converted per submission (1 to 8)", default: "1" },
-    rounds: { type: "string", value: "N", help: "timed rounds per path, alternating between paths (the median is reported)", default: "3" },
+    rounds: {
+      type: "string",
+      value: "N",
+      help: "timed rounds per path, alternating between paths (the median is reported)",
+      default: "3",
+    },
     warmup: { type: "string", value: "N", help: "untimed frames through each path first", default: "30" },
-    "decode-ahead": { type: "string", value: "N", help: "frames decoded ahead on the library's decode thread; 0: decode inside next()", default: "4" },
+    "decode-ahead": {
+      type: "string",
+      value: "N",
+      help: "frames decoded ahead on the library's decode thread; 0: decode inside next()",
+      default: "4",
+    },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
 
-type Args = { video: string; frames: number; ring: number; reps: number; source: "auto" | "vaapi" | "software"; outDir?: string | undefined; every: number; threads: number; decodeAhead: number; rounds: number; warmup: number; batch: number };
+type Args = {
+  video: string;
+  frames: number;
+  ring: number;
+  reps: number;
+  source: "auto" | "vaapi" | "software";
+  outDir?: string | undefined;
+  every: number;
+  threads: number;
+  decodeAhead: number;
+  rounds: number;
+  warmup: number;
+  batch: number;
+};
 
 function parseArgs(): Args {
-  if (positionals.length !== 1) cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
-  const source = values["vaapi-dmabuf"] ? "vaapi" : (["auto", "vaapi", "software"] as const).find((k) => k === values.source) ?? cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`);
+  if (positionals.length !== 1)
+    cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
+  const source = values["vaapi-dmabuf"]
+    ? "vaapi"
+    : ((["auto", "vaapi", "software"] as const).find((k) => k === values.source) ??
+      cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`));
   return {
-    video: positionals[0]!, frames: cliInt(spec, "frames", values.frames, 1), ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
-    reps: cliInt(spec, "reps", values.reps, 1), source, outDir: values["out-dir"], every: cliInt(spec, "every", values.every, 1),
-    threads: cliInt(spec, "threads", values.threads, 0, 64), decodeAhead: cliInt(spec, "decode-ahead", values["decode-ahead"], 0, 32),
-    rounds: cliInt(spec, "rounds", values.rounds, 1, 99), batch: cliInt(spec, "batch", values.batch, 1, 8), warmup: cliInt(spec, "warmup", values.warmup, 0),
+    video: positionals[0]!,
+    frames: cliInt(spec, "frames", values.frames, 1),
+    ring: cliInt(spec, "dmabuf-ring", values["dmabuf-ring"], 1, 64),
+    reps: cliInt(spec, "reps", values.reps, 1),
+    source,
+    outDir: values["out-dir"],
+    every: cliInt(spec, "every", values.every, 1),
+    threads: cliInt(spec, "threads", values.threads, 0, 64),
+    decodeAhead: cliInt(spec, "decode-ahead", values["decode-ahead"], 0, 32),
+    rounds: cliInt(spec, "rounds", values.rounds, 1, 99),
+    batch: cliInt(spec, "batch", values.batch, 1, 8),
+    warmup: cliInt(spec, "warmup", values.warmup, 0),
   };
 }
 
-type PassResult = { frames: number; seconds: number; decodeMs: number; uploadMs: number; importMs: number; convertMs: number; cpuBytesCopied: number };
+type PassResult = {
+  frames: number;
+  seconds: number;
+  decodeMs: number;
+  uploadMs: number;
+  importMs: number;
+  convertMs: number;
+  cpuBytesCopied: number;
+};
 const now = () => performance.now();
 
 function planeBytes(frame: DecodedFrame): number {
   const d = frame.descriptor;
-  return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce((n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv), 0);
+  return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce(
+    (n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv),
+    0,
+  );
 }
 
 type InFlight = { frames: DecodedFrame[]; submission: Submission };
@@ -94,7 +171,19 @@ function retire(queue: InFlight[], r: PassResult): void {
  * decode and imports, the submit and its bookkeeping paid once a batch.
  */
 function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnType<typeof zeroCopyPass> {
-  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, submitMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
+  const r = {
+    frames: 0,
+    seconds: 0,
+    decodeMs: 0,
+    uploadMs: 0,
+    importMs: 0,
+    convertMs: 0,
+    submitMs: 0,
+    diffMs: 0,
+    cpuBytesCopied: 0,
+    importKind: "",
+    meanDiff: [] as number[],
+  };
   const targets: GpuBuffer[][] = [];
   const queue: InFlight[] = [];
   const start = now();
@@ -127,8 +216,24 @@ function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnT
   return r;
 }
 
-function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
-  const r = { frames: 0, seconds: 0, decodeMs: 0, uploadMs: 0, importMs: 0, convertMs: 0, submitMs: 0, diffMs: 0, cpuBytesCopied: 0, importKind: "", meanDiff: [] as number[] };
+function zeroCopyPass(
+  video: Video,
+  a: Args,
+  frames: number,
+): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
+  const r = {
+    frames: 0,
+    seconds: 0,
+    decodeMs: 0,
+    uploadMs: 0,
+    importMs: 0,
+    convertMs: 0,
+    submitMs: 0,
+    diffMs: 0,
+    cpuBytesCopied: 0,
+    importKind: "",
+    meanDiff: [] as number[],
+  };
   const targets: GpuBuffer[] = [];
   const queue: InFlight[] = [];
   // --diff and --out-dir read each result at once, so they wait for every frame.
@@ -146,10 +251,15 @@ function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { imp
       r.importKind = imported.kind;
       if (values["dmabuf-debug"]) {
         const o = frame.descriptor.objects[0]!;
-        console.error(`[dmabuf] frame ${frame.index}: ${stats.cacheHit ? "hit" : "import"} ${dmabufIdentity(o.fd)} (${imported.kind}), cache ${video.cache.size}/${video.cache.capacity} (pool ${video.stats.poolSize}), evictions ${video.cache.stats.evictions}`);
+        console.error(
+          `[dmabuf] frame ${frame.index}: ${stats.cacheHit ? "hit" : "import"} ${dmabufIdentity(o.fd)} (${imported.kind}), cache ${video.cache.size}/${video.cache.capacity} (pool ${video.stats.poolSize}), evictions ${video.cache.stats.evictions}`,
+        );
       }
       t = now();
-      const target = (targets[i % (DEPTH + 1)] ??= video.converter.allocateRgba(frame.descriptor.width, frame.descriptor.height));
+      const target = (targets[i % (DEPTH + 1)] ??= video.converter.allocateRgba(
+        frame.descriptor.width,
+        frame.descriptor.height,
+      ));
       const { submission } = video.converter.toRgbaAsync(imported, frame.descriptor.color, target);
       r.submitMs += now() - t;
       r.convertMs += now() - t;
@@ -159,7 +269,11 @@ function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { imp
       if (depth === 0) {
         submission.wait();
         const write = a.outDir !== undefined && frame.index % a.every === 0;
-        if (write) writeFileSync(join(a.outDir!, `frame-${String(frame.index).padStart(5, "0")}.png`), encodePng(video.readRgba(target), frame.descriptor.width, frame.descriptor.height));
+        if (write)
+          writeFileSync(
+            join(a.outDir!, `frame-${String(frame.index).padStart(5, "0")}.png`),
+            encodePng(video.readRgba(target), frame.descriptor.width, frame.descriptor.height),
+          );
         if (values.diff) {
           t = now();
           const luma = video.luma.toLuma(imported);
@@ -167,7 +281,15 @@ function zeroCopyPass(video: Video, a: Args, frames: number): PassResult & { imp
             const d = video.luma.diff(previous, luma);
             using _ = d.diff.buffer;
             r.meanDiff.push(d.mean);
-            if (write) writeFileSync(join(a.outDir!, `diff-${String(frame.index).padStart(5, "0")}.png`), encodePng(heatMap(readBack(video.ctx, d.diff.buffer), luma.width, luma.height, luma.rowWords), luma.width, luma.height));
+            if (write)
+              writeFileSync(
+                join(a.outDir!, `diff-${String(frame.index).padStart(5, "0")}.png`),
+                encodePng(
+                  heatMap(readBack(video.ctx, d.diff.buffer), luma.width, luma.height, luma.rowWords),
+                  luma.width,
+                  luma.height,
+                ),
+              );
             previous.buffer[Symbol.dispose]();
           }
           previous = luma;
@@ -220,13 +342,22 @@ function stagingPass(video: Video, frames: number): PassResult {
       const dst = slot.staging.bytes();
       d.layers[0]!.planes.forEach((p, k) => {
         const rowBytes = Math.ceil(d.width / geometry[k]!.widthDiv) * geometry[k]!.bytesPerElement;
-        for (let y = 0; y < Math.ceil(d.height / geometry[k]!.heightDiv); y++) dst.set(src.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes), p.offset + y * p.pitch);
+        for (let y = 0; y < Math.ceil(d.height / geometry[k]!.heightDiv); y++)
+          dst.set(src.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes), p.offset + y * p.pitch);
       });
       r.cpuBytesCopied += planeBytes(frame);
       copyBuffer(ctx, slot.staging.buffer, slot.device.buffer, size);
       r.uploadMs += now() - t;
       t = now();
-      const { submission } = converter.toRgbaFromBuffersAsync([slot.device.buffer], d.layers[0]!.planes, format, d.width, d.height, d.color, slot.rgba);
+      const { submission } = converter.toRgbaFromBuffersAsync(
+        [slot.device.buffer],
+        d.layers[0]!.planes,
+        format,
+        d.width,
+        d.height,
+        d.color,
+        slot.rgba,
+      );
       r.convertMs += now() - t;
       queue.push({ frames: [frame], submission });
       r.frames++;
@@ -301,9 +432,21 @@ function median<T extends { frames: number; seconds: number }>(runs: T[]): T {
 function main(): void {
   const a = parseArgs();
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
-  const open = () => Video.open(a.video, { source: a.source, dmabufRing: a.ring, maxInFlight: (DEPTH + 1) * a.batch + 1, threads: a.threads, decodeAhead: a.decodeAhead });
-  if (a.batch > 1 && (values.diff || a.outDir)) cliUsageError(spec, "--batch converts several frames a submission; --diff and --out-dir read each frame's result, so use them with --batch 1");
-  const zeroPass = (frames: number) => (a.batch > 1 ? zeroCopyBatchPass(zeroVideo, a.batch, frames) : zeroCopyPass(zeroVideo, a, frames));
+  const open = () =>
+    Video.open(a.video, {
+      source: a.source,
+      dmabufRing: a.ring,
+      maxInFlight: (DEPTH + 1) * a.batch + 1,
+      threads: a.threads,
+      decodeAhead: a.decodeAhead,
+    });
+  if (a.batch > 1 && (values.diff || a.outDir))
+    cliUsageError(
+      spec,
+      "--batch converts several frames a submission; --diff and --out-dir read each frame's result, so use them with --batch 1",
+    );
+  const zeroPass = (frames: number) =>
+    a.batch > 1 ? zeroCopyBatchPass(zeroVideo, a.batch, frames) : zeroCopyPass(zeroVideo, a, frames);
   // One Video per path, all open at once; each warmed up (pools filled, imports cached, pipelines
   // and decoder threads made) untimed, then the timed passes alternate round by round.
   using decoderVideo = open();
@@ -313,16 +456,34 @@ function main(): void {
   decoderOnlyPass(decoderVideo, warmup);
   zeroPass(warmup);
   stagingPass(stagingVideo, warmup);
-  const rounds = { decoder: [] as ReturnType<typeof decoderOnlyPass>[], zero: [] as ReturnType<typeof zeroCopyPass>[], staging: [] as PassResult[] };
+  const rounds = {
+    decoder: [] as ReturnType<typeof decoderOnlyPass>[],
+    zero: [] as ReturnType<typeof zeroCopyPass>[],
+    staging: [] as PassResult[],
+  };
   for (let round = 0; round < a.rounds; round++) {
     rounds.decoder.push(decoderOnlyPass(decoderVideo, a.frames));
     rounds.zero.push(zeroPass(a.frames));
     rounds.staging.push(stagingPass(stagingVideo, a.frames));
-    progress(`round ${round + 1}/${a.rounds}: decoder ${fps(rounds.decoder.at(-1)!).toFixed(1)} fps, zero-copy ${fps(rounds.zero.at(-1)!).toFixed(1)}, staging ${fps(rounds.staging.at(-1)!).toFixed(1)}`);
+    progress(
+      `round ${round + 1}/${a.rounds}: decoder ${fps(rounds.decoder.at(-1)!).toFixed(1)} fps, zero-copy ${fps(rounds.zero.at(-1)!).toFixed(1)}, staging ${fps(rounds.staging.at(-1)!).toFixed(1)}`,
+    );
   }
-  const decoder = median(rounds.decoder), zero = median(rounds.zero), staging = median(rounds.staging);
+  const decoder = median(rounds.decoder),
+    zero = median(rounds.zero),
+    staging = median(rounds.staging);
   const s = zeroVideo.stats;
-  const info = { path: zeroVideo.source, device: zeroVideo.ctx.info.name, width: zeroVideo.info.width, height: zeroVideo.info.height, pixelFormat: zeroVideo.info.pixelFormat, cacheHits: s.cacheHits, imports: s.imports, evictions: s.evictions, poolSize: s.poolSize };
+  const info = {
+    path: zeroVideo.source,
+    device: zeroVideo.ctx.info.name,
+    width: zeroVideo.info.width,
+    height: zeroVideo.info.height,
+    pixelFormat: zeroVideo.info.pixelFormat,
+    cacheHits: s.cacheHits,
+    imports: s.imports,
+    evictions: s.evictions,
+    poolSize: s.poolSize,
+  };
   const imports = importCosts(zeroVideo, a.reps);
   const conv = convertVsCopy(zeroVideo, a.reps);
   if (process.stderr.isTTY && !values.json) process.stderr.write("\n");
@@ -330,23 +491,58 @@ function main(): void {
   // The JavaScript side of a frame: importing (a cache lookup) and recording + submitting its conversion.
   const jsMsPerFrame = per(zero, zero.importMs + zero.submitMs);
   const result = {
-    file: a.video, path: info.path, device: info.device, importKind: zero.importKind, width: info.width, height: info.height, pixelFormat: info.pixelFormat,
-    frames: zero.frames, seconds: zero.seconds, fps: fps(zero), imports: info.imports, cacheHits: info.cacheHits, evictions: info.evictions, ring: a.ring, poolSize: info.poolSize,
+    file: a.video,
+    path: info.path,
+    device: info.device,
+    importKind: zero.importKind,
+    width: info.width,
+    height: info.height,
+    pixelFormat: info.pixelFormat,
+    frames: zero.frames,
+    seconds: zero.seconds,
+    fps: fps(zero),
+    imports: info.imports,
+    cacheHits: info.cacheHits,
+    evictions: info.evictions,
+    ring: a.ring,
+    poolSize: info.poolSize,
     cpuBytesCopied: zero.cpuBytesCopied,
-    threads: a.threads, decodeAhead: a.decodeAhead, batch: a.batch, decoderOnlyFps: fps(decoder), pipelineVsDecoder: fps(zero) / fps(decoder), jsMsPerFrame,
-    staging: { frames: staging.frames, seconds: staging.seconds, fps: fps(staging), cpuBytesCopied: staging.cpuBytesCopied },
+    threads: a.threads,
+    decodeAhead: a.decodeAhead,
+    batch: a.batch,
+    decoderOnlyFps: fps(decoder),
+    pipelineVsDecoder: fps(zero) / fps(decoder),
+    jsMsPerFrame,
+    staging: {
+      frames: staging.frames,
+      seconds: staging.seconds,
+      fps: fps(staging),
+      cpuBytesCopied: staging.cpuBytesCopied,
+    },
     diff: values.diff ? { msPerFrame: per(zero, zero.diffMs), meanDiffPerFrame: zero.meanDiff } : undefined,
     perFrameMs: {
-      zeroCopy: { decode: per(zero, zero.decodeMs), import: per(zero, zero.importMs), convert: per(zero, zero.convertMs) },
-      staging: { decode: per(staging, staging.decodeMs), upload: per(staging, staging.uploadMs), convert: per(staging, staging.convertMs) },
+      zeroCopy: {
+        decode: per(zero, zero.decodeMs),
+        import: per(zero, zero.importMs),
+        convert: per(zero, zero.convertMs),
+      },
+      staging: {
+        decode: per(staging, staging.decodeMs),
+        upload: per(staging, staging.uploadMs),
+        convert: per(staging, staging.convertMs),
+      },
     },
-    importMs: imports, convertVsCopy: conv,
+    importMs: imports,
+    convertVsCopy: conv,
     ratios: {
       zeroCopyVsStagingFps: fps(zero) / fps(staging),
       stagingVsDecoder: fps(staging) / fps(decoder),
       freshVsCachedImport: imports.freshMs / imports.cachedMs,
       convertVsCopyTime: conv.convertMs / conv.copyMs,
-      cpuBytesPerFrame: { zeroCopy: zero.cpuBytesCopied / Math.max(1, zero.frames), staging: staging.cpuBytesCopied / Math.max(1, staging.frames) },
+      cpuBytesPerFrame: {
+        zeroCopy: zero.cpuBytesCopied / Math.max(1, zero.frames),
+        staging: staging.cpuBytesCopied / Math.max(1, staging.frames),
+      },
     },
   };
   if (values.json) {
@@ -354,16 +550,36 @@ function main(): void {
     return;
   }
   const f = (n: number, d = 2) => n.toFixed(d);
-  console.log(`${a.video}: ${info.width}x${info.height} ${info.pixelFormat}, ${info.path} source, ${zero.importKind} import, on ${info.device}`);
-  console.log(`path       frames  decode ms/f  upload ms/f  import ms/f  convert ms/f  end-to-end fps  CPU bytes/frame   (convert: submit + wait, pipelined ${DEPTH} deep)`);
-  console.log(`zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`);
-  console.log(`staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`);
-  if (values.diff) console.log(`diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`);
-  console.log(`decoder alone: ${f(fps(decoder), 1)} fps (${a.threads || "auto"} threads, ${a.decodeAhead} decoded ahead); pipeline/decoder ${f(result.pipelineVsDecoder)}, staging/decoder ${f(result.ratios.stagingVsDecoder)}; JavaScript ${f(jsMsPerFrame, 3)} ms a frame`);
-  console.log(`imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring}; the cache follows the decoder's pool of ${info.poolSize})`);
-  if (values.diff || a.outDir) console.log("note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio");
-  console.log(`ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +
-    `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`);
+  console.log(
+    `${a.video}: ${info.width}x${info.height} ${info.pixelFormat}, ${info.path} source, ${zero.importKind} import, on ${info.device}`,
+  );
+  console.log(
+    `path       frames  decode ms/f  upload ms/f  import ms/f  convert ms/f  end-to-end fps  CPU bytes/frame   (convert: submit + wait, pipelined ${DEPTH} deep)`,
+  );
+  console.log(
+    `zero-copy  ${String(zero.frames).padStart(6)}  ${f(per(zero, zero.decodeMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(zero, zero.importMs)).padStart(11)}  ${f(per(zero, zero.convertMs)).padStart(12)}  ${f(fps(zero), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.zeroCopy).padStart(15)}`,
+  );
+  console.log(
+    `staging    ${String(staging.frames).padStart(6)}  ${f(per(staging, staging.decodeMs)).padStart(11)}  ${f(per(staging, staging.uploadMs)).padStart(11)}  ${"-".padStart(11)}  ${f(per(staging, staging.convertMs)).padStart(12)}  ${f(fps(staging), 1).padStart(14)}  ${String(result.ratios.cpuBytesPerFrame.staging).padStart(15)}`,
+  );
+  if (values.diff)
+    console.log(
+      `diff: ${f(per(zero, zero.diffMs))} ms/frame (luma + diff), mean |difference| per frame: ${zero.meanDiff.map((m) => f(m)).join(" ")}`,
+    );
+  console.log(
+    `decoder alone: ${f(fps(decoder), 1)} fps (${a.threads || "auto"} threads, ${a.decodeAhead} decoded ahead); pipeline/decoder ${f(result.pipelineVsDecoder)}, staging/decoder ${f(result.ratios.stagingVsDecoder)}; JavaScript ${f(jsMsPerFrame, 3)} ms a frame`,
+  );
+  console.log(
+    `imports: ${info.imports} fresh, ${info.cacheHits} cache hits, ${info.evictions} evictions (ring ${a.ring}; the cache follows the decoder's pool of ${info.poolSize})`,
+  );
+  if (values.diff || a.outDir)
+    console.log(
+      "note: the zero-copy pass also ran --diff/--out-dir work, so its fps is not comparable with staging's; run without them for the ratio",
+    );
+  console.log(
+    `ratios: zero-copy/staging fps ${f(result.ratios.zeroCopyVsStagingFps)}x; fresh/cached import ${f(imports.freshMs, 3)}/${f(imports.cachedMs, 4)} ms = ${f(result.ratios.freshVsCachedImport, 0)}x; ` +
+      `convert/copy of the same ${(conv.bytes / 1e6).toFixed(2)} MB ${f(conv.convertMs, 3)}/${f(conv.copyMs, 3)} ms = ${f(result.ratios.convertVsCopyTime)}x`,
+  );
 }
 
 await runCli(main);

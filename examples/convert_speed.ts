@@ -7,12 +7,31 @@
 // Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
 import {
-  cliInt, cliUsageError, copyRoofline, DRM_FORMAT, MAX_BATCH, exportOpaqueFd, gpuTimeNs, importDmabuf, memfdRoute, parseCli, runCli, sealedMemfd,
-  VulkanContext, Converter, type CliFlag, type CliSpec, type DrmFrameDescriptor, type HandleType, type ImportPlan,
+  type CliFlag,
+  type CliSpec,
+  Converter,
+  cliInt,
+  cliUsageError,
+  copyRoofline,
+  DRM_FORMAT,
+  type DrmFrameDescriptor,
+  exportOpaqueFd,
+  gpuTimeNs,
+  type HandleType,
+  type ImportPlan,
+  importDmabuf,
+  MAX_BATCH,
+  memfdRoute,
+  parseCli,
+  runCli,
+  sealedMemfd,
+  VulkanContext,
 } from "vaapi-vk";
 
 const spec = {
-  command: "examples/convert_speed.ts", positionals: "", summary: "The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time.",
+  command: "examples/convert_speed.ts",
+  positionals: "",
+  summary: "The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time.",
   flags: {
     reps: { type: "string", value: "N", help: "dispatches back to back per measurement", default: "50" },
     sizes: { type: "string", value: "WxH,...", help: "frame sizes", default: "1920x1080,3840x2160" },
@@ -22,18 +41,35 @@ const spec = {
 const { values } = parseCli(spec);
 
 await runCli(() => {
-  if (!/^\d+x\d+(,\d+x\d+)*$/.test(values.sizes)) cliUsageError(spec, `--sizes ${values.sizes}: give sizes like 1920x1080,3840x2160`);
-  const a = { reps: cliInt(spec, "reps", values.reps, 1), sizes: values.sizes, batch: cliInt(spec, "batch", values.batch, 1, MAX_BATCH) };
+  if (!/^\d+x\d+(,\d+x\d+)*$/.test(values.sizes))
+    cliUsageError(spec, `--sizes ${values.sizes}: give sizes like 1920x1080,3840x2160`);
+  const a = {
+    reps: cliInt(spec, "reps", values.reps, 1),
+    sizes: values.sizes,
+    batch: cliInt(spec, "batch", values.batch, 1, MAX_BATCH),
+  };
   using ctx = VulkanContext.create();
   using conv = new Converter(ctx);
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
-  const route = (() => { try { return memfdRoute(ctx); } catch { return undefined; } })();
-  console.log(`${ctx.info.name} (${ctx.info.driverName}): ${a.reps} dispatches back to back per measurement, GPU timestamps`);
-  console.log("size        format  path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer");
+  const route = (() => {
+    try {
+      return memfdRoute(ctx);
+    } catch {
+      return undefined;
+    }
+  })();
+  console.log(
+    `${ctx.info.name} (${ctx.info.driverName}): ${a.reps} dispatches back to back per measurement, GPU timestamps`,
+  );
+  console.log(
+    "size        format  path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer",
+  );
 
   /** A frame's bytes in memory the device imports: its own (a GPU's decoder writes there) where it exports memory, else a memfd. */
   const patternFrame = (bytes: number): { fd: number; size: number; handleType: HandleType; release: () => void } => {
-    const fill = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761) >>> 24; };
+    const fill = (b: Uint8Array) => {
+      for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761) >>> 24;
+    };
     if (!ctx.dev.vkGetMemoryFdKHR && (route === "memfd-dma-buf" || route === "host-pointer")) {
       const size = Math.ceil(bytes / 4096) * 4096;
       const fd = sealedMemfd(size);
@@ -43,7 +79,15 @@ await runCli(() => {
     const data = new Uint8Array(bytes);
     fill(data);
     const mem = exportOpaqueFd(ctx, data);
-    return { fd: mem.fd, size: mem.size, handleType: "opaque-fd", release: () => { closeSync(mem.fd); mem.free(); } };
+    return {
+      fd: mem.fd,
+      size: mem.size,
+      handleType: "opaque-fd",
+      release: () => {
+        closeSync(mem.fd);
+        mem.free();
+      },
+    };
   };
   for (const size of a.sizes.split(",")) {
     const [w, h] = size.split("x").map(Number) as [number, number];
@@ -52,13 +96,25 @@ await runCli(() => {
       const pitch = Math.ceil((w * bps) / 256) * 256;
       const bytes = pitch * h + pitch * Math.ceil(h / 2);
       const desc = (fd: number, objSize: number): DrmFrameDescriptor => ({
-        width: w, height: h, objects: [{ fd, size: objSize, modifier: 0n }],
-        layers: [{ fourcc: fmt === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
+        width: w,
+        height: h,
+        objects: [{ fd, size: objSize, modifier: 0n }],
+        layers: [
+          {
+            fourcc: fmt === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010,
+            planes: [
+              { object: 0, offset: 0, pitch },
+              { object: 0, offset: pitch * h, pitch },
+            ],
+          },
+        ],
       });
       const frames = Array.from({ length: a.batch }, () => patternFrame(bytes));
       try {
         const { handleType } = frames[0]!;
-        const plans: [string, ImportPlan | undefined][] = [["buffer", { kind: "buffer", pixelFormat: fmt, planes: desc(0, bytes).layers[0]!.planes }]];
+        const plans: [string, ImportPlan | undefined][] = [
+          ["buffer", { kind: "buffer", pixelFormat: fmt, planes: desc(0, bytes).layers[0]!.planes }],
+        ];
         const vkFormat = fmt === "NV12" ? "G8_B8R8_2PLANE_420_UNORM" : "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16";
         if ((ctx.importCaps(handleType).modifiers[vkFormat] ?? []).includes(0n)) plans.push(["image", undefined]);
         const perFrame = w * h * bps + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) * bps + w * h * 4;
@@ -67,12 +123,18 @@ await runCli(() => {
           const moved = perFrame * batch;
           const roof = copyRoofline(ctx, moved, a.reps);
           for (const [name, plan] of plans) {
-            const imported = frames.slice(0, batch).map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
+            const imported = frames
+              .slice(0, batch)
+              .map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
             const targets = imported.map(() => conv.allocateRgba(w, h));
             try {
               const record = conv.recordToRgbaBatch(imported, color, targets);
-              const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => imported.forEach((f) => f.recordAcquire(cmd)));
-              console.log(`${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${(roof.shaderCopyNs / ns * 100).toFixed(0).padStart(18)}%  ${(roof.cmdCopyNs / ns * 100).toFixed(0).padStart(22)}%`);
+              const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => {
+                for (const f of imported) f.recordAcquire(cmd);
+              });
+              console.log(
+                `${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${((roof.shaderCopyNs / ns) * 100).toFixed(0).padStart(18)}%  ${((roof.cmdCopyNs / ns) * 100).toFixed(0).padStart(22)}%`,
+              );
             } finally {
               for (const t of targets) t[Symbol.dispose]();
               for (const f of imported) f[Symbol.dispose]();

@@ -32,9 +32,25 @@ export const CU_MEM_LOCATION_TYPE_DEVICE = 1;
 export const CU_MEM_ACCESS_FLAGS_PROT_READWRITE = 3;
 export const CU_MEM_ALLOC_GRANULARITY_RECOMMENDED = 1;
 
-export const CUmemLocation = struct("CUmemLocation", [["type", "i32"], ["id", "i32"]]);
-const CUmemAllocationFlags = struct("CUmemAllocationFlags", [["compressionType", "u8"], ["gpuDirectRDMACapable", "u8"], ["usage", "u16"], ["reserved", { array: "u8", count: 4 }]]);
-export const CUmemAllocationProp = struct("CUmemAllocationProp", [["type", "i32"], ["requestedHandleTypes", "i32"], ["location", CUmemLocation],
-  ["win32HandleMetaData", "ptr"], ["allocFlags", CUmemAllocationFlags]]);
-export const CUmemAccessDesc = struct("CUmemAccessDesc", [["location", CUmemLocation], ["flags", "i32"]]);
+export const CUmemLocation = struct("CUmemLocation", [
+  ["type", "i32"],
+  ["id", "i32"],
+]);
+const CUmemAllocationFlags = struct("CUmemAllocationFlags", [
+  ["compressionType", "u8"],
+  ["gpuDirectRDMACapable", "u8"],
+  ["usage", "u16"],
+  ["reserved", { array: "u8", count: 4 }],
+]);
+export const CUmemAllocationProp = struct("CUmemAllocationProp", [
+  ["type", "i32"],
+  ["requestedHandleTypes", "i32"],
+  ["location", CUmemLocation],
+  ["win32HandleMetaData", "ptr"],
+  ["allocFlags", CUmemAllocationFlags],
+]);
+export const CUmemAccessDesc = struct("CUmemAccessDesc", [
+  ["location", CUmemLocation],
+  ["flags", "i32"],
+]);
 export const cudaLayouts = { CUmemLocation, CUmemAllocationProp, CUmemAccessDesc };

@@ -1,17 +1,36 @@
 // Linux DRM and dma-buf uAPI: ioctl numbers and argument structs (drm.h, drm_mode.h, dma-buf.h).
 import { struct } from "./struct";
 
-const IOC = (dir: number, type: number, nr: number, size: number) => ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
+const IOC = (dir: number, type: number, nr: number, size: number) =>
+  ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
 const IOWR = (type: number, nr: number, size: number) => IOC(3, type, nr, size);
 const IOW = (type: number, nr: number, size: number) => IOC(1, type, nr, size);
 
 export const drm_mode_create_dumb = struct("drm_mode_create_dumb", [
-  ["height", "u32"], ["width", "u32"], ["bpp", "u32"], ["flags", "u32"], ["handle", "u32"], ["pitch", "u32"], ["size", "u64"],
+  ["height", "u32"],
+  ["width", "u32"],
+  ["bpp", "u32"],
+  ["flags", "u32"],
+  ["handle", "u32"],
+  ["pitch", "u32"],
+  ["size", "u64"],
 ]);
 export const drm_mode_destroy_dumb = struct("drm_mode_destroy_dumb", [["handle", "u32"]]);
-export const drm_prime_handle = struct("drm_prime_handle", [["handle", "u32"], ["flags", "u32"], ["fd", "i32"]]);
-export const dma_buf_export_sync_file = struct("dma_buf_export_sync_file", [["flags", "u32"], ["fd", "i32"]]);
-export const udmabuf_create = struct("udmabuf_create", [["memfd", "u32"], ["flags", "u32"], ["offset", "u64"], ["size", "u64"]]);
+export const drm_prime_handle = struct("drm_prime_handle", [
+  ["handle", "u32"],
+  ["flags", "u32"],
+  ["fd", "i32"],
+]);
+export const dma_buf_export_sync_file = struct("dma_buf_export_sync_file", [
+  ["flags", "u32"],
+  ["fd", "i32"],
+]);
+export const udmabuf_create = struct("udmabuf_create", [
+  ["memfd", "u32"],
+  ["flags", "u32"],
+  ["offset", "u64"],
+  ["size", "u64"],
+]);
 export const dma_buf_sync = struct("dma_buf_sync", [["flags", "u64"]]);
 
 const DRM = 0x64; // 'd'
@@ -28,5 +47,19 @@ export const DMA_BUF_SYNC_READ = 1;
 export const DRM_CLOEXEC = 0o2000000;
 export const DRM_RDWR = 2;
 
-export const drmLayouts = { drm_mode_create_dumb, drm_mode_destroy_dumb, drm_prime_handle, dma_buf_export_sync_file, dma_buf_sync, udmabuf_create };
-export const drmIoctls = { DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_DESTROY_DUMB, DRM_IOCTL_PRIME_HANDLE_TO_FD, DMA_BUF_IOCTL_SYNC, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, UDMABUF_CREATE };
+export const drmLayouts = {
+  drm_mode_create_dumb,
+  drm_mode_destroy_dumb,
+  drm_prime_handle,
+  dma_buf_export_sync_file,
+  dma_buf_sync,
+  udmabuf_create,
+};
+export const drmIoctls = {
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_DESTROY_DUMB,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
+  DMA_BUF_IOCTL_SYNC,
+  DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+  UDMABUF_CREATE,
+};

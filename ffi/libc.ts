@@ -1,5 +1,5 @@
 // libc: the few calls that handle fds, memory maps and ioctls.
-import { FFIType as T, toArrayBuffer, type Pointer } from "bun:ffi";
+import { type Pointer, FFIType as T, toArrayBuffer } from "bun:ffi";
 import { lazyLibrary } from "./library";
 import { struct } from "./struct";
 

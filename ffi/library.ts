@@ -26,9 +26,14 @@ function candidates(spec: LibrarySpec): string[] {
     if (spec.onlyFromLibDir) {
       const base = spec.sonames[0]!.replace(/\.so\..*$/, ".so");
       const there = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${base}.`)) : [];
-      throw new LibraryLoadError(spec.name, spec.sonames.map((s) => join(dir, s)), spec.debianPackage,
-        there.length ? `VAAPI_VK_LIB_DIR=${dir} holds ${there.join(", ")}, a major version vaapi-vk does not know (it knows ${spec.sonames.join(", ")})`
-          : `VAAPI_VK_LIB_DIR=${dir} holds no ${base}.*; with VAAPI_VK_LIB_DIR set, ${spec.name} is loaded from there or not at all (unset it to use the system's)`);
+      throw new LibraryLoadError(
+        spec.name,
+        spec.sonames.map((s) => join(dir, s)),
+        spec.debianPackage,
+        there.length
+          ? `VAAPI_VK_LIB_DIR=${dir} holds ${there.join(", ")}, a major version vaapi-vk does not know (it knows ${spec.sonames.join(", ")})`
+          : `VAAPI_VK_LIB_DIR=${dir} holds no ${base}.*; with VAAPI_VK_LIB_DIR set, ${spec.name} is loaded from there or not at all (unset it to use the system's)`,
+      );
     }
   }
   return spec.sonames;
@@ -57,7 +62,10 @@ export type RawSymbols<Fns extends Record<string, FFIFunction>> = {
 };
 
 /** Lazily load once; later calls return the same handle (or throw the same error again). */
-export function lazyLibrary<Fns extends Record<string, FFIFunction>>(spec: LibrarySpec, symbols: Fns): () => RawSymbols<Fns> {
+export function lazyLibrary<Fns extends Record<string, FFIFunction>>(
+  spec: LibrarySpec,
+  symbols: Fns,
+): () => RawSymbols<Fns> {
   let lib: Library<Fns> | undefined;
   return () => (lib ??= loadLibrary(spec, symbols)).symbols as RawSymbols<Fns>;
 }

@@ -7,7 +7,17 @@ export type Scalar = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "u64" | "i64"
 export type FieldType = Scalar | { array: Scalar | StructLayout<any>; count: number } | StructLayout<any>;
 
 const scalarSize: Record<Scalar, number> = {
-  u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8, ptr: 8,
+  u8: 1,
+  i8: 1,
+  u16: 2,
+  i16: 2,
+  u32: 4,
+  i32: 4,
+  u64: 8,
+  i64: 8,
+  f32: 4,
+  f64: 8,
+  ptr: 8,
 };
 
 export type FieldInfo = { name: string; type: FieldType; offset: number; size: number; align: number };
@@ -30,7 +40,10 @@ function sizeAlign(t: FieldType): [number, number] {
 }
 
 /** Describe a C struct by its fields in declaration order. */
-export function struct<const F extends string>(name: string, fields: readonly (readonly [F, FieldType])[]): StructLayout<F> {
+export function struct<const F extends string>(
+  name: string,
+  fields: readonly (readonly [F, FieldType])[],
+): StructLayout<F> {
   let offset = 0;
   let maxAlign = 1;
   const out = {} as Record<F, FieldInfo>;
@@ -50,45 +63,82 @@ export type Value = number | bigint | Pointer | null | ArrayBufferView | Value[]
 
 function writeScalar(dv: DataView, off: number, t: Scalar, v: Value): void {
   switch (t) {
-    case "u8": return dv.setUint8(off, Number(v));
-    case "i8": return dv.setInt8(off, Number(v));
-    case "u16": return dv.setUint16(off, Number(v), true);
-    case "i16": return dv.setInt16(off, Number(v), true);
-    case "u32": return dv.setUint32(off, Number(v) >>> 0, true);
-    case "i32": return dv.setInt32(off, Number(v), true);
-    case "u64": return dv.setBigUint64(off, BigInt(v as number | bigint), true);
-    case "i64": return dv.setBigInt64(off, BigInt(v as number | bigint), true);
-    case "f32": return dv.setFloat32(off, Number(v), true);
-    case "f64": return dv.setFloat64(off, Number(v), true);
+    case "u8":
+      dv.setUint8(off, Number(v));
+      return;
+    case "i8":
+      dv.setInt8(off, Number(v));
+      return;
+    case "u16":
+      dv.setUint16(off, Number(v), true);
+      return;
+    case "i16":
+      dv.setInt16(off, Number(v), true);
+      return;
+    case "u32":
+      dv.setUint32(off, Number(v) >>> 0, true);
+      return;
+    case "i32":
+      dv.setInt32(off, Number(v), true);
+      return;
+    case "u64":
+      dv.setBigUint64(off, BigInt(v as number | bigint), true);
+      return;
+    case "i64":
+      dv.setBigInt64(off, BigInt(v as number | bigint), true);
+      return;
+    case "f32":
+      dv.setFloat32(off, Number(v), true);
+      return;
+    case "f64":
+      dv.setFloat64(off, Number(v), true);
+      return;
     case "ptr": {
       // A typed array given for a pointer field means "point at its bytes"; the caller keeps it alive.
       const p = v == null ? 0 : ArrayBuffer.isView(v) ? bunPtr(v as DataView) : Number(v);
-      return dv.setBigUint64(off, BigInt(p), true);
+      dv.setBigUint64(off, BigInt(p), true);
+      return;
     }
   }
 }
 
 function readScalar(dv: DataView, off: number, t: Scalar): number | bigint {
   switch (t) {
-    case "u8": return dv.getUint8(off);
-    case "i8": return dv.getInt8(off);
-    case "u16": return dv.getUint16(off, true);
-    case "i16": return dv.getInt16(off, true);
-    case "u32": return dv.getUint32(off, true);
-    case "i32": return dv.getInt32(off, true);
-    case "u64": return dv.getBigUint64(off, true);
-    case "i64": return dv.getBigInt64(off, true);
-    case "f32": return dv.getFloat32(off, true);
-    case "f64": return dv.getFloat64(off, true);
-    case "ptr": return Number(dv.getBigUint64(off, true));
+    case "u8":
+      return dv.getUint8(off);
+    case "i8":
+      return dv.getInt8(off);
+    case "u16":
+      return dv.getUint16(off, true);
+    case "i16":
+      return dv.getInt16(off, true);
+    case "u32":
+      return dv.getUint32(off, true);
+    case "i32":
+      return dv.getInt32(off, true);
+    case "u64":
+      return dv.getBigUint64(off, true);
+    case "i64":
+      return dv.getBigInt64(off, true);
+    case "f32":
+      return dv.getFloat32(off, true);
+    case "f64":
+      return dv.getFloat64(off, true);
+    case "ptr":
+      return Number(dv.getBigUint64(off, true));
   }
 }
 
 function writeField(dv: DataView, base: number, t: FieldType, v: Value): void {
-  if (typeof t === "string") return writeScalar(dv, base, t, v);
+  if (typeof t === "string") {
+    writeScalar(dv, base, t, v);
+    return;
+  }
   if ("array" in t) {
     const [es] = sizeAlign(t.array);
-    (v as Value[]).forEach((item, i) => writeField(dv, base + i * es, t.array, item));
+    (v as Value[]).forEach((item, i) => {
+      writeField(dv, base + i * es, t.array, item);
+    });
     return;
   }
   writeInto(t, dv, v as Record<string, Value>, base);
@@ -104,7 +154,12 @@ function readField(dv: DataView, base: number, t: FieldType): any {
 }
 
 /** Write the given fields (others untouched) of `layout` at `base` in `dv`. */
-export function writeInto<F extends string>(layout: StructLayout<F>, dv: DataView, values: Partial<Record<F, Value>>, base = 0): void {
+export function writeInto<F extends string>(
+  layout: StructLayout<F>,
+  dv: DataView,
+  values: Partial<Record<F, Value>>,
+  base = 0,
+): void {
   for (const k in values) {
     const f = layout.fields[k as F];
     if (!f) throw new TypeError(`${layout.name} has no field ${k}`);
@@ -131,7 +186,9 @@ export function pack<F extends string>(layout: StructLayout<F>, values: Partial<
 export function packArray<F extends string>(layout: StructLayout<F>, items: Partial<Record<F, Value>>[]): Buffer {
   const buf = Buffer.alloc(Math.max(1, items.length) * layout.size);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  items.forEach((it, i) => writeInto(layout, dv, it, i * layout.size));
+  items.forEach((it, i) => {
+    writeInto(layout, dv, it, i * layout.size);
+  });
   return buf;
 }
 

@@ -10,10 +10,21 @@ export type CliFlag =
   | { type: "string"; help: string; value: string; default?: string }
   | { type: "boolean"; help: string; default?: boolean };
 
-type Values<F extends Record<string, CliFlag>> = { [K in keyof F]: F[K] extends { type: "boolean" } ? boolean : F[K] extends { default: string } ? string : string | undefined };
+type Values<F extends Record<string, CliFlag>> = {
+  [K in keyof F]: F[K] extends { type: "boolean" }
+    ? boolean
+    : F[K] extends { default: string }
+      ? string
+      : string | undefined;
+};
 
 /** A command line's shape: what it does, its positional arguments, and its flags. */
-export type CliSpec<F extends Record<string, CliFlag>> = { command: string; summary: string; positionals: string; flags: F };
+export type CliSpec<F extends Record<string, CliFlag>> = {
+  command: string;
+  summary: string;
+  positionals: string;
+  flags: F;
+};
 
 /** The --help text: usage, then one line per flag with its value and default. */
 export function cliHelp(spec: CliSpec<Record<string, CliFlag>>): string {
@@ -22,7 +33,15 @@ export function cliHelp(spec: CliSpec<Record<string, CliFlag>>): string {
     const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : "";
     return `${left.padEnd(30)} ${f.help}${def}`;
   });
-  return [`usage: bun run ${spec.command} ${spec.positionals} [flags]`, "", spec.summary, "", "flags:", "  --help                       this text", ...lines].join("\n");
+  return [
+    `usage: bun run ${spec.command} ${spec.positionals} [flags]`,
+    "",
+    spec.summary,
+    "",
+    "flags:",
+    "  --help                       this text",
+    ...lines,
+  ].join("\n");
 }
 
 /** Say what was wrong with the command line, show the usage, and exit 2. */
@@ -32,14 +51,24 @@ export function cliUsageError(spec: CliSpec<Record<string, CliFlag>>, message: s
 }
 
 /** Parse argv strictly against `spec`: --help prints the usage and exits 0; an unknown flag or a missing value exits 2 with the usage. */
-export function parseCli<F extends Record<string, CliFlag>>(spec: CliSpec<F>, argv = process.argv.slice(2)): { values: Values<F>; positionals: string[] } {
+export function parseCli<F extends Record<string, CliFlag>>(
+  spec: CliSpec<F>,
+  argv = process.argv.slice(2),
+): { values: Values<F>; positionals: string[] } {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(cliHelp(spec));
     process.exit(0);
   }
-  const options = Object.fromEntries(Object.entries(spec.flags).map(([name, f]) => [name, { type: f.type, default: f.default }]));
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([name, f]) => [name, { type: f.type, default: f.default }]),
+  );
   try {
-    const parsed = parseArgs({ args: argv, options: options as NonNullable<Parameters<typeof parseArgs>[0]>["options"], allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: options as NonNullable<Parameters<typeof parseArgs>[0]>["options"],
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: parsed.values as Values<F>, positionals: parsed.positionals };
   } catch (e) {
     cliUsageError(spec, (e as Error).message);
@@ -47,16 +76,27 @@ export function parseCli<F extends Record<string, CliFlag>>(spec: CliSpec<F>, ar
 }
 
 /** A whole number from a flag's text (decimal digits only: "0x10" and "1e3" are refused), within [min, max]. */
-export function cliInt(spec: CliSpec<Record<string, CliFlag>>, flag: string, text: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function cliInt(
+  spec: CliSpec<Record<string, CliFlag>>,
+  flag: string,
+  text: string | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const n = text !== undefined && /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) cliUsageError(spec, `--${flag} ${text ?? ""}: give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : " up"}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    cliUsageError(
+      spec,
+      `--${flag} ${text ?? ""}: give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : " up"}`,
+    );
   return n;
 }
 
 /** Check, before any work, that `path` can be written: not a directory, in a directory that exists and is writable. */
 export function cliWritable(spec: CliSpec<Record<string, CliFlag>>, flag: string, path: string): void {
   const dir = dirname(resolve(path));
-  if (existsSync(path) && statSync(path).isDirectory()) cliUsageError(spec, `--${flag} ${path} is a directory; give a file name`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    cliUsageError(spec, `--${flag} ${path} is a directory; give a file name`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {

@@ -4,22 +4,41 @@ import type { ColorInfo } from "./descriptor";
 export type Matrix = "BT.601" | "BT.709" | "BT.2020";
 export type Range = "limited" | "full";
 
-const KR_KB: Record<Matrix, [number, number]> = { "BT.601": [0.299, 0.114], "BT.709": [0.2126, 0.0722], "BT.2020": [0.2627, 0.0593] };
+const KR_KB: Record<Matrix, [number, number]> = {
+  "BT.601": [0.299, 0.114],
+  "BT.709": [0.2126, 0.0722],
+  "BT.2020": [0.2627, 0.0593],
+};
 
 /** AVColorSpace -> matrix; unspecified means BT.709 for HD and above (height >= 720), BT.601 below. */
 export function matrixOf(color: Pick<ColorInfo, "colorspace">, height: number): Matrix {
   switch (color.colorspace) {
-    case 1: return "BT.709";
-    case 5: case 6: return "BT.601";
-    case 9: case 10: return "BT.2020";
-    default: return height >= 720 ? "BT.709" : "BT.601";
+    case 1:
+      return "BT.709";
+    case 5:
+    case 6:
+      return "BT.601";
+    case 9:
+    case 10:
+      return "BT.2020";
+    default:
+      return height >= 720 ? "BT.709" : "BT.601";
   }
 }
 
 /** AVColorRange -> range; unspecified means limited (what video almost always is). */
 export const rangeOf = (color: Pick<ColorInfo, "colorRange">): Range => (color.colorRange === 2 ? "full" : "limited");
 
-export type ColorParams = { yOffset: number; yScale: number; cOffset: number; cScale: number; crR: number; cbG: number; crG: number; cbB: number };
+export type ColorParams = {
+  yOffset: number;
+  yScale: number;
+  cOffset: number;
+  cScale: number;
+  crR: number;
+  cbG: number;
+  crG: number;
+  cbB: number;
+};
 
 /** Constants for shaders/color.glsl, for integer samples of `bitDepth` bits. */
 export function colorParams(matrix: Matrix, range: Range, bitDepth: number): ColorParams {
@@ -40,4 +59,13 @@ export function colorParams(matrix: Matrix, range: Range, bitDepth: number): Col
   };
 }
 
-export const colorParamsArray = (p: ColorParams) => [p.yOffset, p.yScale, p.cOffset, p.cScale, p.crR, p.cbG, p.crG, p.cbB];
+export const colorParamsArray = (p: ColorParams) => [
+  p.yOffset,
+  p.yScale,
+  p.cOffset,
+  p.cScale,
+  p.crR,
+  p.cbG,
+  p.crG,
+  p.cbB,
+];

@@ -44,9 +44,14 @@ export function parseDescriptor(desc: unknown): DrmFrameDescriptor {
 
 /** One line per object and plane, for --debug and error messages. */
 export function describeDescriptor(d: DrmFrameDescriptor): string {
-  const objects = d.objects.map((o, i) => `  object ${i}: fd ${o.fd}, ${o.size} bytes, modifier ${modifierName(o.modifier)}`);
+  const objects = d.objects.map(
+    (o, i) => `  object ${i}: fd ${o.fd}, ${o.size} bytes, modifier ${modifierName(o.modifier)}`,
+  );
   const layers = d.layers.map((l, i) =>
-    [`  layer ${i}: ${fourccName(l.fourcc)}, ${l.planes.length} plane(s)`,
-      ...l.planes.map((p, j) => `    plane ${j}: object ${p.object}, offset ${p.offset}, pitch ${p.pitch}`)].join("\n"));
+    [
+      `  layer ${i}: ${fourccName(l.fourcc)}, ${l.planes.length} plane(s)`,
+      ...l.planes.map((p, j) => `    plane ${j}: object ${p.object}, offset ${p.offset}, pitch ${p.pitch}`),
+    ].join("\n"),
+  );
   return [`${d.width}x${d.height}`, ...objects, ...layers].join("\n");
 }

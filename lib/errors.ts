@@ -1,8 +1,8 @@
 // Every error the library raises: one base class with a `code` and a message that says what was
 // wrong and what to try. Errors from C carry the function, its return code and its text.
-import { VaapiVkError, LibraryLoadError, CCallError } from "../ffi/errors";
+import { CCallError, LibraryLoadError, VaapiVkError } from "../ffi/errors";
 
-export { VaapiVkError, LibraryLoadError, CCallError };
+export { CCallError, LibraryLoadError, VaapiVkError };
 
 export type DmabufImportErrorCode = "NO_DMABUF_IMPORT" | "UNSUPPORTED_FORMAT" | "MODIFIER_UNSUPPORTED" | "BAD_LAYOUT";
 
@@ -23,7 +23,12 @@ export class InvalidArgumentError extends VaapiVkError {
 
 /** A Vulkan call failed. */
 export class VulkanError extends VaapiVkError {
-  constructor(readonly func: string, readonly result: number, resultName: string, hint = "") {
+  constructor(
+    readonly func: string,
+    readonly result: number,
+    resultName: string,
+    hint = "",
+  ) {
     super("VULKAN_ERROR", `${func} returned ${resultName} (${result})${hint ? `. ${hint}` : ""}`);
   }
 }
@@ -47,7 +52,14 @@ export type DecodeStage = "open" | "probe" | "hw-device" | "decoder" | "decode" 
 /** Opening, probing or decoding a video failed; names the file and the stage. */
 export class DecodeError extends VaapiVkError {
   constructor(
-    code: "FILE_NOT_FOUND" | "NOT_A_VIDEO" | "NO_DECODER" | "DECODE_FAILED" | "UNSUPPORTED_FORMAT" | "NO_VAAPI_DEVICE" | "EXHAUSTED",
+    code:
+      | "FILE_NOT_FOUND"
+      | "NOT_A_VIDEO"
+      | "NO_DECODER"
+      | "DECODE_FAILED"
+      | "UNSUPPORTED_FORMAT"
+      | "NO_VAAPI_DEVICE"
+      | "EXHAUSTED",
     readonly file: string,
     readonly stage: DecodeStage,
     message: string,
@@ -58,21 +70,41 @@ export class DecodeError extends VaapiVkError {
 
 /** A stage did not finish within timeoutS. */
 export class StallTimeoutError extends VaapiVkError {
-  constructor(readonly file: string, readonly stage: DecodeStage, readonly timeoutS: number) {
-    super("STALL_TIMEOUT", `${file}: ${stage} did not finish within ${timeoutS} s; raise --timeout-s, or run with --debug to see the stage it stalled in`);
+  constructor(
+    readonly file: string,
+    readonly stage: DecodeStage,
+    readonly timeoutS: number,
+  ) {
+    super(
+      "STALL_TIMEOUT",
+      `${file}: ${stage} did not finish within ${timeoutS} s; raise --timeout-s, or run with --debug to see the stage it stalled in`,
+    );
   }
 }
 
 /** The producer of a frame did not finish writing it within timeoutS (its buffers never became readable). */
 export class SyncTimeoutError extends VaapiVkError {
-  constructor(readonly timeoutS: number, readonly fds: number[]) {
-    super("SYNC_TIMEOUT", `the frame's producer did not finish writing it within ${timeoutS} s (fds ${fds.join(", ")} never became readable); the decoder or GPU is hung, or raise timeoutS`);
+  constructor(
+    readonly timeoutS: number,
+    readonly fds: number[],
+  ) {
+    super(
+      "SYNC_TIMEOUT",
+      `the frame's producer did not finish writing it within ${timeoutS} s (fds ${fds.join(", ")} never became readable); the decoder or GPU is hung, or raise timeoutS`,
+    );
   }
 }
 
 /** A call on something already disposed (or made unusable by its owner's disposal). */
 export class UseAfterDisposeError extends VaapiVkError {
-  constructor(readonly what: string, call: string, why = "it was disposed") {
-    super("USE_AFTER_DISPOSE", `${call}: the ${what} cannot be used: ${why}. Keep it (and what it came from) alive until you are done with it`);
+  constructor(
+    readonly what: string,
+    call: string,
+    why = "it was disposed",
+  ) {
+    super(
+      "USE_AFTER_DISPOSE",
+      `${call}: the ${what} cannot be used: ${why}. Keep it (and what it came from) alive until you are done with it`,
+    );
   }
 }

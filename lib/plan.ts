@@ -2,9 +2,16 @@
 // Pure: no FFI, so it runs anywhere and every rule is unit-tested. Its inputs are checked at the
 // door (a malformed descriptor or caps is INVALID_ARGUMENT, never a TypeError from deep inside).
 import { z } from "zod";
-import { parseDescriptor, type DrmFrameDescriptor } from "./descriptor";
+import { type DrmFrameDescriptor, parseDescriptor } from "./descriptor";
 import { DmabufImportError, InvalidArgumentError } from "./errors";
-import { DRM_FORMAT, DRM_FORMAT_MOD_INVALID, DRM_FORMAT_MOD_LINEAR, fourccName, modifierAuxPlanes, modifierName } from "./formats";
+import {
+  DRM_FORMAT,
+  DRM_FORMAT_MOD_INVALID,
+  DRM_FORMAT_MOD_LINEAR,
+  fourccName,
+  modifierAuxPlanes,
+  modifierName,
+} from "./formats";
 import { checkTiling, type MemoryPlaneRole } from "./tiling";
 
 export type { DrmFrameDescriptor };
@@ -21,7 +28,10 @@ export type ModifierSupport = {
 };
 
 const ModifierSupportSchema = z.object({
-  modifier: z.bigint(), memoryPlanes: z.number().int(), maxExtent: z.object({ width: z.number(), height: z.number() }), disjoint: z.boolean(),
+  modifier: z.bigint(),
+  memoryPlanes: z.number().int(),
+  maxExtent: z.object({ width: z.number(), height: z.number() }),
+  disjoint: z.boolean(),
 });
 /** The shape of ImportCaps (checked at planImport's door: a plan is only as good as its caps). */
 export const ImportCapsSchema = z.object({
@@ -85,7 +95,10 @@ export type ImportPlan =
 
 type PlaneGeometry = { bytesPerElement: number; widthDiv: number; heightDiv: number; imageFormat?: string };
 
-const R8 = "R8_UNORM", RG8 = "R8G8_UNORM", R16 = "R16_UNORM", RG16 = "R16G16_UNORM";
+const R8 = "R8_UNORM",
+  RG8 = "R8G8_UNORM",
+  R16 = "R16_UNORM",
+  RG16 = "R16G16_UNORM";
 const luma8 = { bytesPerElement: 1, widthDiv: 1, heightDiv: 1, imageFormat: R8 };
 const chroma8 = { bytesPerElement: 1, widthDiv: 2, heightDiv: 2, imageFormat: R8 };
 
@@ -94,20 +107,44 @@ const chroma8 = { bytesPerElement: 1, widthDiv: 2, heightDiv: 2, imageFormat: R8
  * `imageFormat`) and the Vulkan format of the whole.
  */
 export const PIXEL_FORMATS: Record<PixelFormat, { vkFormat?: string; planes: PlaneGeometry[]; bitDepth: number }> = {
-  NV12: { vkFormat: "G8_B8R8_2PLANE_420_UNORM", bitDepth: 8, planes: [luma8, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2, imageFormat: RG8 }] },
-  P010: { vkFormat: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16", bitDepth: 10, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: R16 }, { bytesPerElement: 4, widthDiv: 2, heightDiv: 2, imageFormat: RG16 }] },
+  NV12: {
+    vkFormat: "G8_B8R8_2PLANE_420_UNORM",
+    bitDepth: 8,
+    planes: [luma8, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2, imageFormat: RG8 }],
+  },
+  P010: {
+    vkFormat: "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16",
+    bitDepth: 10,
+    planes: [
+      { bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: R16 },
+      { bytesPerElement: 4, widthDiv: 2, heightDiv: 2, imageFormat: RG16 },
+    ],
+  },
   YUV420: { vkFormat: "G8_B8_R8_3PLANE_420_UNORM", bitDepth: 8, planes: [luma8, chroma8, chroma8] },
   // No Vulkan format holds 10 bits in the low bits of 16, so this one is read as buffers.
-  YUV420_10: { bitDepth: 10, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1 }, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 }, { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 }] },
+  YUV420_10: {
+    bitDepth: 10,
+    planes: [
+      { bytesPerElement: 2, widthDiv: 1, heightDiv: 1 },
+      { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 },
+      { bytesPerElement: 2, widthDiv: 2, heightDiv: 2 },
+    ],
+  },
   R8: { vkFormat: R8, bitDepth: 8, planes: [luma8] },
   R16: { vkFormat: R16, bitDepth: 16, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: R16 }] },
   GR88: { vkFormat: RG8, bitDepth: 8, planes: [{ bytesPerElement: 2, widthDiv: 1, heightDiv: 1, imageFormat: RG8 }] },
-  GR1616: { vkFormat: RG16, bitDepth: 16, planes: [{ bytesPerElement: 4, widthDiv: 1, heightDiv: 1, imageFormat: RG16 }] },
+  GR1616: {
+    vkFormat: RG16,
+    bitDepth: 16,
+    planes: [{ bytesPerElement: 4, widthDiv: 1, heightDiv: 1, imageFormat: RG16 }],
+  },
 };
 
 /** Vulkan format -> the single-plane image formats its colour planes are imported as. */
 export const PLANE_IMAGE_FORMATS: Record<string, string[]> = Object.fromEntries(
-  Object.values(PIXEL_FORMATS).flatMap((f) => (f.vkFormat && f.planes.every((p) => p.imageFormat) ? [[f.vkFormat, f.planes.map((p) => p.imageFormat!)]] : [])),
+  Object.values(PIXEL_FORMATS).flatMap((f) =>
+    f.vkFormat && f.planes.every((p) => p.imageFormat) ? [[f.vkFormat, f.planes.map((p) => p.imageFormat!)]] : [],
+  ),
 );
 
 /** Layer arrangements that make each pixel format: composed (one layer) or separate layers. */
@@ -132,7 +169,9 @@ const isInt = (n: number) => Number.isSafeInteger(n);
 /** Which pixel format the layers describe. */
 export function pixelFormatOf(desc: DrmFrameDescriptor): PixelFormat {
   const names = desc.layers.map((l) => fourccName(l.fourcc));
-  const match = ARRANGEMENTS.find((a) => a.layers.length === names.length && a.layers.every((n, i) => DRM_FORMAT[n] === desc.layers[i]!.fourcc));
+  const match = ARRANGEMENTS.find(
+    (a) => a.layers.length === names.length && a.layers.every((n, i) => DRM_FORMAT[n] === desc.layers[i]!.fourcc),
+  );
   if (!match) {
     throw new DmabufImportError(
       "UNSUPPORTED_FORMAT",
@@ -144,7 +183,8 @@ export function pixelFormatOf(desc: DrmFrameDescriptor): PixelFormat {
 }
 
 /** The modifier a layer's planes are laid out with (its first plane's object's). */
-const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint => desc.objects[desc.layers[layer]!.planes[0]!.object]!.modifier;
+const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint =>
+  desc.objects[desc.layers[layer]!.planes[0]!.object]!.modifier;
 
 /**
  * How `desc` becomes a Vulkan resource on a device with `caps`. Plane images at offset 0 of their
@@ -157,21 +197,31 @@ const layerModifier = (desc: DrmFrameDescriptor, layer: number): bigint => desc.
 export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, layout?: ImageLayoutChoice): ImportPlan {
   const desc = parseDescriptor(descriptor);
   const c = ImportCapsSchema.safeParse(caps);
-  if (!c.success) throw new InvalidArgumentError("import caps", `${z.prettifyError(c.error)} (VulkanContext.importCaps() makes them)`);
-  if (layout !== undefined && layout !== "planes" && layout !== "multi-planar") throw new InvalidArgumentError("image layout", `${String(layout)}; use "planes" or "multi-planar"`);
+  if (!c.success)
+    throw new InvalidArgumentError(
+      "import caps",
+      `${z.prettifyError(c.error)} (VulkanContext.importCaps() makes them)`,
+    );
+  if (layout !== undefined && layout !== "planes" && layout !== "multi-planar")
+    throw new InvalidArgumentError("image layout", `${String(layout)}; use "planes" or "multi-planar"`);
   // 1. Structure: counts, indices, fds, sizes.
   const { width, height, objects, layers } = desc;
-  if (!isInt(width) || !isInt(height) || width < 1 || height < 1) throw bad(`frame size ${width}x${height} is not a positive integer size`);
+  if (!isInt(width) || !isInt(height) || width < 1 || height < 1)
+    throw bad(`frame size ${width}x${height} is not a positive integer size`);
   if (objects.length < 1 || objects.length > 4) throw bad(`${objects.length} objects; a DRM PRIME frame has 1 to 4`);
   if (layers.length < 1 || layers.length > 4) throw bad(`${layers.length} layers; a DRM PRIME frame has 1 to 4`);
   objects.forEach((o, i) => {
-    if (!isInt(o.fd) || o.fd < 0) throw bad(`object ${i} has fd ${o.fd}; a valid file descriptor is a non-negative integer`);
-    if (!isInt(o.size) || o.size < 1) throw bad(`object ${i} has size ${o.size}; it must be a positive number of bytes`);
+    if (!isInt(o.fd) || o.fd < 0)
+      throw bad(`object ${i} has fd ${o.fd}; a valid file descriptor is a non-negative integer`);
+    if (!isInt(o.size) || o.size < 1)
+      throw bad(`object ${i} has size ${o.size}; it must be a positive number of bytes`);
   });
   layers.forEach((l, li) => {
-    if (l.planes.length < 1 || l.planes.length > 4) throw bad(`layer ${li} has ${l.planes.length} planes; a layer has 1 to 4`);
+    if (l.planes.length < 1 || l.planes.length > 4)
+      throw bad(`layer ${li} has ${l.planes.length} planes; a layer has 1 to 4`);
     l.planes.forEach((p, pi) => {
-      if (!isInt(p.object) || p.object < 0 || p.object >= objects.length) throw bad(`layer ${li} plane ${pi} names object ${p.object}, but the frame has ${objects.length} object(s)`);
+      if (!isInt(p.object) || p.object < 0 || p.object >= objects.length)
+        throw bad(`layer ${li} plane ${pi} names object ${p.object}, but the frame has ${objects.length} object(s)`);
       if (!isInt(p.offset) || p.offset < 0) throw bad(`layer ${li} plane ${pi} has offset ${p.offset}`);
       if (!isInt(p.pitch) || p.pitch < 1) throw bad(`layer ${li} plane ${pi} has pitch ${p.pitch}`);
     });
@@ -179,7 +229,10 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     const m = layerModifier(desc, li);
     l.planes.forEach((p, pi) => {
       const pm = objects[p.object]!.modifier;
-      if (pm !== m) throw bad(`layer ${li} plane ${pi} lies in object ${p.object} with modifier ${modifierName(pm)}, but the layer's first plane has ${modifierName(m)}; one layer has one layout`);
+      if (pm !== m)
+        throw bad(
+          `layer ${li} plane ${pi} lies in object ${p.object} with modifier ${modifierName(pm)}, but the layer's first plane has ${modifierName(m)}; one layer has one layout`,
+        );
     });
   });
 
@@ -197,19 +250,32 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     const aux = modifierAuxPlanes(modifier);
     const expected = perLayerColour * (1 + aux.perPlane) + aux.trailing;
     if (l.planes.length !== expected) {
-      throw bad(`layer ${li} (${fourccName(l.fourcc)}) has ${l.planes.length} plane(s); with modifier ${modifierName(modifier)} it needs ${expected}`);
+      throw bad(
+        `layer ${li} (${fourccName(l.fourcc)}) has ${l.planes.length} plane(s); with modifier ${modifierName(modifier)} it needs ${expected}`,
+      );
     }
-    const plan = (p: DrmFrameDescriptor["layers"][number]["planes"][number]): PlanePlan => ({ object: p.object, offset: p.offset, pitch: p.pitch });
-    l.planes.forEach((p) => memoryPlanes.push(plan(p)));
+    const plan = (p: DrmFrameDescriptor["layers"][number]["planes"][number]): PlanePlan => ({
+      object: p.object,
+      offset: p.offset,
+      pitch: p.pitch,
+    });
+    for (const p of l.planes) memoryPlanes.push(plan(p));
     const trailing = l.planes.slice(perLayerColour * (1 + aux.perPlane)).map(plan);
     for (let k = 0; k < perLayerColour; k++) {
       const g = geometry[li * perLayerColour + k]!;
       colourPlanes.push(plan(l.planes[k]!));
       const ccs = aux.perPlane ? [plan(l.planes[perLayerColour + k]!)] : [];
       images.push({
-        format: g.imageFormat ?? "", modifier, width: Math.ceil(width / g.widthDiv), height: Math.ceil(height / g.heightDiv),
+        format: g.imageFormat ?? "",
+        modifier,
+        width: Math.ceil(width / g.widthDiv),
+        height: Math.ceil(height / g.heightDiv),
         memoryPlanes: [plan(l.planes[k]!), ...ccs, ...trailing],
-        roles: ["main", ...ccs.map((): MemoryPlaneRole => "ccs"), ...trailing.map((): MemoryPlaneRole => "clear-color")],
+        roles: [
+          "main",
+          ...ccs.map((): MemoryPlaneRole => "ccs"),
+          ...trailing.map((): MemoryPlaneRole => "clear-color"),
+        ],
       });
     }
   });
@@ -219,26 +285,46 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     const g = geometry[i]!;
     const rowBytes = Math.ceil(width / g.widthDiv) * g.bytesPerElement;
     const rows = Math.ceil(height / g.heightDiv);
-    if (p.pitch < rowBytes) throw bad(`plane ${i} pitch ${p.pitch} is below its row width of ${rowBytes} bytes (${pixelFormat} ${width}x${height})`);
+    if (p.pitch < rowBytes)
+      throw bad(
+        `plane ${i} pitch ${p.pitch} is below its row width of ${rowBytes} bytes (${pixelFormat} ${width}x${height})`,
+      );
     const end = p.offset + p.pitch * (rows - 1) + rowBytes;
     const size = objects[p.object]!.size;
-    if (end > size) throw bad(`plane ${i} ends at byte ${end} (offset ${p.offset} + ${rows} rows of pitch ${p.pitch}) but object ${p.object} holds ${size} bytes`);
+    if (end > size)
+      throw bad(
+        `plane ${i} ends at byte ${end} (offset ${p.offset} + ${rows} rows of pitch ${p.pitch}) but object ${p.object} holds ${size} bytes`,
+      );
   });
   memoryPlanes.forEach((p, i) => {
-    if (p.offset >= objects[p.object]!.size) throw bad(`memory plane ${i} starts at ${p.offset}, past the end of object ${p.object} (${objects[p.object]!.size} bytes)`);
+    if (p.offset >= objects[p.object]!.size)
+      throw bad(
+        `memory plane ${i} starts at ${p.offset}, past the end of object ${p.object} (${objects[p.object]!.size} bytes)`,
+      );
   });
 
   // 4. Pitches and offsets the tiling can have.
   images.forEach((img, i) => {
-    checkTiling(img.modifier, img.memoryPlanes.map((p, k) => ({ ...p, role: img.roles[k]! })), geometry[i]!.bytesPerElement, `plane ${i}`);
+    checkTiling(
+      img.modifier,
+      img.memoryPlanes.map((p, k) => ({ ...p, role: img.roles[k]! })),
+      geometry[i]!.bytesPerElement,
+      `plane ${i}`,
+    );
   });
 
   // 5. How to import it.
   if (!caps.dmaBuf) {
-    throw new DmabufImportError("NO_DMABUF_IMPORT", "this Vulkan device cannot import dma_buf memory (VK_EXT_external_memory_dma_buf is missing); use a Vulkan driver that has it (Mesa's RADV/ANV/lavapipe 23+), or the staging path");
+    throw new DmabufImportError(
+      "NO_DMABUF_IMPORT",
+      "this Vulkan device cannot import dma_buf memory (VK_EXT_external_memory_dma_buf is missing); use a Vulkan driver that has it (Mesa's RADV/ANV/lavapipe 23+), or the staging path",
+    );
   }
   if (images.some((img) => img.modifier === DRM_FORMAT_MOD_INVALID)) {
-    throw new DmabufImportError("MODIFIER_UNSUPPORTED", "the frame has DRM_FORMAT_MOD_INVALID (an implicit, driver-private layout) that Vulkan cannot be told about; run with --force-linear to re-upload each frame into a linear dmabuf");
+    throw new DmabufImportError(
+      "MODIFIER_UNSUPPORTED",
+      "the frame has DRM_FORMAT_MOD_INVALID (an implicit, driver-private layout) that Vulkan cannot be told about; run with --force-linear to re-upload each frame into a linear dmabuf",
+    );
   }
   const vkFormat = format.vkFormat;
   const whyNot = (img: PlaneImagePlan): string | undefined => {
@@ -246,11 +332,14 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     if (!img.format) return `no Vulkan format holds ${pixelFormat}'s planes`;
     if (!caps.planeModifiers) {
       const listed = caps.modifiers[vkFormat ?? ""] ?? [];
-      return listed.includes(img.modifier) ? undefined : `the device does not list ${modifierName(img.modifier)} for ${vkFormat} (it lists ${listed.map(modifierName).join(", ") || "none"})`;
+      return listed.includes(img.modifier)
+        ? undefined
+        : `the device does not list ${modifierName(img.modifier)} for ${vkFormat} (it lists ${listed.map(modifierName).join(", ") || "none"})`;
     }
     const supports = caps.planeModifiers[img.format] ?? [];
     const s = supports.find((m) => m.modifier === img.modifier);
-    if (!s) return `the device does not import ${img.format} with ${modifierName(img.modifier)} for this use (it does with ${supports.map((m) => modifierName(m.modifier)).join(", ") || "none"})`;
+    if (!s)
+      return `the device does not import ${img.format} with ${modifierName(img.modifier)} for this use (it does with ${supports.map((m) => modifierName(m.modifier)).join(", ") || "none"})`;
     if (s.memoryPlanes !== img.memoryPlanes.length) {
       return `the driver says ${img.format} with ${modifierName(img.modifier)} has ${s.memoryPlanes} memory plane(s), but the frame gives ${img.memoryPlanes.length}`;
     }
@@ -275,19 +364,45 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     const why = planesSafe
       ? `one image per colour plane (${formats} with ${modifiers.map(modifierName).join(" and ")}), each at the start of its buffer or linear`
       : `one image per colour plane (${formats} with ${modifiers.map(modifierName).join(" and ")}), a plane at an offset inside a tiled buffer imported alone: ${layout === "planes" ? "asked for" : `no whole-frame image (${wholeProblem})`}`;
-    return { kind: "image", vkFormat, modifier: images[0]!.modifier, disjoint, planes: memoryPlanes, layout: "planes", images: images.map(({ roles: _, ...img }) => img), why };
+    return {
+      kind: "image",
+      vkFormat,
+      modifier: images[0]!.modifier,
+      disjoint,
+      planes: memoryPlanes,
+      layout: "planes",
+      images: images.map(({ roles: _, ...img }) => img),
+      why,
+    };
   }
   if (layout === "multi-planar" && (!whole || wholeProblem !== undefined)) {
-    throw new DmabufImportError("MODIFIER_UNSUPPORTED", `the frame cannot be imported as one multi-planar image: ${wholeProblem}`);
+    throw new DmabufImportError(
+      "MODIFIER_UNSUPPORTED",
+      `the frame cannot be imported as one multi-planar image: ${wholeProblem}`,
+    );
   }
   if (whole && wholeProblem === undefined && layout !== "planes") {
     const why = `the whole frame as one ${whole.format} image with ${modifierName(whole.modifier)} and explicit per-plane layouts, read through a YCbCr sampler: ${layout === "multi-planar" ? "asked for" : "a plane lies at an offset inside a tiled buffer, which a single-plane image is not valid for with every modifier"}`;
-    return { kind: "image", vkFormat: whole.format, modifier: whole.modifier, disjoint, planes: memoryPlanes, layout: "multi-planar", images: [whole], why };
+    return {
+      kind: "image",
+      vkFormat: whole.format,
+      modifier: whole.modifier,
+      disjoint,
+      planes: memoryPlanes,
+      layout: "multi-planar",
+      images: [whole],
+      why,
+    };
   }
   if (modifiers.every((m) => m === DRM_FORMAT_MOD_LINEAR)) {
-    return { kind: "buffer", pixelFormat, planes: colourPlanes, why: `linear planes read as buffers: ${problems[Math.max(0, refused)] ?? `no Vulkan format holds ${pixelFormat}`}` };
+    return {
+      kind: "buffer",
+      pixelFormat,
+      planes: colourPlanes,
+      why: `linear planes read as buffers: ${problems[Math.max(0, refused)] ?? `no Vulkan format holds ${pixelFormat}`}`,
+    };
   }
-  const which = refused >= 0 ? refused : 0;
+  const which = Math.max(refused, 0);
   throw new DmabufImportError(
     "MODIFIER_UNSUPPORTED",
     `plane ${which} (${modifierName(images[which]!.modifier)}) cannot be imported as an image: ${problems[which] ?? wholeProblem}; a tiled surface read as a linear buffer gives garbage, so run with --force-linear for linear copies`,
@@ -299,9 +414,12 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
     if (!supports) return `the device reads no ${whole.format} image through a YCbCr sampler`;
     const s = supports.find((m) => m.modifier === whole.modifier);
     if (!s) return `the device does not list ${modifierName(whole.modifier)} for ${whole.format} with midpoint chroma`;
-    if (s.memoryPlanes !== whole.memoryPlanes.length) return `the driver says ${whole.format} with ${modifierName(whole.modifier)} has ${s.memoryPlanes} memory plane(s), the frame gives ${whole.memoryPlanes.length}`;
-    if (whole.width > s.maxExtent.width || whole.height > s.maxExtent.height) return `${whole.width}x${whole.height} is larger than the ${s.maxExtent.width}x${s.maxExtent.height} the driver allows`;
-    if (disjoint && !s.disjoint) return `its planes lie in different objects and ${whole.format} with ${modifierName(whole.modifier)} cannot be bound disjoint`;
+    if (s.memoryPlanes !== whole.memoryPlanes.length)
+      return `the driver says ${whole.format} with ${modifierName(whole.modifier)} has ${s.memoryPlanes} memory plane(s), the frame gives ${whole.memoryPlanes.length}`;
+    if (whole.width > s.maxExtent.width || whole.height > s.maxExtent.height)
+      return `${whole.width}x${whole.height} is larger than the ${s.maxExtent.width}x${s.maxExtent.height} the driver allows`;
+    if (disjoint && !s.disjoint)
+      return `its planes lie in different objects and ${whole.format} with ${modifierName(whole.modifier)} cannot be bound disjoint`;
     return undefined;
   }
 }
@@ -312,11 +430,16 @@ export function planImport(descriptor: DrmFrameDescriptor, caps: ImportCaps, lay
  * multi-planar format holds it: not 4:2:0 with a Vulkan format, an odd size (Vulkan's 4:2:0 formats
  * need even extents), or layers with different modifiers.
  */
-function wholeFrameImage(desc: DrmFrameDescriptor, images: (PlaneImagePlan & { roles: MemoryPlaneRole[] })[], vkFormat: string | undefined): PlaneImagePlan | undefined {
+function wholeFrameImage(
+  desc: DrmFrameDescriptor,
+  images: (PlaneImagePlan & { roles: MemoryPlaneRole[] })[],
+  vkFormat: string | undefined,
+): PlaneImagePlan | undefined {
   if (!vkFormat || images.length < 2 || desc.width % 2 || desc.height % 2) return undefined;
   const modifier = images[0]!.modifier;
   if (images.some((img) => img.modifier !== modifier)) return undefined;
-  const ofRole = (role: MemoryPlaneRole) => images.flatMap((img) => img.memoryPlanes.filter((_, k) => img.roles[k] === role));
+  const ofRole = (role: MemoryPlaneRole) =>
+    images.flatMap((img) => img.memoryPlanes.filter((_, k) => img.roles[k] === role));
   const clear = ofRole("clear-color");
   const memoryPlanes = [...ofRole("main"), ...ofRole("ccs"), ...clear.slice(0, 1)];
   return { format: vkFormat, modifier, width: desc.width, height: desc.height, memoryPlanes };
@@ -330,10 +453,18 @@ function wholeFrameImage(desc: DrmFrameDescriptor, images: (PlaneImagePlan & { r
 export function lumaOnly(desc: DrmFrameDescriptor): DrmFrameDescriptor {
   const format = pixelFormatOf(desc);
   if (format === "R8" || format === "R16") return desc;
-  if (!["NV12", "P010", "YUV420", "YUV420_10"].includes(format)) throw new DmabufImportError("UNSUPPORTED_FORMAT", `no luma plane to export from ${format}`);
+  if (!["NV12", "P010", "YUV420", "YUV420_10"].includes(format))
+    throw new DmabufImportError("UNSUPPORTED_FORMAT", `no luma plane to export from ${format}`);
   const aux = modifierAuxPlanes(layerModifier(desc, 0));
   const planes = desc.layers[0]!.planes;
   const perLayer = desc.layers.length === 1 ? PIXEL_FORMATS[format].planes.length : 1;
-  const luma = [planes[0]!, ...(aux.perPlane ? [planes[perLayer]!] : []), ...planes.slice(perLayer * (1 + aux.perPlane))];
-  return { ...desc, layers: [{ fourcc: PIXEL_FORMATS[format].bitDepth === 8 ? DRM_FORMAT.R8 : DRM_FORMAT.R16, planes: luma }] };
+  const luma = [
+    planes[0]!,
+    ...(aux.perPlane ? [planes[perLayer]!] : []),
+    ...planes.slice(perLayer * (1 + aux.perPlane)),
+  ];
+  return {
+    ...desc,
+    layers: [{ fourcc: PIXEL_FORMATS[format].bitDepth === 8 ? DRM_FORMAT.R8 : DRM_FORMAT.R16, planes: luma }],
+  };
 }

@@ -31,7 +31,10 @@ export function heatMap(diff: Uint8Array, width: number, height: number, rowWord
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const d = Math.min(255, diff[y * rowWords * 4 + x]! * 4);
-      out.set([Math.min(255, d * 3), Math.max(0, Math.min(255, d * 3 - 255)), Math.max(0, d * 3 - 510), 255], (y * width + x) * 4);
+      out.set(
+        [Math.min(255, d * 3), Math.max(0, Math.min(255, d * 3 - 255)), Math.max(0, d * 3 - 510), 255],
+        (y * width + x) * 4,
+      );
     }
   }
   return out;

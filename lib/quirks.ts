@@ -39,7 +39,9 @@ export type ExportQuirk = {
 
 /** A plane that starts inside an NVIDIA block-linear buffer rather than at its start. */
 const blockLinearPlaneAtOffset = (desc: DrmFrameDescriptor): boolean =>
-  desc.layers.some((l) => l.planes.some((p) => p.offset > 0 && modifierVendor(desc.objects[p.object]!.modifier) === "NVIDIA"));
+  desc.layers.some((l) =>
+    l.planes.some((p) => p.offset > 0 && modifierVendor(desc.objects[p.object]!.modifier) === "NVIDIA"),
+  );
 
 export const EXPORT_QUIRKS: readonly ExportQuirk[] = [
   {

@@ -6,7 +6,12 @@ export type ReclaimCounts = { gpuBuffers: number; frames: number; submissions: n
 
 const counts: ReclaimCounts = { gpuBuffers: 0, frames: 0, submissions: 0, imports: 0 };
 
-const WHAT: Record<keyof ReclaimCounts, string> = { gpuBuffers: "a GPU buffer (e.g. toRgba's result)", frames: "a decoded frame", submissions: "a GPU submission", imports: "an imported frame" };
+const WHAT: Record<keyof ReclaimCounts, string> = {
+  gpuBuffers: "a GPU buffer (e.g. toRgba's result)",
+  frames: "a decoded frame",
+  submissions: "a GPU submission",
+  imports: "an imported frame",
+};
 
 /** How many of each the garbage collector reclaimed in this process. */
 export const reclaimedByGc = (): ReclaimCounts => ({ ...counts });
@@ -17,8 +22,10 @@ export function reclaimer<T>(kind: keyof ReclaimCounts, release: (held: T) => vo
     counts[kind]++;
     if (counts[kind] === 1 || process.env["VAAPI_VK_DEBUG"] === "1") {
       const what = WHAT[kind];
-      console.error(`[vaapi-vk] warning: ${what} was dropped without being disposed and was reclaimed by the garbage collector (${counts[kind]} so far), ` +
-        `holding its memory until then; dispose it (\`using\`)${process.env["VAAPI_VK_DEBUG"] === "1" ? "" : ". Said once; VAAPI_VK_DEBUG=1 says it every time"}`);
+      console.error(
+        `[vaapi-vk] warning: ${what} was dropped without being disposed and was reclaimed by the garbage collector (${counts[kind]} so far), ` +
+          `holding its memory until then; dispose it (\`using\`)${process.env["VAAPI_VK_DEBUG"] === "1" ? "" : ". Said once; VAAPI_VK_DEBUG=1 says it every time"}`,
+      );
     }
     release(held);
   });

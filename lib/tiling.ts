@@ -23,12 +23,18 @@ function intelRule(id: number, role: MemoryPlaneRole): TilingRule | undefined {
   const gen9Ccs = id === 4 || id === 5;
   const gen12Ccs = [6, 7, 8, 13, 14, 15].includes(id);
   if (role === "ccs") {
-    if (gen9Ccs) return { pitch: 128, offset: 4 * KiB, why: "a gen9 CCS plane is Y-tiled (128-byte x 32-row 4 KiB tiles)" };
+    if (gen9Ccs)
+      return { pitch: 128, offset: 4 * KiB, why: "a gen9 CCS plane is Y-tiled (128-byte x 32-row 4 KiB tiles)" };
     if (gen12Ccs) return { pitch: 64, offset: 64, why: "a gen12 CCS plane is linear in 64-byte cache lines" };
     return undefined;
   }
   if (id === 1) return { pitch: 512, offset: 4 * KiB, why: "X tiles are 512 bytes x 8 rows (4 KiB)" };
-  if (gen12Ccs) return { pitch: 512, offset: 4 * KiB, why: "a CCS cache line covers 4 tiles in a row, so the pitch is 4 tile widths (512 bytes); planes start on a 4 KiB tile" };
+  if (gen12Ccs)
+    return {
+      pitch: 512,
+      offset: 4 * KiB,
+      why: "a CCS cache line covers 4 tiles in a row, so the pitch is 4 tile widths (512 bytes); planes start on a 4 KiB tile",
+    };
   if (id >= 2 && id <= 17) return { pitch: 128, offset: 4 * KiB, why: "Y/Yf/4 tiles are 128 bytes x 32 rows (4 KiB)" };
   return undefined;
 }
@@ -55,7 +61,11 @@ export function tilingRule(modifier: bigint, role: MemoryPlaneRole, bytesPerElem
     // A 2D swizzle block is as wide as it is tall in elements (the width takes the odd power of two).
     const elements = block / bytesPerElement;
     const width = bytesPerElement * 2 ** Math.ceil(Math.log2(elements) / 2);
-    return { pitch: width, offset: block, why: `a ${block / KiB} KiB swizzle block of ${bytesPerElement}-byte pixels is ${width} bytes wide` };
+    return {
+      pitch: width,
+      offset: block,
+      why: `a ${block / KiB} KiB swizzle block of ${bytesPerElement}-byte pixels is ${width} bytes wide`,
+    };
   }
   if (vendor === "NVIDIA" && role === "main" && (low & 0x10n) !== 0n) {
     return { pitch: 64, offset: 512, why: "block-linear surfaces are made of 64-byte x 8-row GOBs (512 bytes)" };
@@ -70,10 +80,16 @@ export function checkTiling(modifier: bigint, planes: TiledPlane[], bytesPerElem
     if (!rule) return;
     const where = `${what} memory plane ${i} (${p.role})`;
     if (p.pitch % rule.pitch !== 0) {
-      throw new DmabufImportError("BAD_LAYOUT", `${where} has pitch ${p.pitch}, not a multiple of ${rule.pitch} bytes as ${modifierName(modifier)} needs (${rule.why}); the exporter described the surface wrongly: try --force-linear`);
+      throw new DmabufImportError(
+        "BAD_LAYOUT",
+        `${where} has pitch ${p.pitch}, not a multiple of ${rule.pitch} bytes as ${modifierName(modifier)} needs (${rule.why}); the exporter described the surface wrongly: try --force-linear`,
+      );
     }
     if (p.offset % rule.offset !== 0) {
-      throw new DmabufImportError("BAD_LAYOUT", `${where} starts at byte ${p.offset}, not a multiple of ${rule.offset} as ${modifierName(modifier)} needs (${rule.why}); the exporter described the surface wrongly: try --force-linear`);
+      throw new DmabufImportError(
+        "BAD_LAYOUT",
+        `${where} starts at byte ${p.offset}, not a multiple of ${rule.offset} as ${modifierName(modifier)} needs (${rule.why}); the exporter described the surface wrongly: try --force-linear`,
+      );
     }
   });
 }

@@ -5,18 +5,18 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { FrameDescriptor } from "./descriptor";
 import { DecodeError, InvalidArgumentError, UseAfterDisposeError } from "./errors";
-import { ImportCache } from "./vulkan/cache";
-import { deviceNumbers, VulkanContext } from "./vulkan/context";
-import { Converter, type ConversionInfo, type OutputFormat } from "./vulkan/convert";
-import { LumaPass } from "./vulkan/luma";
-import type { ImportedFrame } from "./vulkan/import";
-import type { Submission } from "./vulkan/context";
-import { GpuBuffer, readBack } from "./vulkan/memory";
 import { DecodedFrame, type DecodeSession, type StreamInfo } from "./sources/decoder";
+import { LinearRing } from "./sources/linear";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
-import { memfdRoute, routeHandleType, UdmabufWrapper, type MemfdRoute } from "./vulkan/memfd";
-import { LinearRing } from "./sources/linear";
+import { ImportCache } from "./vulkan/cache";
+import type { Submission } from "./vulkan/context";
+import { deviceNumbers, VulkanContext } from "./vulkan/context";
+import { type ConversionInfo, Converter, type OutputFormat } from "./vulkan/convert";
+import type { ImportedFrame } from "./vulkan/import";
+import { LumaPass } from "./vulkan/luma";
+import { type MemfdRoute, memfdRoute, routeHandleType, UdmabufWrapper } from "./vulkan/memfd";
+import { GpuBuffer, readBack } from "./vulkan/memory";
 
 export const VideoOptionsSchema = z.strictObject({
   /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
@@ -121,17 +121,31 @@ export class Video implements Disposable {
   private closed = false;
 
   static open(file: string, options: VideoOptions = {}): Video {
-    if (typeof file !== "string" || !file) throw new InvalidArgumentError("video file", "give the path of a video file");
+    if (typeof file !== "string" || !file)
+      throw new InvalidArgumentError("video file", "give the path of a video file");
     const r = VideoOptionsSchema.safeParse(options);
-    if (!r.success) throw new InvalidArgumentError("video options", `${z.prettifyError(r.error)}\n(the options are: ${Object.keys(VideoOptionsSchema.shape).join(", ")})`);
+    if (!r.success)
+      throw new InvalidArgumentError(
+        "video options",
+        `${z.prettifyError(r.error)}\n(the options are: ${Object.keys(VideoOptionsSchema.shape).join(", ")})`,
+      );
     return new Video(file, r.data);
   }
 
-  private constructor(readonly file: string, opts: z.output<typeof VideoOptionsSchema>) {
+  private constructor(
+    readonly file: string,
+    opts: z.output<typeof VideoOptionsSchema>,
+  ) {
     // The ring outlives every frame a caller may hold, so a held frame's buffer is never overwritten.
     this.linearRing = opts.forceLinear ? new LinearRing(opts.maxInFlight + 1, opts.drmDevice) : undefined;
     const decoderOptions = {
-      file, timeoutS: opts.timeoutS, debug: opts.debug, maxInFlight: opts.maxInFlight, strict: opts.strict, decodeAhead: opts.decodeAhead, forceLinear: this.linearRing,
+      file,
+      timeoutS: opts.timeoutS,
+      debug: opts.debug,
+      maxInFlight: opts.maxInFlight,
+      strict: opts.strict,
+      decodeAhead: opts.decodeAhead,
+      forceLinear: this.linearRing,
     };
     // Hardware decoding runs on the GPU; several CPU threads only add frames in flight there.
     let session: DecodeSession | undefined;
@@ -140,7 +154,9 @@ export class Video implements Disposable {
     if (useVaapi) {
       try {
         const v = openVaapiSource({
-          ...decoderOptions, threads: 1, vaapiDevice: opts.vaapiDevice,
+          ...decoderOptions,
+          threads: 1,
+          vaapiDevice: opts.vaapiDevice,
           quirkRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
           onExportQuirk: (vendor, quirk) => {
             this.sourceNote += `; ${vendor}: frames copied into linear dmabufs (one counted CPU copy each), because ${quirk.seen}`;
@@ -154,14 +170,19 @@ export class Video implements Disposable {
         note = `VAAPI unavailable (${e.message}); using the software source`;
       }
     } else {
-      note = opts.source === "software" ? "software source (asked for)" : `no VAAPI device at ${opts.vaapiDevice}: using the embedded default, software decode into memfd dma_bufs`;
+      note =
+        opts.source === "software"
+          ? "software source (asked for)"
+          : `no VAAPI device at ${opts.vaapiDevice}: using the embedded default, software decode into memfd dma_bufs`;
     }
     if (session) {
       this.source = "vaapi";
       this.producerNode = deviceNumbers(opts.vaapiDevice);
     } else {
       session = openSoftwareSource({
-        ...decoderOptions, threads: opts.threads, freshFds: opts.freshFds,
+        ...decoderOptions,
+        threads: opts.threads,
+        freshFds: opts.freshFds,
         copyRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
       }).session;
       this.source = "software";
@@ -170,7 +191,9 @@ export class Video implements Disposable {
     this.info = session.info;
     try {
       this.ctx = VulkanContext.create({
-        validation: opts.validation, debug: opts.debug, device: opts.vulkanDevice,
+        validation: opts.validation,
+        debug: opts.debug,
+        device: opts.vulkanDevice,
         renderNode: this.source === "vaapi" && opts.vulkanDevice === undefined ? opts.vaapiDevice : undefined,
       });
     } catch (e) {
@@ -192,7 +215,12 @@ export class Video implements Disposable {
     if (this.memfdRoute === "udmabuf") this.udmabufs = new UdmabufWrapper();
     if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
     this.ringSize = opts.dmabufRing;
-    this.cache = new ImportCache(this.ctx, opts.dmabufRing, this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf", opts.timeoutS);
+    this.cache = new ImportCache(
+      this.ctx,
+      opts.dmabufRing,
+      this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf",
+      opts.timeoutS,
+    );
     this.converter = new Converter(this.ctx);
   }
 
@@ -263,11 +291,17 @@ export class Video implements Disposable {
    */
   frameAt(index: number): DecodedFrame {
     this.check("frameAt");
-    if (!Number.isSafeInteger(index) || index < 0) throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
     this.skipBeforePts = undefined;
     const pts = this.session.ptsOfFrame(index);
     if (pts === undefined && this.session.indexed) {
-      throw new DecodeError("EXHAUSTED", this.file, "seek", `has ${this.session.countFrames()} frame(s); frame ${index} does not exist (frames are numbered from 0)`);
+      throw new DecodeError(
+        "EXHAUSTED",
+        this.file,
+        "seek",
+        `has ${this.session.countFrames()} frame(s); frame ${index} does not exist (frames are numbered from 0)`,
+      );
     }
     const next = this.session.nextIndex;
     const key = this.session.keyframeBefore(index);
@@ -276,7 +310,13 @@ export class Video implements Disposable {
     else if (pts === undefined && index < next) this.session.seekToPts(0n);
     for (;;) {
       const f = this.next();
-      if (!f) throw new DecodeError("EXHAUSTED", this.file, "decode", `has ${this.session.nextIndex} frame(s); frame ${index} does not exist (frames are numbered from 0)`);
+      if (!f)
+        throw new DecodeError(
+          "EXHAUSTED",
+          this.file,
+          "decode",
+          `has ${this.session.nextIndex} frame(s); frame ${index} does not exist (frames are numbered from 0)`,
+        );
       // By pts where there is an index: a frame the decoder could not produce (damage) gives the next one shown.
       if (pts !== undefined ? f.pts !== undefined && f.pts >= pts : f.index >= index) return f;
       f[Symbol.dispose]();
@@ -287,7 +327,13 @@ export class Video implements Disposable {
   frameAtTime(timeS: number): DecodedFrame {
     this.check("frameAtTime");
     const index = this.indexAtTime(timeS);
-    if (index === undefined) throw new DecodeError("EXHAUSTED", this.file, "seek", `has no timestamps to find ${timeS} s by; use frameAt(index)`);
+    if (index === undefined)
+      throw new DecodeError(
+        "EXHAUSTED",
+        this.file,
+        "seek",
+        `has no timestamps to find ${timeS} s by; use frameAt(index)`,
+      );
     return this.frameAt(Math.max(0, index));
   }
 
@@ -298,7 +344,8 @@ export class Video implements Disposable {
   seek(timeS: number): void {
     this.check("seek");
     const index = this.indexAtTime(timeS);
-    if (index === undefined) throw new DecodeError("EXHAUSTED", this.file, "seek", `has no timestamps to seek by; use frameAt(index)`);
+    if (index === undefined)
+      throw new DecodeError("EXHAUSTED", this.file, "seek", `has no timestamps to seek by; use frameAt(index)`);
     const pts = this.session.ptsOfFrame(Math.max(0, index))!;
     this.session.seekToPts(pts);
     this.skipBeforePts = pts;
@@ -306,7 +353,8 @@ export class Video implements Disposable {
 
   /** The index of the frame shown at `timeS`, -1 before the first; undefined without an index. Validates timeS. */
   private indexAtTime(timeS: number): number | undefined {
-    if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0) throw new InvalidArgumentError("time", `${timeS} is not a time in seconds (a finite number >= 0)`);
+    if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0)
+      throw new InvalidArgumentError("time", `${timeS} is not a time in seconds (a finite number >= 0)`);
     const { num, den } = this.info.timeBase;
     if (!num || !den) return undefined;
     // The pts of time t, rounded down, with a tolerance of a millionth of a tick for the float.
@@ -317,7 +365,12 @@ export class Video implements Disposable {
     const last = this.session.ptsOfFrame(count - 1);
     const frameTicks = Number.isFinite(this.info.fps) ? den / num / this.info.fps : 0;
     if (last !== undefined && Number(pts) >= Number(last) + Math.max(1, frameTicks)) {
-      throw new DecodeError("EXHAUSTED", this.file, "seek", `${timeS} s is past the last frame (shown at ${((Number(last) * num) / den).toFixed(3)} s)`);
+      throw new DecodeError(
+        "EXHAUSTED",
+        this.file,
+        "seek",
+        `${timeS} s is past the last frame (shown at ${((Number(last) * num) / den).toFixed(3)} s)`,
+      );
     }
     return index;
   }
@@ -334,7 +387,10 @@ export class Video implements Disposable {
     else if (typeof selection === "object" && selection !== null) {
       const { start = 0, stop = this.session.countFrames(), step = 1 } = selection;
       if (![start, stop, step].every(Number.isSafeInteger) || start < 0 || step < 1) {
-        throw new InvalidArgumentError("frame range", `{ start: ${start}, stop: ${stop}, step: ${step} }: give integers with start >= 0 and step >= 1`);
+        throw new InvalidArgumentError(
+          "frame range",
+          `{ start: ${start}, stop: ${stop}, step: ${step} }: give integers with start >= 0 and step >= 1`,
+        );
       }
       indices = [];
       for (let i = start; i < stop; i += step) indices.push(i);
@@ -352,18 +408,39 @@ export class Video implements Disposable {
   importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
     this.check("importFrame");
     if (frame instanceof DecodedFrame && frame.source !== this.session) {
-      throw new InvalidArgumentError("frame", `frame #${frame.index} was decoded by another Video; convert it with the Video it came from`);
+      throw new InvalidArgumentError(
+        "frame",
+        `frame #${frame.index} was decoded by another Video; convert it with the Video it came from`,
+      );
     }
-    if (typeof frame !== "object" || frame === null) throw new InvalidArgumentError("frame", "give a frame from next() or a DRM frame descriptor");
+    if (typeof frame !== "object" || frame === null)
+      throw new InvalidArgumentError("frame", "give a frame from next() or a DRM frame descriptor");
     const given = frame instanceof DecodedFrame ? frame.descriptor : frame;
     const desc = this.udmabufs ? this.udmabufs.wrap(given) : given;
     this.cache.capacity = Math.max(this.ringSize, this.session.poolSize);
     const { frame: imported, hit } = this.cache.get(desc, this.producerNode);
-    return { imported, stats: { imported: !hit, cacheHit: hit, cpuBytesCopied: frame instanceof DecodedFrame ? frame.cpuBytesCopied : 0 } };
+    return {
+      imported,
+      stats: {
+        imported: !hit,
+        cacheHit: hit,
+        cpuBytesCopied: frame instanceof DecodedFrame ? frame.cpuBytesCopied : 0,
+      },
+    };
   }
 
   /** Import and convert to RGBA8 on the GPU, and wait; the returned buffer is the caller's to dispose. */
-  toRgba(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; conversion: ConversionInfo; stats: FrameStats; importKind: ImportedFrame["kind"]; syncMode: ImportedFrame["syncMode"] } {
+  toRgba(
+    frame: DecodedFrame,
+    target?: GpuBuffer,
+    output: OutputFormat = "rgba8",
+  ): {
+    rgba: GpuBuffer;
+    conversion: ConversionInfo;
+    stats: FrameStats;
+    importKind: ImportedFrame["kind"];
+    syncMode: ImportedFrame["syncMode"];
+  } {
     const { submission, rgba, info, stats, importKind, syncMode } = this.toRgbaAsync(frame, target, output);
     submission[Symbol.dispose]();
     return { rgba, conversion: info, stats, importKind, syncMode };
@@ -375,8 +452,10 @@ export class Video implements Disposable {
    */
   toRgbaAsync(frame: DecodedFrame, target?: GpuBuffer, output: OutputFormat = "rgba8") {
     this.check("toRgba");
-    if (!(frame instanceof DecodedFrame)) throw new InvalidArgumentError("frame", "give a frame from next(), seekFrame() or the iterator");
-    if (target !== undefined && !(target instanceof GpuBuffer)) throw new InvalidArgumentError("conversion target", "give a GpuBuffer (converter.allocateRgba) or nothing");
+    if (!(frame instanceof DecodedFrame))
+      throw new InvalidArgumentError("frame", "give a frame from next(), seekFrame() or the iterator");
+    if (target !== undefined && !(target instanceof GpuBuffer))
+      throw new InvalidArgumentError("conversion target", "give a GpuBuffer (converter.allocateRgba) or nothing");
     const { imported, stats } = this.importFrame(frame);
     const r = this.converter.toRgbaAsync(imported, frame.descriptor.color, target, output);
     this.cpuBytes += stats.cpuBytesCopied;
@@ -389,14 +468,25 @@ export class Video implements Disposable {
    * batch, and frames of one size go through one dispatch up to 8 at a time. Keep the frames and
    * targets until the submission is done, then dispose it.
    */
-  toRgbaBatchAsync(frames: DecodedFrame[], targets: GpuBuffer[]): { submission: Submission; conversion: ConversionInfo; stats: FrameStats[] } {
+  toRgbaBatchAsync(
+    frames: DecodedFrame[],
+    targets: GpuBuffer[],
+  ): { submission: Submission; conversion: ConversionInfo; stats: FrameStats[] } {
     this.check("toRgbaBatchAsync");
-    if (!Array.isArray(frames) || !frames.length || !frames.every((f) => f instanceof DecodedFrame)) throw new InvalidArgumentError("frames", "give a non-empty array of frames from next()");
+    if (!Array.isArray(frames) || !frames.length || !frames.every((f) => f instanceof DecodedFrame))
+      throw new InvalidArgumentError("frames", "give a non-empty array of frames from next()");
     if (!Array.isArray(targets) || targets.length !== frames.length || !targets.every((t) => t instanceof GpuBuffer)) {
-      throw new InvalidArgumentError("conversion targets", `give one GpuBuffer (converter.allocateRgba) per frame: ${frames.length} frames, ${Array.isArray(targets) ? targets.length : 0} targets`);
+      throw new InvalidArgumentError(
+        "conversion targets",
+        `give one GpuBuffer (converter.allocateRgba) per frame: ${frames.length} frames, ${Array.isArray(targets) ? targets.length : 0} targets`,
+      );
     }
     const imports = frames.map((f) => this.importFrame(f));
-    const { submission, info } = this.converter.toRgbaBatchAsync(imports.map((i) => i.imported), frames[0]!.descriptor.color, targets);
+    const { submission, info } = this.converter.toRgbaBatchAsync(
+      imports.map((i) => i.imported),
+      frames[0]!.descriptor.color,
+      targets,
+    );
     for (const { stats } of imports) this.cpuBytes += stats.cpuBytesCopied;
     return { submission, conversion: info, stats: imports.map((i) => i.stats) };
   }
@@ -410,15 +500,24 @@ export class Video implements Disposable {
   /** Copy an RGBA result to the CPU (for output at the edge). */
   readRgba(rgba: GpuBuffer): Uint8Array {
     this.check("readRgba");
-    if (!(rgba instanceof GpuBuffer)) throw new InvalidArgumentError("RGBA buffer", "give the GpuBuffer toRgba returned");
+    if (!(rgba instanceof GpuBuffer))
+      throw new InvalidArgumentError("RGBA buffer", "give the GpuBuffer toRgba returned");
     return readBack(this.ctx, rgba);
   }
 
   get stats(): VideoStats {
     const c = this.cache.stats;
     return {
-      frames: this.handedOut, imports: c.imports, cacheHits: c.hits, evictions: c.evictions, cpuBytesCopied: this.cpuBytes, importMs: c.importMs, lookupMs: c.lookupMs,
-      poolSize: this.session.poolSize, exportRetries: this.exportRetries(), damageSkipped: this.session.damageSkipped,
+      frames: this.handedOut,
+      imports: c.imports,
+      cacheHits: c.hits,
+      evictions: c.evictions,
+      cpuBytesCopied: this.cpuBytes,
+      importMs: c.importMs,
+      lookupMs: c.lookupMs,
+      poolSize: this.session.poolSize,
+      exportRetries: this.exportRetries(),
+      damageSkipped: this.session.damageSkipped,
     };
   }
 
@@ -436,14 +535,24 @@ export class Video implements Disposable {
 }
 
 /** RGBA8 of frame `index` of `file`, converted on the GPU and read back once. */
-export function frameToRgba(file: string, index = 0, options: VideoOptions = {}): { width: number; height: number; rgba: Uint8Array; source: SourceKind; conversion: ConversionInfo } {
-  if (!Number.isInteger(index) || index < 0) throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
+export function frameToRgba(
+  file: string,
+  index = 0,
+  options: VideoOptions = {},
+): { width: number; height: number; rgba: Uint8Array; source: SourceKind; conversion: ConversionInfo } {
+  if (!Number.isInteger(index) || index < 0)
+    throw new InvalidArgumentError("frame index", `${index} is not a non-negative integer`);
   using video = Video.open(file, options);
   using frame = video.seekFrame(index);
   const { rgba, conversion } = video.toRgba(frame);
   using _ = rgba;
   const bytes = video.readRgba(rgba);
   video.ctx.checkValidation();
-  return { width: frame.descriptor.width, height: frame.descriptor.height, rgba: bytes, source: video.source, conversion };
+  return {
+    width: frame.descriptor.width,
+    height: frame.descriptor.height,
+    rgba: bytes,
+    source: video.source,
+    conversion,
+  };
 }
-

@@ -33,7 +33,7 @@ if ! have_all; then
 fi
 
 # Bun, pinned in package.json / package-lock.json, from the npm registry.
-if [ ! -x node_modules/.bin/bun ] || [ ! -d node_modules/zod ]; then
+if [ ! -x node_modules/.bin/bun ] || [ ! -d node_modules/zod ] || [ ! -x node_modules/.bin/biome ]; then
   echo "setup: installing Bun and packages from the npm registry (once)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -6,30 +6,61 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DecodeError, Video, type FrameDescriptor } from "vaapi-vk";
-import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { DecodeError, type FrameDescriptor, Video } from "vaapi-vk";
+import { CLIP_DIR, CLIPS, type ClipSpec, clip, decodeRaw, ffmpegMissing } from "./support/clips";
 import { openFds } from "./support/fds";
-import { packedPlanes } from "./support/planes";
 import { libavMissing, requires } from "./support/gate";
+import { packedPlanes } from "./support/planes";
 
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
 
-
 /** ffprobe's view: every frame's pts in presentation order, the time base, rates and duration. */
 function probe(file: string) {
-  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=time_base,avg_frame_rate,r_frame_rate,nb_frames,duration:frame=pts",
-    "-of", "json", file], { encoding: "utf8" });
-  const j = JSON.parse(r.stdout) as { streams: { time_base: string; avg_frame_rate: string; r_frame_rate: string; nb_frames?: string; duration?: string }[]; frames: { pts: number }[] };
+  const r = spawnSync(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=time_base,avg_frame_rate,r_frame_rate,nb_frames,duration:frame=pts",
+      "-of",
+      "json",
+      file,
+    ],
+    { encoding: "utf8" },
+  );
+  const j = JSON.parse(r.stdout) as {
+    streams: {
+      time_base: string;
+      avg_frame_rate: string;
+      r_frame_rate: string;
+      nb_frames?: string;
+      duration?: string;
+    }[];
+    frames: { pts: number }[];
+  };
   const [num, den] = j.streams[0]!.time_base.split("/").map(Number) as [number, number];
-  const rate = (s: string) => { const [a, b] = s.split("/").map(Number) as [number, number]; return a / b; };
+  const rate = (s: string) => {
+    const [a, b] = s.split("/").map(Number) as [number, number];
+    return a / b;
+  };
   return {
     pts: j.frames.map((f) => BigInt(f.pts)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-    timeBase: { num, den }, fps: rate(j.streams[0]!.avg_frame_rate), baseFps: rate(j.streams[0]!.r_frame_rate),
-    nbFrames: j.streams[0]!.nb_frames ? Number(j.streams[0]!.nb_frames) : undefined, durationS: j.streams[0]!.duration ? Number(j.streams[0]!.duration) : undefined,
+    timeBase: { num, den },
+    fps: rate(j.streams[0]!.avg_frame_rate),
+    baseFps: rate(j.streams[0]!.r_frame_rate),
+    nbFrames: j.streams[0]!.nb_frames ? Number(j.streams[0]!.nb_frames) : undefined,
+    durationS: j.streams[0]!.duration ? Number(j.streams[0]!.duration) : undefined,
   };
 }
 
-const CASES: [string, ClipSpec][] = [["B-frames, mp4", CLIPS.bframes], ["open GOPs, Matroska", CLIPS.openGop], ["long GOP with B-frames", CLIPS.h264LongGop]];
+const CASES: [string, ClipSpec][] = [
+  ["B-frames, mp4", CLIPS.bframes],
+  ["open GOPs, Matroska", CLIPS.openGop],
+  ["long GOP with B-frames", CLIPS.h264LongGop],
+];
 
 describe("random access against ffprobe's frame list and ffmpeg's decode", () => {
   for (const [name, spec] of CASES) {
@@ -48,17 +79,33 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
         expect(info.fps).toBeCloseTo(p.fps, 6);
         expect(info.baseFps).toBeCloseTo(p.baseFps, 6);
         if (p.durationS !== undefined) expect(info.durationS).toBeCloseTo(p.durationS, 3);
-        if (p.nbFrames !== undefined) expect([info.frameCount, info.frameCountSource]).toEqual([p.nbFrames, "container"]);
+        if (p.nbFrames !== undefined)
+          expect([info.frameCount, info.frameCountSource]).toEqual([p.nbFrames, "container"]);
         expect(info.bitDepth).toBe(8);
         // Sequential: every frame's index, pts and time as ffprobe lists them.
         {
           using first = video.next()!;
-          expect([first.index, first.pts, first.timeS]).toEqual([0, p.pts[0]!, (Number(p.pts[0]) * p.timeBase.num) / p.timeBase.den]);
+          expect([first.index, first.pts, first.timeS]).toEqual([
+            0,
+            p.pts[0]!,
+            (Number(p.pts[0]) * p.timeBase.num) / p.timeBase.den,
+          ]);
         }
         const n = p.pts.length;
         // Backwards, forwards, across GOPs, the last and the first: planes equal ffmpeg's frame i.
         const gop = Math.min(spec.gop ?? 12, n - 1);
-        const order = [Math.floor(n / 2), 3, n - 1, 0, Math.floor(n / 2) + 1, Math.floor(n / 3), 1, n - 2, gop, gop - 1];
+        const order = [
+          Math.floor(n / 2),
+          3,
+          n - 1,
+          0,
+          Math.floor(n / 2) + 1,
+          Math.floor(n / 3),
+          1,
+          n - 2,
+          gop,
+          gop - 1,
+        ];
         for (const i of order) {
           using f = video.frameAt(i);
           expect([f.index, f.pts]).toEqual([i, p.pts[i]!]);
@@ -97,15 +144,27 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
           }
           return out;
         };
-        expect(taken(video.frames({ start: 2, stop: 20, step: 6 }))).toEqual([[2, true], [8, true], [14, true]]);
-        expect(taken(video.frames([9, 1, 9]))).toEqual([[9, true], [1, true], [9, true]]);
+        expect(taken(video.frames({ start: 2, stop: 20, step: 6 }))).toEqual([
+          [2, true],
+          [8, true],
+          [14, true],
+        ]);
+        expect(taken(video.frames([9, 1, 9]))).toEqual([
+          [9, true],
+          [1, true],
+          [9, true],
+        ]);
         // Past the end and bad input: typed errors, and the Video goes on working.
         expect(() => video.frameAt(n)).toThrow(DecodeError);
         expect(() => video.frameAt(n)).toThrow(`has ${n} frame(s)`);
         expect(() => video.frameAtTime(tOf(n - 1) + 10)).toThrow("past the last frame");
-        for (const bad of [-1, 1.5, Number.NaN]) expect(() => video.frameAt(bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-        for (const bad of [-0.5, Number.NaN, Infinity]) expect(() => video.seek(bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-        expect(() => [...video.frames({ start: 0, step: 0 })]).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+        for (const bad of [-1, 1.5, Number.NaN])
+          expect(() => video.frameAt(bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+        for (const bad of [-0.5, Number.NaN, Infinity])
+          expect(() => video.seek(bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+        expect(() => [...video.frames({ start: 0, step: 0 })]).toThrow(
+          expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+        );
         using last = video.frameAt(n - 1);
         expect(packedPlanes(last.descriptor).equals(want(n - 1))).toBe(true);
       }
@@ -119,13 +178,34 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
       // An MPEG-TS stream (it needs no seeking to open) of a few MB, encoded into the FIFO as it is read:
       // once 100 frames are read, its start has left every buffer.
-      const writer = Bun.spawn(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-frames:v", "150",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "mpegts", fifo]);
+      const writer = Bun.spawn([
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=640x360:rate=30",
+        "-frames:v",
+        "150",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-f",
+        "mpegts",
+        fifo,
+      ]);
       {
         using video = Video.open(fifo, { validation: false, timeoutS: 10 });
         for (let i = 0; i < 100; i++) video.next()![Symbol.dispose]();
         const t = performance.now();
-        expect(() => video.frameAt(0)).toThrow(expect.objectContaining({ code: "DECODE_FAILED", message: expect.stringContaining("cannot seek") }));
+        expect(() => video.frameAt(0)).toThrow(
+          expect.objectContaining({ code: "DECODE_FAILED", message: expect.stringContaining("cannot seek") }),
+        );
         expect(performance.now() - t).toBeLessThan(2000);
         // Forward still works (frames are counted on from where decoding is).
         using next = video.next();
@@ -140,16 +220,37 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
   withFfmpeg("info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them", () => {
     {
       using video = Video.open(clip(CLIPS.bt2020), { validation: false });
-      expect(video.info.color).toEqual({ matrix: "bt2020nc", range: "tv", primaries: "bt2020", transfer: "smpte2084", chromaLocation: "left" });
+      expect(video.info.color).toEqual({
+        matrix: "bt2020nc",
+        range: "tv",
+        primaries: "bt2020",
+        transfer: "smpte2084",
+        chromaLocation: "left",
+      });
       expect(video.info.bitDepth).toBe(10);
       expect(video.info.rotation).toBe(0);
     }
     const rotated = join(CLIP_DIR, "h264_rotate90_320x180.mp4");
     if (!existsSync(rotated)) {
-      const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-i", clip(CLIPS.h264), "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated]);
+      const r = spawnSync("ffmpeg", [
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        clip(CLIPS.h264),
+        "-c",
+        "copy",
+        "-metadata:s:v:0",
+        "rotate=90",
+        rotated,
+      ]);
       if (r.status !== 0) throw new Error(`ffmpeg could not tag the rotation: ${r.stderr}`);
     }
-    const probed = spawnSync("ffprobe", ["-v", "error", "-show_entries", "stream_side_data=rotation", "-of", "csv=p=0", rotated], { encoding: "utf8" });
+    const probed = spawnSync(
+      "ffprobe",
+      ["-v", "error", "-show_entries", "stream_side_data=rotation", "-of", "csv=p=0", rotated],
+      { encoding: "utf8" },
+    );
     using video = Video.open(rotated, { validation: false });
     expect(video.info.rotation).toBe(Number(probed.stdout.trim()));
     expect(Math.abs(video.info.rotation)).toBe(90);

@@ -5,41 +5,90 @@
 import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { closeSync } from "node:fs";
-import { Converter, DRM_FORMAT, exportOpaqueFd, importDmabuf, readBack, recordWriteBarrier, VulkanContext, type ColorInfo, type DrmFrameDescriptor, type ImportPlan } from "vaapi-vk";
+import {
+  type ColorInfo,
+  Converter,
+  DRM_FORMAT,
+  type DrmFrameDescriptor,
+  exportOpaqueFd,
+  type ImportPlan,
+  importDmabuf,
+  readBack,
+  recordWriteBarrier,
+  VulkanContext,
+} from "vaapi-vk";
 import { makeMemfd } from "./support/memfd";
 
 const ctx = VulkanContext.create({ validation: true });
 afterAll(() => ctx[Symbol.dispose]());
 
-const H = 142, PITCH = 512;
+const H = 142,
+  PITCH = 512;
 /** Smooth gradients plus a pseudo-random texture: every code value range gets exercised. */
 function frameBytes(p010: boolean, W: number, seed = 0): Uint8Array {
   const bps = p010 ? 2 : 1;
   const out = new Uint8Array(PITCH * H + PITCH * Math.ceil(H / 2) + 4096);
   const put = (at: number, v10: number) => {
     if (!p010) out[at] = v10 >> 2;
-    else { const s = v10 << 6; out[at] = s & 0xff; out[at + 1] = s >> 8; }
+    else {
+      const s = v10 << 6;
+      out[at] = s & 0xff;
+      out[at + 1] = s >> 8;
+    }
   };
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) put(y * PITCH + x * bps, (x * 4 + y * 3 + seed * 97 + ((x * 7919 + y * 104729) % 61)) % 1024);
-  for (let y = 0; y < Math.ceil(H / 2); y++) for (let x = 0; x < Math.ceil(W / 2); x++) {
-    put(PITCH * H + y * PITCH + 2 * x * bps, (x * 8 + (y * 37) % 97) % 1024);
-    put(PITCH * H + y * PITCH + (2 * x + 1) * bps, (1023 - y * 7 - (x * 13) % 89 + 2048) % 1024);
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      put(y * PITCH + x * bps, (x * 4 + y * 3 + seed * 97 + ((x * 7919 + y * 104729) % 61)) % 1024);
+  for (let y = 0; y < Math.ceil(H / 2); y++)
+    for (let x = 0; x < Math.ceil(W / 2); x++) {
+      put(PITCH * H + y * PITCH + 2 * x * bps, (x * 8 + ((y * 37) % 97)) % 1024);
+      put(PITCH * H + y * PITCH + (2 * x + 1) * bps, (1023 - y * 7 - ((x * 13) % 89) + 2048) % 1024);
+    }
   return out;
 }
 
 const CONFIGS: { name: string; p010: boolean; color: ColorInfo; digest: string }[] = [
-  { name: "NV12 BT.709 limited", p010: false, color: { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 }, digest: "565191ccc60f95c5" },
-  { name: "NV12 BT.601 full", p010: false, color: { colorspace: 6, colorRange: 2, colorPrimaries: 6, colorTrc: 6, chromaLocation: 1 }, digest: "f89de04e52ca8b46" },
-  { name: "P010 BT.2020 limited", p010: true, color: { colorspace: 9, colorRange: 1, colorPrimaries: 9, colorTrc: 16, chromaLocation: 1 }, digest: "20083b460d6468a2" },
+  {
+    name: "NV12 BT.709 limited",
+    p010: false,
+    color: { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 },
+    digest: "565191ccc60f95c5",
+  },
+  {
+    name: "NV12 BT.601 full",
+    p010: false,
+    color: { colorspace: 6, colorRange: 2, colorPrimaries: 6, colorTrc: 6, chromaLocation: 1 },
+    digest: "f89de04e52ca8b46",
+  },
+  {
+    name: "P010 BT.2020 limited",
+    p010: true,
+    color: { colorspace: 9, colorRange: 1, colorPrimaries: 9, colorTrc: 16, chromaLocation: 1 },
+    digest: "20083b460d6468a2",
+  },
 ];
 
 const describeAs = (fd: number, size: number, p010: boolean, W: number): DrmFrameDescriptor => ({
-  width: W, height: H, objects: [{ fd, size, modifier: 0n }],
-  layers: [{ fourcc: p010 ? DRM_FORMAT.P010 : DRM_FORMAT.NV12, planes: [{ object: 0, offset: 0, pitch: PITCH }, { object: 0, offset: PITCH * H, pitch: PITCH }] }],
+  width: W,
+  height: H,
+  objects: [{ fd, size, modifier: 0n }],
+  layers: [
+    {
+      fourcc: p010 ? DRM_FORMAT.P010 : DRM_FORMAT.NV12,
+      planes: [
+        { object: 0, offset: 0, pitch: PITCH },
+        { object: 0, offset: PITCH * H, pitch: PITCH },
+      ],
+    },
+  ],
 });
 
-function convertFrame(frameDesc: DrmFrameDescriptor, color: ColorInfo, handleType: "dma-buf" | "opaque-fd", plan?: ImportPlan): Uint8Array {
+function convertFrame(
+  frameDesc: DrmFrameDescriptor,
+  color: ColorInfo,
+  handleType: "dma-buf" | "opaque-fd",
+  plan?: ImportPlan,
+): Uint8Array {
   using frame = importDmabuf(ctx, frameDesc, { handleType, plan });
   using conv = new Converter(ctx);
   const { rgba } = conv.toRgba(frame, color);
@@ -60,10 +109,15 @@ function convertEveryWay(c: (typeof CONFIGS)[number], W: number): Record<string,
   if (ctx.has("VK_KHR_external_memory_fd") && ctx.dev.vkGetMemoryFdKHR) {
     const mem = exportOpaqueFd(ctx, bytes);
     const desc = describeAs(mem.fd, mem.size, c.p010, W);
-    out["opaque-fd buffer"] = convertFrame(desc, c.color, "opaque-fd", { kind: "buffer", pixelFormat: c.p010 ? "P010" : "NV12", planes: desc.layers[0]!.planes });
+    out["opaque-fd buffer"] = convertFrame(desc, c.color, "opaque-fd", {
+      kind: "buffer",
+      pixelFormat: c.p010 ? "P010" : "NV12",
+      planes: desc.layers[0]!.planes,
+    });
     const caps = ctx.importCaps("opaque-fd");
     const vkFormat = c.p010 ? "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16" : "G8_B8R8_2PLANE_420_UNORM";
-    if ((caps.modifiers[vkFormat] ?? []).includes(0n)) out["opaque-fd image"] = convertFrame(desc, c.color, "opaque-fd");
+    if ((caps.modifiers[vkFormat] ?? []).includes(0n))
+      out["opaque-fd image"] = convertFrame(desc, c.color, "opaque-fd");
     closeSync(mem.fd);
     mem.free();
   }
@@ -74,7 +128,8 @@ const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex").s
 
 for (const c of CONFIGS) {
   test(`${c.name}: the same bytes through every import kind this device has, per-pixel and vectorised`, () => {
-    const scalar = convertEveryWay(c, 250), vectorised = convertEveryWay(c, 248);
+    const scalar = convertEveryWay(c, 250),
+      vectorised = convertEveryWay(c, 248);
     const digests = Object.fromEntries(Object.entries(scalar).map(([k, v]) => [k, digest(v)]));
     console.log(`${c.name} on ${ctx.info.name}: ${JSON.stringify(digests)}`);
     expect(Object.keys(digests).length).toBeGreaterThan(0);
@@ -91,7 +146,8 @@ for (const c of CONFIGS) {
 
 test("a batch of frames in one dispatch gives each frame's own bytes, through every import kind this device has", () => {
   const c = CONFIGS[0]!;
-  const W = 248, N = 3;
+  const W = 248,
+    N = 3;
   using conv = new Converter(ctx);
   const memories = Array.from({ length: N }, (_, seed) => {
     const bytes = frameBytes(false, W, seed);
@@ -101,13 +157,26 @@ test("a batch of frames in one dispatch gives each frame's own bytes, through ev
       return { fd: m.fd, size: m.size, handleType: "dma-buf" as const, close: () => m.close() };
     }
     const mem = exportOpaqueFd(ctx, bytes);
-    return { fd: mem.fd, size: mem.size, handleType: "opaque-fd" as const, close: () => { closeSync(mem.fd); mem.free(); } };
+    return {
+      fd: mem.fd,
+      size: mem.size,
+      handleType: "opaque-fd" as const,
+      close: () => {
+        closeSync(mem.fd);
+        mem.free();
+      },
+    };
   });
   try {
-    const plans: (ImportPlan | undefined)[] = [{ kind: "buffer", pixelFormat: "NV12", planes: describeAs(0, 0, false, W).layers[0]!.planes }];
-    if ((ctx.importCaps(memories[0]!.handleType).modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n)) plans.push(undefined);
+    const plans: (ImportPlan | undefined)[] = [
+      { kind: "buffer", pixelFormat: "NV12", planes: describeAs(0, 0, false, W).layers[0]!.planes },
+    ];
+    if ((ctx.importCaps(memories[0]!.handleType).modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n))
+      plans.push(undefined);
     for (const plan of plans) {
-      const frames = memories.map((m) => importDmabuf(ctx, describeAs(m.fd, m.size, false, W), { handleType: m.handleType, plan }));
+      const frames = memories.map((m) =>
+        importDmabuf(ctx, describeAs(m.fd, m.size, false, W), { handleType: m.handleType, plan }),
+      );
       const targets = frames.map(() => conv.allocateRgba(W, H));
       try {
         const record = conv.recordToRgbaBatch(frames, c.color, targets);

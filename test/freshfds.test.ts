@@ -26,7 +26,8 @@ function decodeAll(file: string, freshFds: boolean) {
     const { imported } = video.importFrame(frame);
     // The import waits on the producer through its own dups, which name this frame's buffer
     // whatever fd numbers the frame that made the import had (closed long ago on a hit).
-    if (imported.syncFds.every((s, i) => dmabufIdentity(s) === dmabufIdentity(frame.descriptor.objects[i]!.fd))) syncMatches++;
+    if (imported.syncFds.every((s, i) => dmabufIdentity(s) === dmabufIdentity(frame.descriptor.objects[i]!.fd)))
+      syncMatches++;
     const { rgba, stats, syncMode } = video.toRgba(frame);
     using _ = rgba;
     expect(stats.cpuBytesCopied).toBe(0);
@@ -37,28 +38,34 @@ function decodeAll(file: string, freshFds: boolean) {
   return { digests, named, syncModes, syncMatches, stats: video.stats };
 }
 
-withSource("300 frames with fresh fds per frame: one import per surface, every hit synced through the import's own fds, the same RGBA, no fd gained", () => {
-  const file = clip(CLIPS.long300);
-  const before = openFds();
-  const pooled = decodeAll(file, false);
-  const fresh = decodeAll(file, true);
-  expect(fresh.digests).toEqual(pooled.digests);
-  expect(fresh.stats.frames).toBe(300);
-  expect(fresh.stats.imports).toBe(pooled.stats.imports);
-  // Each frame is looked up twice (importFrame, then toRgba): every lookup but the first of each surface hits.
-  expect(fresh.stats.cacheHits).toBe(2 * 300 - fresh.stats.imports);
-  expect(fresh.stats.evictions).toBe(0);
-  expect(fresh.syncMatches).toBe(300);
-  // memfds cannot export sync_files: every read waited by polling, never on nothing.
-  expect([...fresh.syncModes]).toEqual(["poll"]);
-  // The hazard is real in this mode: one fd number named different surfaces over the run.
-  expect([...fresh.named.values()].some((ids) => ids.size > 1)).toBe(true);
-  expect(openFds()).toBe(before);
-});
+withSource(
+  "300 frames with fresh fds per frame: one import per surface, every hit synced through the import's own fds, the same RGBA, no fd gained",
+  () => {
+    const file = clip(CLIPS.long300);
+    const before = openFds();
+    const pooled = decodeAll(file, false);
+    const fresh = decodeAll(file, true);
+    expect(fresh.digests).toEqual(pooled.digests);
+    expect(fresh.stats.frames).toBe(300);
+    expect(fresh.stats.imports).toBe(pooled.stats.imports);
+    // Each frame is looked up twice (importFrame, then toRgba): every lookup but the first of each surface hits.
+    expect(fresh.stats.cacheHits).toBe(2 * 300 - fresh.stats.imports);
+    expect(fresh.stats.evictions).toBe(0);
+    expect(fresh.syncMatches).toBe(300);
+    // memfds cannot export sync_files: every read waited by polling, never on nothing.
+    expect([...fresh.syncModes]).toEqual(["poll"]);
+    // The hazard is real in this mode: one fd number named different surfaces over the run.
+    expect([...fresh.named.values()].some((ids) => ids.size > 1)).toBe(true);
+    expect(openFds()).toBe(before);
+  },
+);
 
-withSource("B-frames with fresh fds: frames held out of order keep their own fds, and the output matches the pooled source", () => {
-  const file = clip(CLIPS.bframes);
-  const before = openFds();
-  expect(decodeAll(file, true).digests).toEqual(decodeAll(file, false).digests);
-  expect(openFds()).toBe(before);
-});
+withSource(
+  "B-frames with fresh fds: frames held out of order keep their own fds, and the output matches the pooled source",
+  () => {
+    const file = clip(CLIPS.bframes);
+    const before = openFds();
+    expect(decodeAll(file, true).digests).toEqual(decodeAll(file, false).digests);
+    expect(openFds()).toBe(before);
+  },
+);

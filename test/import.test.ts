@@ -2,14 +2,26 @@
 // the image path with explicit modifiers on opaque-fd memory (the NVIDIA GPU runner).
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import {
+  Converter,
+  DmabufImportError,
+  DRM_FORMAT,
+  type DrmFrameDescriptor,
+  dmabufIdentity,
+  exportOpaqueFd,
+  GpuBuffer,
+  InvalidArgumentError,
+  importDmabuf,
+  LumaPass,
+  readBack,
+  readBuffer,
+  readLuma,
+  VulkanContext,
+} from "vaapi-vk";
 import { libc } from "../ffi/libc";
-import { quirksOf } from "../lib/quirks";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
-import {
-  Converter, dmabufIdentity, DmabufImportError, DRM_FORMAT, exportOpaqueFd, GpuBuffer, importDmabuf, InvalidArgumentError, LumaPass, readBack, readBuffer, readLuma, VulkanContext,
-  type DrmFrameDescriptor,
-} from "vaapi-vk";
+import { quirksOf } from "../lib/quirks";
 import { openFds } from "./support/fds";
 import { requires } from "./support/gate";
 import { makeMemfd, pattern } from "./support/memfd";
@@ -18,17 +30,34 @@ import { maxAbsDiff, referenceRgba } from "./support/reference";
 const ctx = VulkanContext.create({ validation: true });
 afterAll(() => ctx[Symbol.dispose]());
 
-const withDmaBuf = requires(ctx.importCaps("dma-buf").dmaBuf ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_dma_buf (lavapipe has it from Mesa 23)`);
+const withDmaBuf = requires(
+  ctx.importCaps("dma-buf").dmaBuf
+    ? undefined
+    : `${ctx.info.name} lacks VK_EXT_external_memory_dma_buf (lavapipe has it from Mesa 23)`,
+);
 const nv12 = (fd: number, size: number, w: number, h: number, pitch: number, modifier = 0n): DrmFrameDescriptor => ({
-  width: w, height: h, objects: [{ fd, size, modifier }],
-  layers: [{ fourcc: DRM_FORMAT.NV12, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * h, pitch }] }],
+  width: w,
+  height: h,
+  objects: [{ fd, size, modifier }],
+  layers: [
+    {
+      fourcc: DRM_FORMAT.NV12,
+      planes: [
+        { object: 0, offset: 0, pitch },
+        { object: 0, offset: pitch * h, pitch },
+      ],
+    },
+  ],
 });
 
 describe("buffer import of memfds as dma_bufs", () => {
   withDmaBuf("NV12 and P010 patterns read back exactly through Vulkan", () => {
     for (const fourcc of [DRM_FORMAT.NV12, DRM_FORMAT.P010]) {
       const bpp = fourcc === DRM_FORMAT.P010 ? 2 : 1;
-      const w = 96, h = 54, pitch = 256 * bpp, size = 65536;
+      const w = 96,
+        h = 54,
+        pitch = 256 * bpp,
+        size = 65536;
       const m = makeMemfd(size);
       const bytes = pattern(size, fourcc & 0xff);
       m.bytes.set(bytes);
@@ -65,21 +94,43 @@ describe("buffer import of memfds as dma_bufs", () => {
     ctx.checkValidation();
   });
 
-  for (const [w, h, shader] of [[77, 45, "scalar"], [96, 45, "vectorised"]] as const) withDmaBuf(`a converted frame matches the reference conversion (${w}x${h}: ${shader} shader)`, () => {
-    const pitch = 128, size = 65536;
-    const m = makeMemfd(size);
-    m.bytes.set(pattern(size, 3));
-    using frame = importDmabuf(ctx, nv12(m.fd, size, w, h, pitch));
-    using conv = new Converter(ctx);
-    const { rgba } = conv.toRgba(frame, { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 });
-    using _ = rgba;
-    const got = readBack(ctx, rgba);
-    const b = m.bytes;
-    const ref = referenceRgba(w, h, (x, y) => [b[y * pitch + x]!, b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2]!, b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2 + 1]!], "BT.709", "limited", 8);
-    expect(maxAbsDiff(got, ref).max).toBeLessThanOrEqual(1);
-    m.close();
-    ctx.checkValidation();
-  });
+  for (const [w, h, shader] of [
+    [77, 45, "scalar"],
+    [96, 45, "vectorised"],
+  ] as const)
+    withDmaBuf(`a converted frame matches the reference conversion (${w}x${h}: ${shader} shader)`, () => {
+      const pitch = 128,
+        size = 65536;
+      const m = makeMemfd(size);
+      m.bytes.set(pattern(size, 3));
+      using frame = importDmabuf(ctx, nv12(m.fd, size, w, h, pitch));
+      using conv = new Converter(ctx);
+      const { rgba } = conv.toRgba(frame, {
+        colorspace: 1,
+        colorRange: 1,
+        colorPrimaries: 1,
+        colorTrc: 1,
+        chromaLocation: 1,
+      });
+      using _ = rgba;
+      const got = readBack(ctx, rgba);
+      const b = m.bytes;
+      const ref = referenceRgba(
+        w,
+        h,
+        (x, y) => [
+          b[y * pitch + x]!,
+          b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2]!,
+          b[pitch * h + (y >> 1) * pitch + (x >> 1) * 2 + 1]!,
+        ],
+        "BT.709",
+        "limited",
+        8,
+      );
+      expect(maxAbsDiff(got, ref).max).toBeLessThanOrEqual(1);
+      m.close();
+      ctx.checkValidation();
+    });
 });
 
 describe("bad descriptors are refused before the driver sees them, without leaks", () => {
@@ -113,7 +164,9 @@ describe("bad descriptors are refused before the driver sees them, without leaks
     // /dev/null holds 0 bytes: lseek(SEEK_END) says so, and no driver call is made.
     const fd = openSync("/dev/null", "r");
     const before = openFds();
-    expect(() => importDmabuf(ctx, nv12(fd, 65536, 64, 32, 128))).toThrow(/claims 65536 bytes but its buffer \(fd \d+\) holds 0/);
+    expect(() => importDmabuf(ctx, nv12(fd, 65536, 64, 32, 128))).toThrow(
+      /claims 65536 bytes but its buffer \(fd \d+\) holds 0/,
+    );
     expect(openFds()).toBe(before);
     closeSync(fd);
   });
@@ -172,18 +225,29 @@ describe("what the kernel says of the fds (real sizes, shared buffers, sync thro
 /** A second fd number for the same file, as a producer that exports twice hands over. */
 const dupSync = (fd: number): number => libc().dup(fd);
 
-const withImageImport = requires((() => {
-  const caps = ctx.importCaps("opaque-fd");
-  if (!caps.drmFormatModifier) return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
-  if (!(caps.modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n)) return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
-  return undefined;
-})());
+const withImageImport = requires(
+  (() => {
+    const caps = ctx.importCaps("opaque-fd");
+    if (!caps.drmFormatModifier)
+      return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
+    if (!(caps.modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n))
+      return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
+    return undefined;
+  })(),
+);
 
 describe("image import with explicit DRM modifiers (opaque-fd memory from a second Vulkan allocation)", () => {
-  const w = 128, h = 64, pitch = 256;
+  const w = 128,
+    h = 64,
+    pitch = 256;
   const src = pattern(pitch * h * 2, 9);
-  const sample = (b: Uint8Array, chromaAt: number) => (x: number, y: number): [number, number, number] =>
-    [b[y * pitch + x]!, b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2]!, b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2 + 1]!];
+  const sample =
+    (b: Uint8Array, chromaAt: number) =>
+    (x: number, y: number): [number, number, number] => [
+      b[y * pitch + x]!,
+      b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2]!,
+      b[chromaAt + (y >> 1) * pitch + (x >> 1) * 2 + 1]!,
+    ];
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
 
   withImageImport("NV12, one object: image path converts like the reference and like the buffer path", () => {
@@ -195,8 +259,13 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     const { rgba } = conv.toRgba(image, color);
     using _a = rgba;
     const viaImage = readBack(ctx, rgba);
-    expect(maxAbsDiff(viaImage, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
-    using buffer = importDmabuf(ctx, desc, { handleType: "opaque-fd", plan: { kind: "buffer", pixelFormat: "NV12", planes: desc.layers[0]!.planes } });
+    expect(
+      maxAbsDiff(viaImage, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max,
+    ).toBeLessThanOrEqual(1);
+    using buffer = importDmabuf(ctx, desc, {
+      handleType: "opaque-fd",
+      plan: { kind: "buffer", pixelFormat: "NV12", planes: desc.layers[0]!.planes },
+    });
     const { rgba: rgbaB } = conv.toRgba(buffer, color);
     using _b = rgbaB;
     expect(readBack(ctx, rgbaB)).toEqual(viaImage);
@@ -209,16 +278,25 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     const luma = exportOpaqueFd(ctx, src.subarray(0, pitch * h));
     const chroma = exportOpaqueFd(ctx, src.subarray(pitch * h));
     const desc: DrmFrameDescriptor = {
-      width: w, height: h,
-      objects: [{ fd: luma.fd, size: luma.size, modifier: 0n }, { fd: chroma.fd, size: chroma.size, modifier: 0n }],
-      layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch }] }],
+      width: w,
+      height: h,
+      objects: [
+        { fd: luma.fd, size: luma.size, modifier: 0n },
+        { fd: chroma.fd, size: chroma.size, modifier: 0n },
+      ],
+      layers: [
+        { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch }] },
+        { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch }] },
+      ],
     };
     using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
     expect(frame.plan).toMatchObject({ kind: "image", disjoint: true });
     using conv = new Converter(ctx);
     const { rgba } = conv.toRgba(frame, color);
     using _ = rgba;
-    expect(maxAbsDiff(readBack(ctx, rgba), referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
+    expect(
+      maxAbsDiff(readBack(ctx, rgba), referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max,
+    ).toBeLessThanOrEqual(1);
     for (const m of [luma, chroma]) {
       closeSync(m.fd);
       m.free();
@@ -227,39 +305,54 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
   });
 
   const quirk = quirksOf(ctx.info.driverName).find((q) => q.effect === "no-multi-planar-import");
-  const withWholeFrame = requires(quirk
-    ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/quirks.ts), so none are imported there`
-    : (ctx.importCaps("opaque-fd").planeModifiers?.["G8_B8R8_2PLANE_420_UNORM"] ?? []).some((m) => m.modifier === 0n)
-      ? undefined
-      : `${ctx.info.name} does not read LINEAR G8_B8R8_2PLANE_420_UNORM images through a YCbCr sampler (needs samplerYcbcrConversion and midpoint chroma)`);
+  const withWholeFrame = requires(
+    quirk
+      ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/quirks.ts), so none are imported there`
+      : (ctx.importCaps("opaque-fd").planeModifiers?.["G8_B8R8_2PLANE_420_UNORM"] ?? []).some((m) => m.modifier === 0n)
+        ? undefined
+        : `${ctx.info.name} does not read LINEAR G8_B8R8_2PLANE_420_UNORM images through a YCbCr sampler (needs samplerYcbcrConversion and midpoint chroma)`,
+  );
 
-  withWholeFrame("NV12 as one multi-planar image read through a YCbCr sampler: the same RGBA and luma as plane images and buffers", () => {
-    const mem = exportOpaqueFd(ctx, src);
-    const desc = nv12(mem.fd, mem.size, w, h, pitch);
-    using conv = new Converter(ctx);
-    using luma = new LumaPass(ctx);
-    const results = (["multi-planar", "planes"] as const).map((layout) => {
-      using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", layout });
-      expect(frame.plan).toMatchObject({ kind: "image", layout });
-      const { rgba } = conv.toRgba(frame, color);
-      using _ = rgba;
-      const l = luma.toLuma(frame);
-      const lumaBytes = readLuma(ctx, l);
-      l.buffer[Symbol.dispose]();
-      return { rgba: readBack(ctx, rgba), luma: lumaBytes };
-    });
-    expect(results[0]!.rgba).toEqual(results[1]!.rgba);
-    expect(results[0]!.luma).toEqual(results[1]!.luma);
-    expect(maxAbsDiff(results[0]!.rgba, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max).toBeLessThanOrEqual(1);
-    closeSync(mem.fd);
-    mem.free();
-    ctx.checkValidation();
-  });
+  withWholeFrame(
+    "NV12 as one multi-planar image read through a YCbCr sampler: the same RGBA and luma as plane images and buffers",
+    () => {
+      const mem = exportOpaqueFd(ctx, src);
+      const desc = nv12(mem.fd, mem.size, w, h, pitch);
+      using conv = new Converter(ctx);
+      using luma = new LumaPass(ctx);
+      const results = (["multi-planar", "planes"] as const).map((layout) => {
+        using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", layout });
+        expect(frame.plan).toMatchObject({ kind: "image", layout });
+        const { rgba } = conv.toRgba(frame, color);
+        using _ = rgba;
+        const l = luma.toLuma(frame);
+        const lumaBytes = readLuma(ctx, l);
+        l.buffer[Symbol.dispose]();
+        return { rgba: readBack(ctx, rgba), luma: lumaBytes };
+      });
+      expect(results[0]!.rgba).toEqual(results[1]!.rgba);
+      expect(results[0]!.luma).toEqual(results[1]!.luma);
+      expect(
+        maxAbsDiff(results[0]!.rgba, referenceRgba(w, h, sample(src, pitch * h), "BT.709", "limited", 8)).max,
+      ).toBeLessThanOrEqual(1);
+      closeSync(mem.fd);
+      mem.free();
+      ctx.checkValidation();
+    },
+  );
 
   withImageImport("single-plane R8 and RG8 images hold the exported bytes", () => {
-    for (const [fourcc, bpp] of [[DRM_FORMAT.R8, 1], [DRM_FORMAT.GR88, 2]] as const) {
+    for (const [fourcc, bpp] of [
+      [DRM_FORMAT.R8, 1],
+      [DRM_FORMAT.GR88, 2],
+    ] as const) {
       const mem = exportOpaqueFd(ctx, src);
-      const desc: DrmFrameDescriptor = { width: w, height: h, objects: [{ fd: mem.fd, size: mem.size, modifier: 0n }], layers: [{ fourcc, planes: [{ object: 0, offset: 0, pitch }] }] };
+      const desc: DrmFrameDescriptor = {
+        width: w,
+        height: h,
+        objects: [{ fd: mem.fd, size: mem.size, modifier: 0n }],
+        layers: [{ fourcc, planes: [{ object: 0, offset: 0, pitch }] }],
+      };
       // Copying the image out needs TRANSFER_SRC, which the import asks for only when told.
       using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", uses: ["sampled", "transfer-src"] });
       expect(frame.kind).toBe("image");
@@ -268,8 +361,12 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
       ctx.submitAndWait((cmd) => {
         frame.recordAcquire(cmd);
         const region = pack(vk.VkBufferImageCopy, {
-          bufferOffset: 0, bufferRowLength: 0, bufferImageHeight: 0,
-          imageSubresource: { aspectMask: vk.ImageAspect.COLOR, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }, imageOffset: [0, 0, 0], imageExtent: [w, h, 1],
+          bufferOffset: 0,
+          bufferRowLength: 0,
+          bufferImageHeight: 0,
+          imageSubresource: { aspectMask: vk.ImageAspect.COLOR, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 },
+          imageOffset: [0, 0, 0],
+          imageExtent: [w, h, 1],
         });
         ctx.dev.vkCmdCopyImageToBuffer(cmd, frame.planeImages[0]!, vk.ImageLayout.GENERAL, host.buffer, 1, region);
       });
@@ -285,11 +382,15 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
 });
 
 describe("host-pointer import (VK_EXT_external_memory_host) of a memfd's pages", () => {
-  const withHost = requires(ctx.has("VK_EXT_external_memory_host") ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_host`);
+  const withHost = requires(
+    ctx.has("VK_EXT_external_memory_host") ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_host`,
+  );
   /** Mappings of one memfd (by inode): other tests' mappings come and go with garbage collection. */
   const mappingsOf = (fd: number) => {
     const ino = dmabufIdentity(fd).split(":")[1]!;
-    return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => l.split(/\s+/)[4] === ino).length;
+    return readFileSync("/proc/self/maps", "utf8")
+      .split("\n")
+      .filter((l) => l.split(/\s+/)[4] === ino).length;
   };
   withHost("reads the memfd exactly, aliases it, and unmaps on release", () => {
     const m = makeMemfd(65536);

@@ -30,7 +30,10 @@ test("the allocator chain falls through cleanly to what this machine has, saying
   expect(openFds()).toBe(before);
 });
 
-for (const [name, spec, bytesPerFrame] of [["8-bit", CLIPS.odd, (w: number, h: number) => w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2)], ["10-bit", CLIPS.hevc10, (w: number, h: number) => 2 * (w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2))]] as const) {
+for (const [name, spec, bytesPerFrame] of [
+  ["8-bit", CLIPS.odd, (w: number, h: number) => w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2)],
+  ["10-bit", CLIPS.hevc10, (w: number, h: number) => 2 * (w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2))],
+] as const) {
   withSource(`force-linear (${name}): same RGBA as zero-copy, one counted CPU copy a frame, no fd gained`, () => {
     const file = clip(spec);
     const before = openFds();
@@ -41,7 +44,8 @@ for (const [name, spec, bytesPerFrame] of [["8-bit", CLIPS.odd, (w: number, h: n
       for (let a = direct.next(), b = linear.next(); a && b; a = direct.next(), b = linear.next()) {
         using fa = a;
         using fb = b;
-        const ra = direct.toRgba(fa), rb = linear.toRgba(fb);
+        const ra = direct.toRgba(fa),
+          rb = linear.toRgba(fb);
         using _a = ra.rgba;
         using _b = rb.rgba;
         expect(ra.stats.cpuBytesCopied).toBe(0);

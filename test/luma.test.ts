@@ -1,7 +1,7 @@
 // Luma pass and diff mode: luma equals the decoded Y plane (top 8 bits for 10-bit), the diff's sum
 // and histogram equal the CPU's, and identical frames diff to all zero.
 import { expect } from "bun:test";
-import { readBack, Video, type FrameDescriptor } from "vaapi-vk";
+import { type FrameDescriptor, readBack, Video } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
 
@@ -12,13 +12,19 @@ function cpuLuma(d: FrameDescriptor, rowWords: number, tenBit: boolean): Uint8Ar
   const mem = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
   const p = d.layers[0]!.planes[0]!;
   const out = new Uint8Array(rowWords * 4 * d.height);
-  for (let y = 0; y < d.height; y++) for (let x = 0; x < d.width; x++) {
-    out[y * rowWords * 4 + x] = tenBit ? ((mem[p.offset + y * p.pitch + 2 * x]! | (mem[p.offset + y * p.pitch + 2 * x + 1]! << 8)) & 0x3ff) >> 2 : mem[p.offset + y * p.pitch + x]!;
-  }
+  for (let y = 0; y < d.height; y++)
+    for (let x = 0; x < d.width; x++) {
+      out[y * rowWords * 4 + x] = tenBit
+        ? ((mem[p.offset + y * p.pitch + 2 * x]! | (mem[p.offset + y * p.pitch + 2 * x + 1]! << 8)) & 0x3ff) >> 2
+        : mem[p.offset + y * p.pitch + x]!;
+    }
   return out;
 }
 
-for (const [name, spec, tenBit] of [["8-bit, odd width", CLIPS.odd, false], ["10-bit", CLIPS.hevc10, true]] as const) {
+for (const [name, spec, tenBit] of [
+  ["8-bit, odd width", CLIPS.odd, false],
+  ["10-bit", CLIPS.hevc10, true],
+] as const) {
   withSource(`luma and diff match the CPU (${name})`, () => {
     using video = Video.open(clip(spec), { validation: true });
     using f0 = video.next()!;
@@ -27,19 +33,22 @@ for (const [name, spec, tenBit] of [["8-bit, odd width", CLIPS.odd, false], ["10
     using _0 = l0.buffer;
     const l1 = video.luma.toLuma(video.importFrame(f1).imported);
     using _1 = l1.buffer;
-    const c0 = cpuLuma(f0.descriptor, l0.rowWords, tenBit), c1 = cpuLuma(f1.descriptor, l1.rowWords, tenBit);
+    const c0 = cpuLuma(f0.descriptor, l0.rowWords, tenBit),
+      c1 = cpuLuma(f1.descriptor, l1.rowWords, tenBit);
     expect(Buffer.from(readBack(video.ctx, l0.buffer)).equals(Buffer.from(c0))).toBe(true);
     const d = video.luma.diff(l0, l1);
     using _d = d.diff.buffer;
     let sum = 0;
     const histogram = new Uint32Array(256);
     const diffBytes = readBack(video.ctx, d.diff.buffer);
-    for (let y = 0; y < l0.height; y++) for (let x = 0; x < l0.width; x++) {
-      const i = y * l0.rowWords * 4 + x, v = Math.abs(c0[i]! - c1[i]!);
-      expect(diffBytes[i]).toBe(v);
-      sum += v;
-      histogram[v]!++;
-    }
+    for (let y = 0; y < l0.height; y++)
+      for (let x = 0; x < l0.width; x++) {
+        const i = y * l0.rowWords * 4 + x,
+          v = Math.abs(c0[i]! - c1[i]!);
+        expect(diffBytes[i]).toBe(v);
+        sum += v;
+        histogram[v]!++;
+      }
     expect(d.sum).toBe(sum);
     expect(d.histogram).toEqual(histogram);
     video.ctx.checkValidation();

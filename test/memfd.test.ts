@@ -2,48 +2,60 @@
 // the pool's memfds are sealed so /dev/udmabuf can wrap them for drivers that want real dma_bufs.
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { libc } from "../ffi/libc";
 import { DmabufImportError, memfdRoute, sealedMemfd, UdmabufWrapper, Video, VulkanContext } from "vaapi-vk";
+import { libc } from "../ffi/libc";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
 const ctx = VulkanContext.create({ validation: true });
 afterAll(() => ctx[Symbol.dispose]());
-const F_GET_SEALS = 1034, F_SEAL_SHRINK = 2;
+const F_GET_SEALS = 1034,
+  F_SEAL_SHRINK = 2;
 
 test("the route is what the driver says", () => {
   const route = memfdRoute(ctx);
-  if (ctx.has("VK_EXT_external_memory_dma_buf") && ctx.info.driverName === "llvmpipe") expect(route).toBe("memfd-dma-buf");
-  if (!ctx.has("VK_EXT_external_memory_dma_buf") && ctx.has("VK_EXT_external_memory_host")) expect(route).toBe("host-pointer");
+  if (ctx.has("VK_EXT_external_memory_dma_buf") && ctx.info.driverName === "llvmpipe")
+    expect(route).toBe("memfd-dma-buf");
+  if (!ctx.has("VK_EXT_external_memory_dma_buf") && ctx.has("VK_EXT_external_memory_host"))
+    expect(route).toBe("host-pointer");
 });
 
-requires(libavMissing() ?? clipsMissing())("the frame pool's memfds are sealed against shrinking, and the route is reported", () => {
-  using video = Video.open(clip(CLIPS.h264));
-  using frame = video.next()!;
-  expect(libc().fcntl(frame.descriptor.objects[0]!.fd, F_GET_SEALS, 0) & F_SEAL_SHRINK).toBe(F_SEAL_SHRINK);
-  expect(video.sourceNote).toContain(`frames enter Vulkan as ${video.memfdRoute}`);
-});
+requires(libavMissing() ?? clipsMissing())(
+  "the frame pool's memfds are sealed against shrinking, and the route is reported",
+  () => {
+    using video = Video.open(clip(CLIPS.h264));
+    using frame = video.next()!;
+    expect(libc().fcntl(frame.descriptor.objects[0]!.fd, F_GET_SEALS, 0) & F_SEAL_SHRINK).toBe(F_SEAL_SHRINK);
+    expect(video.sourceNote).toContain(`frames enter Vulkan as ${video.memfdRoute}`);
+  },
+);
 
-requires(existsSync("/dev/udmabuf") ? undefined : "no /dev/udmabuf here (kernel without CONFIG_UDMABUF)")("udmabuf wraps a sealed memfd once, and closes it once", () => {
-  const fd = sealedMemfd(65536);
-  const before = openFds();
-  {
-    using wrapper = new UdmabufWrapper();
-    const desc = { width: 64, height: 32, objects: [{ fd, size: 65536, modifier: 0n }], layers: [] };
-    const a = wrapper.wrap(desc), b = wrapper.wrap(desc);
-    expect(a.objects[0]!.fd).toBe(b.objects[0]!.fd);
-    expect(a.objects[0]!.fd).not.toBe(fd);
-  }
-  expect(openFds()).toBe(before);
-  libc().close(fd);
-});
+requires(existsSync("/dev/udmabuf") ? undefined : "no /dev/udmabuf here (kernel without CONFIG_UDMABUF)")(
+  "udmabuf wraps a sealed memfd once, and closes it once",
+  () => {
+    const fd = sealedMemfd(65536);
+    const before = openFds();
+    {
+      using wrapper = new UdmabufWrapper();
+      const desc = { width: 64, height: 32, objects: [{ fd, size: 65536, modifier: 0n }], layers: [] };
+      const a = wrapper.wrap(desc),
+        b = wrapper.wrap(desc);
+      expect(a.objects[0]!.fd).toBe(b.objects[0]!.fd);
+      expect(a.objects[0]!.fd).not.toBe(fd);
+    }
+    expect(openFds()).toBe(before);
+    libc().close(fd);
+  },
+);
 
 test("without /dev/udmabuf the wrapper fails with a typed error and leaks nothing", () => {
   const fd = sealedMemfd(65536);
   const before = openFds();
   using wrapper = new UdmabufWrapper("/nonexistent/udmabuf");
-  expect(() => wrapper.wrap({ width: 64, height: 32, objects: [{ fd, size: 65536, modifier: 0n }], layers: [] })).toThrow(DmabufImportError);
+  expect(() =>
+    wrapper.wrap({ width: 64, height: 32, objects: [{ fd, size: 65536, modifier: 0n }], layers: [] }),
+  ).toThrow(DmabufImportError);
   expect(openFds()).toBe(before);
   libc().close(fd);
 });

@@ -2,11 +2,23 @@
 // typed error or the documented behaviour, never a segfault or a leak. The cases first, then a
 // seeded random walk over the public API (longer runs: scripts/fuzz.sh).
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import {
-  frameToRgba, GpuBuffer, importDmabuf, planImport, reclaimedByGc, readBack, VaapiVkError, Video, VulkanContext,
-  type DecodedFrame, type DrmFrameDescriptor, type ImportCaps, type Submission, type VideoOptions,
+  type DecodedFrame,
+  type DrmFrameDescriptor,
+  frameToRgba,
+  GpuBuffer,
+  type ImportCaps,
+  importDmabuf,
+  planImport,
+  readBack,
+  reclaimedByGc,
+  type Submission,
+  VaapiVkError,
+  Video,
+  type VideoOptions,
+  VulkanContext,
 } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
@@ -26,23 +38,26 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe("the misuses that used to crash Bun", () => {
-  withSource("a Video's frame converted after the Video was disposed: USE_AFTER_DISPOSE, and so are importFrame, luma and readRgba", () => {
-    const file = clip(CLIPS.h264);
-    const v = Video.open(file, { validation: true });
-    const fr = v.next()!;
-    const { rgba } = v.toRgba(fr);
-    v[Symbol.dispose]();
-    expect(codeOf(() => v.toRgba(fr))).toBe("USE_AFTER_DISPOSE");
-    expect(codeOf(() => v.importFrame(fr))).toBe("USE_AFTER_DISPOSE");
-    expect(codeOf(() => v.luma)).toBe("USE_AFTER_DISPOSE");
-    expect(codeOf(() => v.readRgba(rgba))).toBe("USE_AFTER_DISPOSE");
-    expect(codeOf(() => v.next())).toBe("USE_AFTER_DISPOSE");
-    // The frame went back with its Video; the RGBA buffer is the caller's and still readable.
-    expect(codeOf(() => fr.descriptor)).toBe("USE_AFTER_DISPOSE");
-    expect(readBack(rgba.ctx, rgba).length).toBe(320 * 180 * 4);
-    rgba[Symbol.dispose]();
-    fr[Symbol.dispose]();
-  });
+  withSource(
+    "a Video's frame converted after the Video was disposed: USE_AFTER_DISPOSE, and so are importFrame, luma and readRgba",
+    () => {
+      const file = clip(CLIPS.h264);
+      const v = Video.open(file, { validation: true });
+      const fr = v.next()!;
+      const { rgba } = v.toRgba(fr);
+      v[Symbol.dispose]();
+      expect(codeOf(() => v.toRgba(fr))).toBe("USE_AFTER_DISPOSE");
+      expect(codeOf(() => v.importFrame(fr))).toBe("USE_AFTER_DISPOSE");
+      expect(codeOf(() => v.luma)).toBe("USE_AFTER_DISPOSE");
+      expect(codeOf(() => v.readRgba(rgba))).toBe("USE_AFTER_DISPOSE");
+      expect(codeOf(() => v.next())).toBe("USE_AFTER_DISPOSE");
+      // The frame went back with its Video; the RGBA buffer is the caller's and still readable.
+      expect(codeOf(() => fr.descriptor)).toBe("USE_AFTER_DISPOSE");
+      expect(readBack(rgba.ctx, rgba).length).toBe(320 * 180 * 4);
+      rgba[Symbol.dispose]();
+      fr[Symbol.dispose]();
+    },
+  );
 
   withSource("disposing a toRgbaAsync target while the conversion is in flight waits for it", () => {
     const before = VulkanContext.liveCount;
@@ -59,21 +74,24 @@ describe("the misuses that used to crash Bun", () => {
     expect(VulkanContext.liveCount).toBe(before);
   });
 
-  withSource("an RGBA buffer returned out of a function whose `using` disposed the Video holds the right pixels and disposes cleanly", () => {
-    const file = clip(CLIPS.h264);
-    const before = VulkanContext.liveCount;
-    const convert = () => {
-      using v = Video.open(file, { validation: true });
-      using fr = v.next()!;
-      return v.toRgba(fr).rgba;
-    };
-    const rgba = convert();
-    expect(digest(readBack(rgba.ctx, rgba))).toBe(digest(frameToRgba(file, 0).rgba));
-    expect(VulkanContext.liveCount).toBe(before + 1);
-    rgba[Symbol.dispose]();
-    expect(VulkanContext.liveCount).toBe(before);
-    expect(codeOf(() => readBack(rgba.ctx, rgba))).toBe("USE_AFTER_DISPOSE");
-  });
+  withSource(
+    "an RGBA buffer returned out of a function whose `using` disposed the Video holds the right pixels and disposes cleanly",
+    () => {
+      const file = clip(CLIPS.h264);
+      const before = VulkanContext.liveCount;
+      const convert = () => {
+        using v = Video.open(file, { validation: true });
+        using fr = v.next()!;
+        return v.toRgba(fr).rgba;
+      };
+      const rgba = convert();
+      expect(digest(readBack(rgba.ctx, rgba))).toBe(digest(frameToRgba(file, 0).rgba));
+      expect(VulkanContext.liveCount).toBe(before + 1);
+      rgba[Symbol.dispose]();
+      expect(VulkanContext.liveCount).toBe(before);
+      expect(codeOf(() => readBack(rgba.ctx, rgba))).toBe("USE_AFTER_DISPOSE");
+    },
+  );
 
   withSource("a disposed frame cannot be converted: its surface went back to the pool", () => {
     using v = Video.open(clip(CLIPS.h264), { validation: true });
@@ -99,26 +117,29 @@ describe("the misuses that used to crash Bun", () => {
     expect(held.every((f) => f.disposed)).toBe(true);
   });
 
-  withSource("frames and GPU buffers dropped without disposing are reclaimed by the garbage collector, and counted", async () => {
-    const before = reclaimedByGc();
-    const fds = openFds();
-    const contexts = VulkanContext.liveCount;
-    (() => {
-      const v = Video.open(clip(CLIPS.h264), { validation: false });
-      for (let i = 0; i < 3; i++) v.toRgba(v.next()!); // frames and RGBA buffers dropped
-      new GpuBuffer(v.ctx, 4096, 0x20, "host");
-      v[Symbol.dispose]();
-    })();
-    // Finalizers run after a collection, on a later turn of the event loop.
-    for (let i = 0; i < 5 && reclaimedByGc().gpuBuffers - before.gpuBuffers < 4; i++) {
-      Bun.gc(true);
-      await Bun.sleep(20);
-    }
-    const after = reclaimedByGc();
-    expect(after.gpuBuffers - before.gpuBuffers).toBe(4);
-    expect(openFds()).toBe(fds);
-    expect(VulkanContext.liveCount).toBe(contexts);
-  });
+  withSource(
+    "frames and GPU buffers dropped without disposing are reclaimed by the garbage collector, and counted",
+    async () => {
+      const before = reclaimedByGc();
+      const fds = openFds();
+      const contexts = VulkanContext.liveCount;
+      (() => {
+        const v = Video.open(clip(CLIPS.h264), { validation: false });
+        for (let i = 0; i < 3; i++) v.toRgba(v.next()!); // frames and RGBA buffers dropped
+        new GpuBuffer(v.ctx, 4096, 0x20, "host");
+        v[Symbol.dispose]();
+      })();
+      // Finalizers run after a collection, on a later turn of the event loop.
+      for (let i = 0; i < 5 && reclaimedByGc().gpuBuffers - before.gpuBuffers < 4; i++) {
+        Bun.gc(true);
+        await Bun.sleep(20);
+      }
+      const after = reclaimedByGc();
+      expect(after.gpuBuffers - before.gpuBuffers).toBe(4);
+      expect(openFds()).toBe(fds);
+      expect(VulkanContext.liveCount).toBe(contexts);
+    },
+  );
 
   withSource("a script that forgets to dispose its RGBA buffers is warned, once, on stderr", () => {
     const script = `import { Video } from "vaapi-vk";
@@ -126,8 +147,14 @@ describe("the misuses that used to crash Bun", () => {
       (() => { for (let i = 0; i < 6; i++) { const f = v.next(); v.toRgba(f); f[Symbol.dispose](); } })();
       for (let i = 0; i < 10; i++) { Bun.gc(true); await Bun.sleep(20); }
       v[Symbol.dispose]();`;
-    const r = Bun.spawnSync([process.execPath, "-e", script], { cwd: join(import.meta.dir, ".."), env: { ...process.env, VAAPI_VK_DEBUG: "" } });
-    const warnings = r.stderr.toString().split("\n").filter((l) => l.includes("was dropped without being disposed"));
+    const r = Bun.spawnSync([process.execPath, "-e", script], {
+      cwd: join(import.meta.dir, ".."),
+      env: { ...process.env, VAAPI_VK_DEBUG: "" },
+    });
+    const warnings = r.stderr
+      .toString()
+      .split("\n")
+      .filter((l) => l.includes("was dropped without being disposed"));
     expect(r.exitCode).toBe(0);
     expect(warnings.length).toBe(1);
     expect(warnings[0]).toContain("a GPU buffer (e.g. toRgba's result)");
@@ -137,7 +164,20 @@ describe("the misuses that used to crash Bun", () => {
 describe("bad input gets an error that says what was wrong", () => {
   test("planImport of null, of junk caps, of an unknown layout: INVALID_ARGUMENT, not a TypeError", () => {
     const caps = { dmaBuf: true, drmFormatModifier: false, modifiers: {} };
-    const desc = { width: 64, height: 32, objects: [{ fd: 3, size: 4096, modifier: 0n }], layers: [{ fourcc: 0x3231564e, planes: [{ object: 0, offset: 0, pitch: 64 }, { object: 0, offset: 2048, pitch: 64 }] }] };
+    const desc = {
+      width: 64,
+      height: 32,
+      objects: [{ fd: 3, size: 4096, modifier: 0n }],
+      layers: [
+        {
+          fourcc: 0x3231564e,
+          planes: [
+            { object: 0, offset: 0, pitch: 64 },
+            { object: 0, offset: 2048, pitch: 64 },
+          ],
+        },
+      ],
+    };
     expect(codeOf(() => planImport(null as unknown as DrmFrameDescriptor, caps))).toBe("INVALID_ARGUMENT");
     expect(codeOf(() => planImport(desc, { dmaBuf: "yes" } as unknown as ImportCaps))).toBe("INVALID_ARGUMENT");
     expect(codeOf(() => planImport(desc, caps, "both" as unknown as "planes"))).toBe("INVALID_ARGUMENT");
@@ -187,67 +227,167 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
   const openBudget = Math.max(4, Math.ceil(steps / 300));
   const liveVideos = () => videos.filter((v) => !v.disposed).length;
   const actions: [string, number, () => unknown][] = [
-    ["open", 2, () => {
-      if (opens >= openBudget || liveVideos() >= 3) return;
-      opens++;
-      const v = Video.open(file, { validation: true, maxInFlight: 4, decodeAhead: Math.floor(random() * 5) });
-      videos.push(v);
-      contexts.push(v.ctx);
-    }],
-    ["next", 6, () => { const f = pick(videos)?.next(); if (f) frames.push(f); }],
-    ["nextAsync", 2, () => {
-      // Started and left pending: it resolves, or ends in a typed error (its Video disposed), on a later turn.
-      pick(videos)?.nextAsync().then((f) => { if (f) frames.push(f); }, (e) => {
-        if (!(e instanceof VaapiVkError)) asyncFailures.push(`nextAsync: not a typed error: ${(e as Error)?.stack ?? e}`);
-      });
-    }],
+    [
+      "open",
+      2,
+      () => {
+        if (opens >= openBudget || liveVideos() >= 3) return;
+        opens++;
+        const v = Video.open(file, { validation: true, maxInFlight: 4, decodeAhead: Math.floor(random() * 5) });
+        videos.push(v);
+        contexts.push(v.ctx);
+      },
+    ],
+    [
+      "next",
+      6,
+      () => {
+        const f = pick(videos)?.next();
+        if (f) frames.push(f);
+      },
+    ],
+    [
+      "nextAsync",
+      2,
+      () => {
+        // Started and left pending: it resolves, or ends in a typed error (its Video disposed), on a later turn.
+        pick(videos)
+          ?.nextAsync()
+          .then(
+            (f) => {
+              if (f) frames.push(f);
+            },
+            (e) => {
+              if (!(e instanceof VaapiVkError))
+                asyncFailures.push(`nextAsync: not a typed error: ${(e as Error)?.stack ?? e}`);
+            },
+          );
+      },
+    ],
     ["dispose frame", 4, () => pick(frames)?.[Symbol.dispose]()],
-    ["toRgba", 5, () => { const v = pick(videos), f = pick(frames); if (v && f) buffers.push(v.toRgba(f).rgba); }],
-    ["toRgbaAsync", 4, () => {
-      const v = pick(videos), f = pick(frames);
-      if (!v || !f) return;
-      const target = random() < 0.5 ? pick(buffers) : undefined;
-      const r = v.toRgbaAsync(f, target);
-      submissions.push(r.submission);
-      if (!target) buffers.push(r.rgba);
-    }],
+    [
+      "toRgba",
+      5,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (v && f) buffers.push(v.toRgba(f).rgba);
+      },
+    ],
+    [
+      "toRgbaAsync",
+      4,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (!v || !f) return;
+        const target = random() < 0.5 ? pick(buffers) : undefined;
+        const r = v.toRgbaAsync(f, target);
+        submissions.push(r.submission);
+        if (!target) buffers.push(r.rgba);
+      },
+    ],
     ["wait submission", 2, () => pick(submissions)?.wait()],
     ["dispose submission", 3, () => pick(submissions)?.[Symbol.dispose]()],
     ["dispose buffer", 3, () => pick(buffers)?.[Symbol.dispose]()],
-    ["readRgba", 2, () => { const v = pick(videos), b = pick(buffers); if (v && b) v.readRgba(b); }],
-    ["readBack", 2, () => { const b = pick(buffers); if (b) readBack(b.ctx, b); }],
-    ["luma", 2, () => {
-      const v = pick(videos), f = pick(frames);
-      if (!v || !f) return;
-      const l = v.luma.toLuma(v.importFrame(f).imported);
-      const d = v.luma.diff(l, l);
-      d.diff.buffer[Symbol.dispose]();
-      l.buffer[Symbol.dispose]();
-    }],
-    ["importDmabuf", 2, () => {
-      const v = pick(videos), f = pick(frames);
-      if (!v || !f) return;
-      importDmabuf(v.ctx, f.descriptor, { handleType: v.memfdRoute === "host-pointer" ? "host" : "dma-buf" })[Symbol.dispose]();
-    }],
-    ["cache.get", 1, () => { const v = pick(videos), f = pick(frames); if (v && f) v.cache.get(f.descriptor); }],
-    ["seekFrame", 1, () => { const v = pick(videos); if (v) frames.push(v.seekFrame(Math.floor(random() * 320) - 5)); }],
-    ["frameAt", 2, () => { const v = pick(videos); if (v) frames.push(v.frameAt(Math.floor(random() * 320) - 5)); }],
+    [
+      "readRgba",
+      2,
+      () => {
+        const v = pick(videos),
+          b = pick(buffers);
+        if (v && b) v.readRgba(b);
+      },
+    ],
+    [
+      "readBack",
+      2,
+      () => {
+        const b = pick(buffers);
+        if (b) readBack(b.ctx, b);
+      },
+    ],
+    [
+      "luma",
+      2,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (!v || !f) return;
+        const l = v.luma.toLuma(v.importFrame(f).imported);
+        const d = v.luma.diff(l, l);
+        d.diff.buffer[Symbol.dispose]();
+        l.buffer[Symbol.dispose]();
+      },
+    ],
+    [
+      "importDmabuf",
+      2,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (!v || !f) return;
+        importDmabuf(v.ctx, f.descriptor, { handleType: v.memfdRoute === "host-pointer" ? "host" : "dma-buf" })[
+          Symbol.dispose
+        ]();
+      },
+    ],
+    [
+      "cache.get",
+      1,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (v && f) v.cache.get(f.descriptor);
+      },
+    ],
+    [
+      "seekFrame",
+      1,
+      () => {
+        const v = pick(videos);
+        if (v) frames.push(v.seekFrame(Math.floor(random() * 320) - 5));
+      },
+    ],
+    [
+      "frameAt",
+      2,
+      () => {
+        const v = pick(videos);
+        if (v) frames.push(v.frameAt(Math.floor(random() * 320) - 5));
+      },
+    ],
     ["seek", 2, () => pick(videos)?.seek(random() * 11 - 0.5)],
-    ["frameAtTime", 1, () => { const v = pick(videos); if (v) frames.push(v.frameAtTime(random() * 11 - 0.5)); }],
-    ["frames", 1, () => {
-      const v = pick(videos);
-      if (!v) return;
-      const start = Math.floor(random() * 300) - 2;
-      for (const f of v.frames({ start, stop: start + 4, step: 1 + Math.floor(random() * 3) })) frames.push(f);
-    }],
+    [
+      "frameAtTime",
+      1,
+      () => {
+        const v = pick(videos);
+        if (v) frames.push(v.frameAtTime(random() * 11 - 0.5));
+      },
+    ],
+    [
+      "frames",
+      1,
+      () => {
+        const v = pick(videos);
+        if (!v) return;
+        const start = Math.floor(random() * 300) - 2;
+        for (const f of v.frames({ start, stop: start + 4, step: 1 + Math.floor(random() * 3) })) frames.push(f);
+      },
+    ],
     ["countFrames", 1, () => pick(videos)?.countFrames()],
-    ["batch", 2, () => {
-      const v = pick(videos);
-      if (!v) return;
-      const group = frames.filter(() => random() < 0.3).slice(0, 5);
-      const targets = group.map(() => pick(buffers)).filter((b): b is GpuBuffer => b !== undefined);
-      submissions.push(v.toRgbaBatchAsync(group, targets).submission);
-    }],
+    [
+      "batch",
+      2,
+      () => {
+        const v = pick(videos);
+        if (!v) return;
+        const group = frames.filter(() => random() < 0.3).slice(0, 5);
+        const targets = group.map(() => pick(buffers)).filter((b): b is GpuBuffer => b !== undefined);
+        submissions.push(v.toRgbaBatchAsync(group, targets).submission);
+      },
+    ],
     ["stats", 1, () => pick(videos)?.stats],
     ["dispose video", 1, () => pick(videos)?.[Symbol.dispose]()],
   ];
@@ -258,7 +398,8 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
     try {
       act();
     } catch (e) {
-      if (!(e instanceof VaapiVkError)) throw new Error(`seed ${seed}, step ${step} (${name}): not a typed error: ${(e as Error)?.stack ?? e}`);
+      if (!(e instanceof VaapiVkError))
+        throw new Error(`seed ${seed}, step ${step} (${name}): not a typed error: ${(e as Error)?.stack ?? e}`);
       codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
     }
   }
@@ -272,15 +413,20 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
   return codes;
 }
 
-withSource("a seeded random walk of misuse over the public API: only typed errors, and every fd and device comes back", () => {
-  const seed = Number(process.env["VAAPI_VK_FUZZ_SEED"] ?? 20261125);
-  const steps = Number(process.env["VAAPI_VK_FUZZ_STEPS"] ?? 4000);
-  const fds = openFds();
-  const contexts = VulkanContext.liveCount;
-  const codes = misuseWalk(seed, steps);
-  if (process.env["VAAPI_VK_FUZZ_REPORT"]) console.error(`misuse walk, seed ${seed}, ${steps} steps: ${JSON.stringify(Object.fromEntries(codes))}`);
-  expect(openFds()).toBe(fds);
-  expect(VulkanContext.liveCount).toBe(contexts);
-  // The walk did reach the misuses (typed errors seen), not only the happy path.
-  expect(codes.get("USE_AFTER_DISPOSE") ?? 0).toBeGreaterThan(0);
-}, 300_000);
+withSource(
+  "a seeded random walk of misuse over the public API: only typed errors, and every fd and device comes back",
+  () => {
+    const seed = Number(process.env["VAAPI_VK_FUZZ_SEED"] ?? 20261125);
+    const steps = Number(process.env["VAAPI_VK_FUZZ_STEPS"] ?? 4000);
+    const fds = openFds();
+    const contexts = VulkanContext.liveCount;
+    const codes = misuseWalk(seed, steps);
+    if (process.env["VAAPI_VK_FUZZ_REPORT"])
+      console.error(`misuse walk, seed ${seed}, ${steps} steps: ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect(openFds()).toBe(fds);
+    expect(VulkanContext.liveCount).toBe(contexts);
+    // The walk did reach the misuses (typed errors seen), not only the happy path.
+    expect(codes.get("USE_AFTER_DISPOSE") ?? 0).toBeGreaterThan(0);
+  },
+  300_000,
+);

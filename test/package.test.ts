@@ -12,14 +12,21 @@ import { libavMissing, requires } from "./support/gate";
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
 
 describe("the packed package in a fresh project", () => {
-  withFfmpeg("installs from its tarball without tests or caches, runs every README example, type-checks under strict options", () => {
-    const work = mkdtempSync(join(tmpdir(), "vaapi-vk-consumer-"));
-    try {
-      const r = spawnSync("bash", [join(import.meta.dir, "..", "scripts", "consumer.sh"), work], { encoding: "utf8", timeout: 240_000 });
-      expect(`${r.stdout}${r.stderr}`).toContain("consumer: ok");
-      expect(r.status).toBe(0);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }, 250_000);
+  withFfmpeg(
+    "installs from its tarball without tests or caches, runs every README example, type-checks under strict options",
+    () => {
+      const work = mkdtempSync(join(tmpdir(), "vaapi-vk-consumer-"));
+      try {
+        const r = spawnSync("bash", [join(import.meta.dir, "..", "scripts", "consumer.sh"), work], {
+          encoding: "utf8",
+          timeout: 240_000,
+        });
+        expect(`${r.stdout}${r.stderr}`).toContain("consumer: ok");
+        expect(r.status).toBe(0);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+    250_000,
+  );
 });

@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { probe, ProbeReportSchema } from "vaapi-vk";
+import { ProbeReportSchema, probe } from "vaapi-vk";
 
 test("probe() validates and its verdict matches what the machine has", () => {
   const r = probe();
@@ -17,13 +17,19 @@ test("probe() validates and its verdict matches what the machine has", () => {
     expect(r.verdict.path).toBe("software-lavapipe");
     expect(r.verdict.summary).toContain("memfd");
   }
-  if (devices.length && devices.every((d) => !d.extensions["VK_EXT_external_memory_dma_buf"]) && devices.some((d) => d.extensions["VK_KHR_external_memory_fd"])) {
+  if (
+    devices.length &&
+    devices.every((d) => !d.extensions["VK_EXT_external_memory_dma_buf"]) &&
+    devices.some((d) => d.extensions["VK_KHR_external_memory_fd"])
+  ) {
     expect(r.verdict.path).toBe("opaque-fd-only");
   }
 });
 
 test("examples/probe.ts --json prints the same schema", () => {
-  const out = spawnSync(process.execPath, ["run", join(import.meta.dir, "..", "examples", "probe.ts"), "--json"], { encoding: "utf8" });
+  const out = spawnSync(process.execPath, ["run", join(import.meta.dir, "..", "examples", "probe.ts"), "--json"], {
+    encoding: "utf8",
+  });
   expect(out.status).toBe(0);
   ProbeReportSchema.parse(JSON.parse(out.stdout));
 });

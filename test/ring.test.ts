@@ -10,7 +10,11 @@ import { libavMissing, requires } from "./support/gate";
 const withSource = requires(libavMissing() ?? clipsMissing());
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-function run(file: string, ring: number, freshFds = false): { digests: string[]; surfaces: number; stats: Video["stats"] } {
+function run(
+  file: string,
+  ring: number,
+  freshFds = false,
+): { digests: string[]; surfaces: number; stats: Video["stats"] } {
   using video = Video.open(file, { dmabufRing: ring, validation: true, freshFds });
   const digests: string[] = [];
   const surfaces = new Set<string>();
@@ -26,35 +30,41 @@ function run(file: string, ring: number, freshFds = false): { digests: string[];
   return { digests, surfaces: surfaces.size, stats: video.stats };
 }
 
-withSource("300 frames through a ring of 4: one import per distinct surface, the same RGBA as the single-frame path, no fd gained", () => {
-  const file = clip(CLIPS.long300);
-  const before = openFds();
-  const r = run(file, 4);
-  expect(r.stats.frames).toBe(300);
-  // However many surfaces the decoder's threads cycle through (5 on 2 cores, 17 on 16), each is imported once.
-  expect(r.stats.imports).toBe(r.surfaces);
-  expect(r.stats.cacheHits).toBe(300 - r.surfaces);
-  expect(r.stats.evictions).toBe(0);
-  for (const i of [0, 1, 59, 60, 150, 299]) expect(digest(frameToRgba(file, i).rgba)).toBe(r.digests[i]!);
-  expect(openFds()).toBe(before);
-});
-
-withSource("the cache follows the decoder's pool: with any ring, a B-frame clip imports each surface once and never evicts", () => {
-  const file = clip(CLIPS.bframes);
-  const before = openFds();
-  const runs = [1, 4, 16].map((ring) => run(file, ring));
-  for (const r of runs) {
-    expect(r.stats.frames).toBe(150);
+withSource(
+  "300 frames through a ring of 4: one import per distinct surface, the same RGBA as the single-frame path, no fd gained",
+  () => {
+    const file = clip(CLIPS.long300);
+    const before = openFds();
+    const r = run(file, 4);
+    expect(r.stats.frames).toBe(300);
+    // However many surfaces the decoder's threads cycle through (5 on 2 cores, 17 on 16), each is imported once.
     expect(r.stats.imports).toBe(r.surfaces);
-    expect(r.stats.cacheHits).toBe(150 - r.surfaces);
+    expect(r.stats.cacheHits).toBe(300 - r.surfaces);
     expect(r.stats.evictions).toBe(0);
-    expect(r.stats.poolSize).toBeGreaterThanOrEqual(r.surfaces);
-    expect(r.digests).toEqual(runs[0]!.digests);
-  }
-  // A B-frame decoder holds more surfaces than a ring of 4 (the case that used to thrash).
-  expect(runs[0]!.surfaces).toBeGreaterThan(4);
-  expect(openFds()).toBe(before);
-});
+    for (const i of [0, 1, 59, 60, 150, 299]) expect(digest(frameToRgba(file, i).rgba)).toBe(r.digests[i]!);
+    expect(openFds()).toBe(before);
+  },
+);
+
+withSource(
+  "the cache follows the decoder's pool: with any ring, a B-frame clip imports each surface once and never evicts",
+  () => {
+    const file = clip(CLIPS.bframes);
+    const before = openFds();
+    const runs = [1, 4, 16].map((ring) => run(file, ring));
+    for (const r of runs) {
+      expect(r.stats.frames).toBe(150);
+      expect(r.stats.imports).toBe(r.surfaces);
+      expect(r.stats.cacheHits).toBe(150 - r.surfaces);
+      expect(r.stats.evictions).toBe(0);
+      expect(r.stats.poolSize).toBeGreaterThanOrEqual(r.surfaces);
+      expect(r.digests).toEqual(runs[0]!.digests);
+    }
+    // A B-frame decoder holds more surfaces than a ring of 4 (the case that used to thrash).
+    expect(runs[0]!.surfaces).toBeGreaterThan(4);
+    expect(openFds()).toBe(before);
+  },
+);
 
 withSource("pipelined conversions (the GPU works while the next frame decodes) give the same frames", () => {
   const file = clip(CLIPS.long300);
@@ -63,7 +73,11 @@ withSource("pipelined conversions (the GPU works while the next frame decodes) g
   {
     using video = Video.open(file, { dmabufRing: 2, maxInFlight: 4, validation: true });
     const targets = [0, 1, 2].map(() => video.converter.allocateRgba(video.info.width, video.info.height));
-    const queue: { frame: NonNullable<ReturnType<Video["next"]>>; submission: { wait(): void; [Symbol.dispose](): void }; target: number }[] = [];
+    const queue: {
+      frame: NonNullable<ReturnType<Video["next"]>>;
+      submission: { wait(): void; [Symbol.dispose](): void };
+      target: number;
+    }[] = [];
     const digests: string[] = [];
     const retire = () => {
       const q = queue.shift()!;

@@ -4,16 +4,24 @@ import { describe, expect } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVaapiDevice, DecodeError, openSoftwareSource, pixelFormatOf, StallTimeoutError, Video, type DecodedFrame, type FrameDescriptor } from "vaapi-vk";
+import {
+  createVaapiDevice,
+  type DecodedFrame,
+  DecodeError,
+  type FrameDescriptor,
+  openSoftwareSource,
+  pixelFormatOf,
+  StallTimeoutError,
+  Video,
+} from "vaapi-vk";
 import { avFields } from "../lib/sources/libav";
-import { CLIP_DIR, CLIPS, clip, decodeRaw, ffmpegMissing, type ClipSpec } from "./support/clips";
+import { CLIP_DIR, CLIPS, type ClipSpec, clip, decodeRaw, ffmpegMissing } from "./support/clips";
 import { openFds } from "./support/fds";
-import { packedPlanes } from "./support/planes";
 import { libavLacks, libavMissing, requires } from "./support/gate";
+import { packedPlanes } from "./support/planes";
 
 const withLibav = requires(libavMissing());
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
-
 
 function decodeAll(file: string, onFrame: (d: FrameDescriptor, i: number) => void, maxInFlight = 4) {
   const { session, poolStats } = openSoftwareSource({ file, timeoutS: 30, debug: false, maxInFlight });
@@ -115,10 +123,23 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
   });
   withFfmpeg("an audio-only file", () => {
     const f = join(CLIP_DIR, "audio-only.m4a");
-    require("node:child_process").spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", "-c:a", "aac", f]);
+    require("node:child_process").spawnSync("ffmpeg", [
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:duration=0.5",
+      "-c:a",
+      "aac",
+      f,
+    ]);
     expectDecodeError(f, "NOT_A_VIDEO", "probe");
   });
-  requires(libavLacks([], ["nut"]) ?? ffmpegMissing())("a file whose codec has no decoder", () => expectDecodeError(clip(CLIPS.noDecoder), "NO_DECODER", "decoder"));
+  requires(libavLacks([], ["nut"]) ?? ffmpegMissing())("a file whose codec has no decoder", () =>
+    expectDecodeError(clip(CLIPS.noDecoder), "NO_DECODER", "decoder"),
+  );
   withLibav("the VAAPI device on a node that is no DRM device falls back to libva-drm and fails cleanly", () => {
     const before = openFds();
     let err: unknown;
@@ -143,12 +164,15 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
   });
   withFfmpeg("a stage that does not finish within timeoutS raises StallTimeoutError", () => {
     const before = openFds();
-    expect(() => openSoftwareSource({ file: clip(CLIPS.h264), timeoutS: 1e-9, debug: false, maxInFlight: 4 })).toThrow(StallTimeoutError);
+    expect(() => openSoftwareSource({ file: clip(CLIPS.h264), timeoutS: 1e-9, debug: false, maxInFlight: 4 })).toThrow(
+      StallTimeoutError,
+    );
     expect(openFds()).toBe(before);
   });
   withFfmpeg("holding more frames than maxInFlight is refused, not a hang", () => {
     const { session } = openSoftwareSource({ file: clip(CLIPS.h264), timeoutS: 10, debug: false, maxInFlight: 2 });
-    const a = session.next()!, b = session.next()!;
+    const a = session.next()!,
+      b = session.next()!;
     expect(() => session.next()).toThrow(/frames are still held/);
     a[Symbol.dispose]();
     using c = session.next()!;
@@ -163,7 +187,11 @@ describe("damaged streams decode what ffmpeg decodes", () => {
   const damagedClip = (): { file: string; positions: number[] } => {
     const src = clip(CLIPS.h264);
     const probe = Bun.spawnSync(["ffprobe", "-v", "quiet", "-show_packets", "-select_streams", "v", src]);
-    const all = probe.stdout.toString().split("\n").filter((l) => l.startsWith("pos=")).map((l) => Number(l.slice(4)));
+    const all = probe.stdout
+      .toString()
+      .split("\n")
+      .filter((l) => l.startsWith("pos="))
+      .map((l) => Number(l.slice(4)));
     const positions = [all[5]!, all[14]!];
     const bytes = readFileSync(src);
     for (const p of positions) bytes.fill(0xff, p, p + 4);
@@ -173,35 +201,55 @@ describe("damaged streams decode what ffmpeg decodes", () => {
     return { file, positions };
   };
   const ffmpegFrames = (file: string) => {
-    const r = Bun.spawnSync(["ffmpeg", "-v", "quiet", "-i", file, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]);
+    const r = Bun.spawnSync([
+      "ffmpeg",
+      "-v",
+      "quiet",
+      "-i",
+      file,
+      "-fps_mode",
+      "passthrough",
+      "-f",
+      "rawvideo",
+      "-pix_fmt",
+      "yuv420p",
+      "-",
+    ]);
     return r.stdout.length / (320 * 180 * 1.5);
   };
 
-  withFfmpeg("two rejected packets are skipped, counted and reported on the next frame with their positions; the rest decodes", () => {
-    const { file, positions } = damagedClip();
-    const fds = openFds();
-    // One decoder thread: the decoder rejects each packet as it is sent. With frame threads it says
-    // so a few packets later (the damage lies in one of the packets still decoding): same count.
-    // The same on the caller's thread and on the decode-ahead thread.
-    for (const [threads, decodeAhead] of [[1, 0], [1, 4], [0, 4]] as const) {
-      using video = Video.open(file, { validation: true, threads, decodeAhead });
-      const damage: number[] = [];
-      let frames = 0;
-      for (let f = video.next(); f; f = video.next()) {
-        using frame = f;
-        damage.push(...frame.damage.map((d) => d.packetPos));
-        const { rgba } = video.toRgba(frame);
-        rgba[Symbol.dispose]();
-        frames++;
+  withFfmpeg(
+    "two rejected packets are skipped, counted and reported on the next frame with their positions; the rest decodes",
+    () => {
+      const { file, positions } = damagedClip();
+      const fds = openFds();
+      // One decoder thread: the decoder rejects each packet as it is sent. With frame threads it says
+      // so a few packets later (the damage lies in one of the packets still decoding): same count.
+      // The same on the caller's thread and on the decode-ahead thread.
+      for (const [threads, decodeAhead] of [
+        [1, 0],
+        [1, 4],
+        [0, 4],
+      ] as const) {
+        using video = Video.open(file, { validation: true, threads, decodeAhead });
+        const damage: number[] = [];
+        let frames = 0;
+        for (let f = video.next(); f; f = video.next()) {
+          using frame = f;
+          damage.push(...frame.damage.map((d) => d.packetPos));
+          const { rgba } = video.toRgba(frame);
+          rgba[Symbol.dispose]();
+          frames++;
+        }
+        expect(frames).toBe(ffmpegFrames(file));
+        expect(frames).toBeGreaterThan(20);
+        expect(video.stats.damageSkipped).toBe(2);
+        if (threads === 1) expect(damage).toEqual(positions);
+        video.ctx.checkValidation();
       }
-      expect(frames).toBe(ffmpegFrames(file));
-      expect(frames).toBeGreaterThan(20);
-      expect(video.stats.damageSkipped).toBe(2);
-      if (threads === 1) expect(damage).toEqual(positions);
-      video.ctx.checkValidation();
-    }
-    expect(openFds()).toBe(fds);
-  });
+      expect(openFds()).toBe(fds);
+    },
+  );
   withFfmpeg("seekFrame and frameToRgba go past the damage; strict decoding stops at it, naming the packet", () => {
     const { file, positions } = damagedClip();
     {
@@ -259,63 +307,81 @@ describe("a read that blocks times out on time (the input is polled up to the de
     expect(openFds()).toBe(fds);
     done();
   });
-  withFfmpeg("a FIFO whose writer stalls mid-stream: the frames written decode, then StallTimeoutError at decode", async () => {
-    const { path, done } = fifo();
-    // 10 s of video: probing reads its first 5 s, then decoding runs into the stall.
-    const ts = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", clip(CLIPS.long300), "-c", "copy", "-f", "mpegts", "-"]).stdout;
-    const half = ts.subarray(0, Math.floor(ts.length * 0.8));
-    const part = `${path}.part`;
-    writeFileSync(part, half);
-    // The writer keeps the FIFO open (fd 3) after writing 80% of the stream, as a stalled producer does.
-    const writer = Bun.spawn(["sh", "-c", `exec 3> '${path}'; cat '${part}' >&3; sleep 30`]);
-    const t0 = performance.now();
-    let frames = 0;
-    let err: unknown;
-    try {
-      using video = Video.open(path, { timeoutS: 1 });
-      for (let f = video.next(); f; f = video.next()) {
-        f[Symbol.dispose]();
-        frames++;
+  withFfmpeg(
+    "a FIFO whose writer stalls mid-stream: the frames written decode, then StallTimeoutError at decode",
+    async () => {
+      const { path, done } = fifo();
+      // 10 s of video: probing reads its first 5 s, then decoding runs into the stall.
+      const ts = Bun.spawnSync([
+        "ffmpeg",
+        "-v",
+        "error",
+        "-i",
+        clip(CLIPS.long300),
+        "-c",
+        "copy",
+        "-f",
+        "mpegts",
+        "-",
+      ]).stdout;
+      const half = ts.subarray(0, Math.floor(ts.length * 0.8));
+      const part = `${path}.part`;
+      writeFileSync(part, half);
+      // The writer keeps the FIFO open (fd 3) after writing 80% of the stream, as a stalled producer does.
+      const writer = Bun.spawn(["sh", "-c", `exec 3> '${path}'; cat '${part}' >&3; sleep 30`]);
+      const t0 = performance.now();
+      let frames = 0;
+      let err: unknown;
+      try {
+        using video = Video.open(path, { timeoutS: 1 });
+        for (let f = video.next(); f; f = video.next()) {
+          f[Symbol.dispose]();
+          frames++;
+        }
+      } catch (e) {
+        err = e;
       }
-    } catch (e) {
-      err = e;
-    }
-    writer.kill();
-    await writer.exited;
-    expect(err).toBeInstanceOf(StallTimeoutError);
-    expect((err as StallTimeoutError).stage).toBe("decode");
-    expect(frames).toBeGreaterThan(0);
-    expect((performance.now() - t0) / 1000).toBeLessThan(6);
-    done();
-  }, 20_000);
+      writer.kill();
+      await writer.exited;
+      expect(err).toBeInstanceOf(StallTimeoutError);
+      expect((err as StallTimeoutError).stage).toBe("decode");
+      expect(frames).toBeGreaterThan(0);
+      expect((performance.now() - t0) / 1000).toBeLessThan(6);
+      done();
+    },
+    20_000,
+  );
 });
 
 describe("decoders that cannot write into the pool", () => {
-  requires(libavLacks(["libdav1d"], ["matroska"]) ?? ffmpegMissing())("AV1 through libdav1d (no AV_CODEC_CAP_DR1): said at open, each frame copied once (counted), planes equal to ffmpeg's", () => {
-    const file = clip(CLIPS.av1);
-    const fds = openFds();
-    {
-      using video = Video.open(file, { validation: true });
-      expect(video.info.directRendering).toBe(false);
-      expect(video.sourceNote).toContain(`the ${video.info.decoder} decoder cannot write into the memfd pool`);
-      const want = decodeRaw(file, "yuv420p");
-      const frameBytes = 160 * 90 * 1.5;
-      let n = 0;
-      for (let f = video.next(); f; f = video.next()) {
-        using frame = f;
-        expect(frame.cpuBytesCopied).toBe(frameBytes);
-        expect(packedPlanes(frame.descriptor)).toEqual(want.subarray(n * frameBytes, (n + 1) * frameBytes));
-        const { rgba, stats } = video.toRgba(frame);
-        rgba[Symbol.dispose]();
-        expect(stats.cpuBytesCopied).toBe(frameBytes);
-        n++;
+  requires(libavLacks(["libdav1d"], ["matroska"]) ?? ffmpegMissing())(
+    "AV1 through libdav1d (no AV_CODEC_CAP_DR1): said at open, each frame copied once (counted), planes equal to ffmpeg's",
+    () => {
+      const file = clip(CLIPS.av1);
+      const fds = openFds();
+      {
+        using video = Video.open(file, { validation: true });
+        expect(video.info.directRendering).toBe(false);
+        expect(video.sourceNote).toContain(`the ${video.info.decoder} decoder cannot write into the memfd pool`);
+        const want = decodeRaw(file, "yuv420p");
+        const frameBytes = 160 * 90 * 1.5;
+        let n = 0;
+        for (let f = video.next(); f; f = video.next()) {
+          using frame = f;
+          expect(frame.cpuBytesCopied).toBe(frameBytes);
+          expect(packedPlanes(frame.descriptor)).toEqual(want.subarray(n * frameBytes, (n + 1) * frameBytes));
+          const { rgba, stats } = video.toRgba(frame);
+          rgba[Symbol.dispose]();
+          expect(stats.cpuBytesCopied).toBe(frameBytes);
+          n++;
+        }
+        expect(n).toBe(CLIPS.av1.frames);
+        expect(video.stats.cpuBytesCopied).toBe(n * frameBytes);
+        video.ctx.checkValidation();
       }
-      expect(n).toBe(CLIPS.av1.frames);
-      expect(video.stats.cpuBytesCopied).toBe(n * frameBytes);
-      video.ctx.checkValidation();
-    }
-    expect(openFds()).toBe(fds);
-  });
+      expect(openFds()).toBe(fds);
+    },
+  );
 });
 
 describe("decoder threads", () => {
@@ -324,25 +390,32 @@ describe("decoder threads", () => {
     using video = Video.open(file, { threads, decodeAhead, validation: false, maxInFlight: 2 });
     for (let f = video.next(); f; f = video.next()) {
       using frame = f;
-      out.push({ index: frame.index, pts: frame.descriptor.pts, digest: Bun.hash(packedPlanes(frame.descriptor)).toString(16) });
+      out.push({
+        index: frame.index,
+        pts: frame.descriptor.pts,
+        digest: Bun.hash(packedPlanes(frame.descriptor)).toString(16),
+      });
     }
     return { frames: out, pool: video.stats.poolSize };
   };
-  withLibav("frames come out in order and identical with 1 and 8 threads (get_buffer2 called from every thread), no fd gained", () => {
-    for (const spec of [CLIPS.h264LongGop, CLIPS.hevc10, CLIPS.long300]) {
-      const file = clip(spec);
-      const fds = openFds();
-      const one = planesOf(file, 1);
-      const many = planesOf(file, 8);
-      const ahead = planesOf(file, 8, 8);
-      expect(many.frames).toEqual(one.frames);
-      expect(ahead.frames).toEqual(one.frames);
-      expect(one.frames.map((f) => f.index)).toEqual(one.frames.map((_, i) => i));
-      // Frame threads hold more frames at once: the pool (and so the import cache) grows with them.
-      expect(many.pool).toBeGreaterThanOrEqual(one.pool);
-      expect(openFds()).toBe(fds);
-    }
-  });
+  withLibav(
+    "frames come out in order and identical with 1 and 8 threads (get_buffer2 called from every thread), no fd gained",
+    () => {
+      for (const spec of [CLIPS.h264LongGop, CLIPS.hevc10, CLIPS.long300]) {
+        const file = clip(spec);
+        const fds = openFds();
+        const one = planesOf(file, 1);
+        const many = planesOf(file, 8);
+        const ahead = planesOf(file, 8, 8);
+        expect(many.frames).toEqual(one.frames);
+        expect(ahead.frames).toEqual(one.frames);
+        expect(one.frames.map((f) => f.index)).toEqual(one.frames.map((_, i) => i));
+        // Frame threads hold more frames at once: the pool (and so the import cache) grows with them.
+        expect(many.pool).toBeGreaterThanOrEqual(one.pool);
+        expect(openFds()).toBe(fds);
+      }
+    },
+  );
 });
 
 describe("decode-ahead: a thread of the library's decodes while the caller works", () => {
@@ -374,33 +447,36 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
     }
     expect(openFds()).toBe(fds);
   });
-  withLibav("disposing while the thread decodes (mid-stream, mid-wait) stops it: no hang, no fd or frame left", async () => {
-    const file = clip(CLIPS.long300);
-    const fds = openFds();
-    for (let i = 0; i < 12; i++) {
-      const video = Video.open(file, { decodeAhead: 1 + (i % 8), threads: i % 3, validation: false });
-      const held = [video.next()!, video.next()!];
-      if (i % 2) {
-        // Disposed while an async wait is pending: that wait ends in USE_AFTER_DISPOSE, never a crash.
-        held.forEach((f) => f[Symbol.dispose]());
-        // A consumer slower than the decoder: the stream is far from its end when the Video goes.
-        const pending = (async () => {
-          for (let f = await video.nextAsync(); f; f = await video.nextAsync()) {
-            f[Symbol.dispose]();
-            await Bun.sleep(1);
-          }
-        })();
-        await Bun.sleep(i);
-        video[Symbol.dispose]();
-        expect(pending).rejects.toMatchObject({ code: "USE_AFTER_DISPOSE" });
-        await pending.catch(() => {});
-      } else {
-        video[Symbol.dispose]();
-        expect(held.every((f) => f.disposed)).toBe(true);
+  withLibav(
+    "disposing while the thread decodes (mid-stream, mid-wait) stops it: no hang, no fd or frame left",
+    async () => {
+      const file = clip(CLIPS.long300);
+      const fds = openFds();
+      for (let i = 0; i < 12; i++) {
+        const video = Video.open(file, { decodeAhead: 1 + (i % 8), threads: i % 3, validation: false });
+        const held = [video.next()!, video.next()!];
+        if (i % 2) {
+          // Disposed while an async wait is pending: that wait ends in USE_AFTER_DISPOSE, never a crash.
+          for (const f of held) f[Symbol.dispose]();
+          // A consumer slower than the decoder: the stream is far from its end when the Video goes.
+          const pending = (async () => {
+            for (let f = await video.nextAsync(); f; f = await video.nextAsync()) {
+              f[Symbol.dispose]();
+              await Bun.sleep(1);
+            }
+          })();
+          await Bun.sleep(i);
+          video[Symbol.dispose]();
+          expect(pending).rejects.toMatchObject({ code: "USE_AFTER_DISPOSE" });
+          await pending.catch(() => {});
+        } else {
+          video[Symbol.dispose]();
+          expect(held.every((f) => f.disposed)).toBe(true);
+        }
       }
-    }
-    expect(openFds()).toBe(fds);
-  });
+      expect(openFds()).toBe(fds);
+    },
+  );
   withLibav("the pool holds what the caller and the thread hold, and no more", () => {
     const file = clip(CLIPS.long300);
     for (const decodeAhead of [1, 8]) {
@@ -423,43 +499,47 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
 });
 
 describe("batches: several frames converted in one submission", () => {
-  withLibav("toRgbaBatchAsync gives each frame the bytes toRgba gives it (8- and 10-bit), validation silent, fds flat", () => {
-    const fds = openFds();
-    for (const spec of [CLIPS.bframes, CLIPS.hevc10]) {
-      const file = clip(spec);
-      const single: string[] = [];
-      {
-        using video = Video.open(file, { validation: true });
-        for (const f of video) {
-          using frame = f;
-          const { rgba } = video.toRgba(frame);
-          using _ = rgba;
-          single.push(Bun.hash(video.readRgba(rgba)).toString(16));
+  withLibav(
+    "toRgbaBatchAsync gives each frame the bytes toRgba gives it (8- and 10-bit), validation silent, fds flat",
+    () => {
+      const fds = openFds();
+      for (const spec of [CLIPS.bframes, CLIPS.hevc10]) {
+        const file = clip(spec);
+        const single: string[] = [];
+        {
+          using video = Video.open(file, { validation: true });
+          for (const f of video) {
+            using frame = f;
+            const { rgba } = video.toRgba(frame);
+            using _ = rgba;
+            single.push(Bun.hash(video.readRgba(rgba)).toString(16));
+          }
+        }
+        using video = Video.open(file, { validation: true, maxInFlight: 8 });
+        const { width, height } = video.info;
+        const targets = Array.from({ length: 5 }, () => video.converter.allocateRgba(width, height));
+        const batched: string[] = [];
+        try {
+          for (;;) {
+            const group: DecodedFrame[] = [];
+            for (let f = group.length < 5 ? video.next() : null; f; f = group.length < 5 ? video.next() : null)
+              group.push(f);
+            if (!group.length) break;
+            const { submission, stats } = video.toRgbaBatchAsync(group, targets.slice(0, group.length));
+            submission[Symbol.dispose]();
+            expect(stats.every((s) => s.cpuBytesCopied === 0)).toBe(true);
+            for (let i = 0; i < group.length; i++) batched.push(Bun.hash(video.readRgba(targets[i]!)).toString(16));
+            for (const f of group) f[Symbol.dispose]();
+            if (group.length < 5) break;
+          }
+          expect(batched).toEqual(single);
+          expect(() => video.toRgbaBatchAsync([], [])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+          video.ctx.checkValidation();
+        } finally {
+          for (const t of targets) t[Symbol.dispose]();
         }
       }
-      using video = Video.open(file, { validation: true, maxInFlight: 8 });
-      const { width, height } = video.info;
-      const targets = Array.from({ length: 5 }, () => video.converter.allocateRgba(width, height));
-      const batched: string[] = [];
-      try {
-        for (;;) {
-          const group: DecodedFrame[] = [];
-          for (let f = group.length < 5 ? video.next() : null; f; f = group.length < 5 ? video.next() : null) group.push(f);
-          if (!group.length) break;
-          const { submission, stats } = video.toRgbaBatchAsync(group, targets.slice(0, group.length));
-          submission[Symbol.dispose]();
-          expect(stats.every((s) => s.cpuBytesCopied === 0)).toBe(true);
-          for (let i = 0; i < group.length; i++) batched.push(Bun.hash(video.readRgba(targets[i]!)).toString(16));
-          for (const f of group) f[Symbol.dispose]();
-          if (group.length < 5) break;
-        }
-        expect(batched).toEqual(single);
-        expect(() => video.toRgbaBatchAsync([], [])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-        video.ctx.checkValidation();
-      } finally {
-        for (const t of targets) t[Symbol.dispose]();
-      }
-    }
-    expect(openFds()).toBe(fds);
-  });
+      expect(openFds()).toBe(fds);
+    },
+  );
 });

@@ -14,16 +14,19 @@ const withSource = requires(libavMissing() ?? clipsMissing());
 const STUB = join(import.meta.dir, "..", "examples", "stub.ts");
 
 function pngPixels(png: Buffer): { width: number; height: number; rgba: Uint8Array } {
-  const width = png.readUInt32BE(16), height = png.readUInt32BE(20);
+  const width = png.readUInt32BE(16),
+    height = png.readUInt32BE(20);
   let idat = Buffer.alloc(0);
-  for (let at = 8; at < png.length;) {
-    const len = png.readUInt32BE(at), type = png.toString("ascii", at + 4, at + 8);
+  for (let at = 8; at < png.length; ) {
+    const len = png.readUInt32BE(at),
+      type = png.toString("ascii", at + 4, at + 8);
     if (type === "IDAT") idat = Buffer.concat([idat, png.subarray(at + 8, at + 8 + len)]);
     at += 12 + len;
   }
   const raw = inflateSync(idat);
   const rgba = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) rgba.set(raw.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
+  for (let y = 0; y < height; y++)
+    rgba.set(raw.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
   return { width, height, rgba };
 }
 
@@ -31,7 +34,11 @@ withSource("stub.ts writes frame N as a PNG with cpu bytes copied: 0", () => {
   const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-stub-"));
   try {
     const out = join(dir, "f.png");
-    const r = spawnSync(process.execPath, ["run", STUB, clip(CLIPS.h264), "--out", out, "--frame", "5", "--validation"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      ["run", STUB, clip(CLIPS.h264), "--out", out, "--frame", "5", "--validation"],
+      { encoding: "utf8" },
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("source:        software");
@@ -50,7 +57,9 @@ withSource("stub.ts writes frame N as a PNG with cpu bytes copied: 0", () => {
 withSource("stub.ts on a missing file exits 1 with the error code and no PNG", () => {
   const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-stub-"));
   try {
-    const r = spawnSync(process.execPath, ["run", STUB, join(dir, "missing.mp4"), "--out", join(dir, "x.png")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["run", STUB, join(dir, "missing.mp4"), "--out", join(dir, "x.png")], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("FILE_NOT_FOUND");
     expect(existsSync(join(dir, "x.png"))).toBe(false);
@@ -60,7 +69,11 @@ withSource("stub.ts on a missing file exits 1 with the error code and no PNG", (
 });
 
 withSource("asking for VAAPI where there is no render node fails with NO_VAAPI_DEVICE", () => {
-  const r = spawnSync(process.execPath, ["run", STUB, clip(CLIPS.h264), "--source", "vaapi", "--vaapi-device", "/dev/dri/renderD199", "--out", "/dev/null"], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["run", STUB, clip(CLIPS.h264), "--source", "vaapi", "--vaapi-device", "/dev/dri/renderD199", "--out", "/dev/null"],
+    { encoding: "utf8" },
+  );
   expect(r.status).toBe(1);
   expect(r.stderr).toContain("NO_VAAPI_DEVICE");
   expect(r.stderr).toContain("/dev/dri/renderD199");
@@ -70,7 +83,18 @@ test("stub.ts --help lists every flag and exits 0; bad flags and values exit 2 w
   const run = (...args: string[]) => spawnSync(process.execPath, ["run", STUB, ...args], { encoding: "utf8" });
   const help = run("--help");
   expect(help.status).toBe(0);
-  for (const flag of ["--out", "--frame", "--source", "--vaapi-device", "--timeout-s", "--force-linear", "--drm-device", "--debug", "--validation"]) expect(help.stdout).toContain(flag);
+  for (const flag of [
+    "--out",
+    "--frame",
+    "--source",
+    "--vaapi-device",
+    "--timeout-s",
+    "--force-linear",
+    "--drm-device",
+    "--debug",
+    "--validation",
+  ])
+    expect(help.stdout).toContain(flag);
   const cases: [string[], RegExp][] = [
     [[], /give the video to decode/],
     [["v.mp4", "--frame", "-1"], /--frame/],

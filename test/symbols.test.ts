@@ -2,8 +2,21 @@
 // (zero-writer and triadic path) bit for bit against the CPU.
 import { afterAll, describe, expect, test } from "bun:test";
 import {
-  ACTION_SKIP, BufferUsage, decodeFrameCpu, encodeFrameCpu, GpuBuffer, readFrame, readLuma, streamStats, SymbolEncoder, SymbolStreamError, Video, VulkanContext,
-  type LumaFrame, type StreamOptions, type SymbolFrame,
+  ACTION_SKIP,
+  BufferUsage,
+  decodeFrameCpu,
+  encodeFrameCpu,
+  GpuBuffer,
+  type LumaFrame,
+  readFrame,
+  readLuma,
+  type StreamOptions,
+  SymbolEncoder,
+  type SymbolFrame,
+  SymbolStreamError,
+  streamStats,
+  Video,
+  VulkanContext,
 } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
@@ -11,10 +24,11 @@ import { libavMissing, requires } from "./support/gate";
 /** Frames that move: a gradient sliding by `n` plus sparse noise, and sometimes a jump that clamps. */
 function syntheticLuma(w: number, h: number, n: number): Uint8Array {
   const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const noise = ((x * 7919 + y * 104729 + n * 31) % 97) < 3 ? 60 : 0;
-    out[y * w + x] = (x * 2 + y + n * 3 + noise + (n === 2 && x < w / 4 ? 120 : 0)) & 0xff;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const noise = (x * 7919 + y * 104729 + n * 31) % 97 < 3 ? 60 : 0;
+      out[y * w + x] = (x * 2 + y + n * 3 + noise + (n === 2 && x < w / 4 ? 120 : 0)) & 0xff;
+    }
   return out;
 }
 
@@ -57,17 +71,85 @@ describe("the reader refuses malformed streams", () => {
   const good = () => encodeFrameCpu(o, syntheticLuma(33, 17, 1), syntheticLuma(33, 17, 0), 1);
   const u32 = (b: Uint8Array) => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   const cases: [string, (f: SymbolFrame) => void, RegExp][] = [
-    ["bad magic", (f) => { u32(f.header)[0] = 0; }, /magic/],
-    ["unknown version", (f) => { u32(f.header)[1] = 9; }, /version/],
-    ["block count disagrees with the size", (f) => { u32(f.header)[7] = 1; }, /blocks/],
-    ["plane size disagrees", (f) => { u32(f.header)[9] = 4; }, /bytes a plane/],
-    ["a trit byte above 242", (f) => { f.trits[0] = 243; }, /242/],
-    ["a padding trit that is not 1", (f) => { f.trits[Math.ceil(33 * 17 / 5) - 1] = 0; }, /padding/],
-    ["an unknown action", (f) => { u32(f.blocks)[0] = 7; }, /action/],
-    ["a SKIP block that carries digits", (f) => { const b = u32(f.blocks); const i = b.findIndex((v, k) => k % 4 === 0 && v === 1); b[i] = ACTION_SKIP; }, /SKIP|CODE blocks/],
-    ["header counters that disagree", (f) => { u32(f.header)[13]! += 1; }, /nonzero digits/],
-    ["truncated trits", (f) => { f.trits = f.trits.subarray(0, 10); }, /trit buffer/],
-    ["channels 2 (defined, not implemented)", (f) => { u32(f.header)[6] = 2; }, /channels 2/],
+    [
+      "bad magic",
+      (f) => {
+        u32(f.header)[0] = 0;
+      },
+      /magic/,
+    ],
+    [
+      "unknown version",
+      (f) => {
+        u32(f.header)[1] = 9;
+      },
+      /version/,
+    ],
+    [
+      "block count disagrees with the size",
+      (f) => {
+        u32(f.header)[7] = 1;
+      },
+      /blocks/,
+    ],
+    [
+      "plane size disagrees",
+      (f) => {
+        u32(f.header)[9] = 4;
+      },
+      /bytes a plane/,
+    ],
+    [
+      "a trit byte above 242",
+      (f) => {
+        f.trits[0] = 243;
+      },
+      /242/,
+    ],
+    [
+      "a padding trit that is not 1",
+      (f) => {
+        f.trits[Math.ceil((33 * 17) / 5) - 1] = 0;
+      },
+      /padding/,
+    ],
+    [
+      "an unknown action",
+      (f) => {
+        u32(f.blocks)[0] = 7;
+      },
+      /action/,
+    ],
+    [
+      "a SKIP block that carries digits",
+      (f) => {
+        const b = u32(f.blocks);
+        const i = b.findIndex((v, k) => k % 4 === 0 && v === 1);
+        b[i] = ACTION_SKIP;
+      },
+      /SKIP|CODE blocks/,
+    ],
+    [
+      "header counters that disagree",
+      (f) => {
+        u32(f.header)[13]! += 1;
+      },
+      /nonzero digits/,
+    ],
+    [
+      "truncated trits",
+      (f) => {
+        f.trits = f.trits.subarray(0, 10);
+      },
+      /trit buffer/,
+    ],
+    [
+      "channels 2 (defined, not implemented)",
+      (f) => {
+        u32(f.header)[6] = 2;
+      },
+      /channels 2/,
+    ],
   ];
   test("the unmodified stream reads", () => {
     expect(readFrame(good()).header.width).toBe(33);
@@ -116,7 +198,8 @@ describe("GPU kernels against the CPU reference", () => {
   ] satisfies StreamOptions[]) {
     test(`triadic ${o.width}x${o.height}, block ${o.block}, ${o.planes} planes: bit for bit the CPU's stream`, () => {
       using enc = new SymbolEncoder(ctx, o);
-      let prev: LumaFrame | null = null, prevBytes: Uint8Array | null = null;
+      let prev: LumaFrame | null = null,
+        prevBytes: Uint8Array | null = null;
       const held: LumaFrame[] = [];
       for (let n = 0; n < 4; n++) {
         const bytes = syntheticLuma(o.width, o.height, n);
@@ -135,20 +218,26 @@ describe("GPU kernels against the CPU reference", () => {
 
 const withSource = requires(libavMissing() ?? clipsMissing());
 
-for (const [name, spec] of [["moving clip", CLIPS.odd], ["static clip", CLIPS.static]] as const) {
+for (const [name, spec] of [
+  ["moving clip", CLIPS.odd],
+  ["static clip", CLIPS.static],
+] as const) {
   withSource(`decoded ${name}: GPU stream equals the CPU's, the CPU decoder rebuilds the luma, clamps counted`, () => {
     using video = Video.open(clip(spec), { validation: true });
     const o: StreamOptions = { width: video.info.width, height: video.info.height, block: 16, planes: 4, channels: 1 };
     using enc = new SymbolEncoder(video.ctx, o);
-    let prev: LumaFrame | undefined, prevBytes: Uint8Array | null = null;
-      let clamped = 0;
+    let prev: LumaFrame | undefined,
+      prevBytes: Uint8Array | null = null;
+    let clamped = 0;
     for (let f = video.next(); f; f = video.next()) {
       using frame = f;
       const luma = video.luma.toLuma(video.importFrame(frame).imported);
       const bytes = readLuma(video.ctx, luma);
       enc.encode(luma, prev ?? null, frame.index);
       const stream = enc.read();
-      expect(Buffer.from(stream.trits).equals(Buffer.from(encodeFrameCpu(o, bytes, prevBytes, frame.index).trits))).toBe(true);
+      expect(
+        Buffer.from(stream.trits).equals(Buffer.from(encodeFrameCpu(o, bytes, prevBytes, frame.index).trits)),
+      ).toBe(true);
       const rebuilt = decodeFrameCpu(stream, prevBytes);
       const s = streamStats(stream);
       clamped += s.clampedPixels;

@@ -3,10 +3,21 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, readdirSync } from "node:fs";
+import {
+  DRM_FORMAT,
+  type DrmFrameDescriptor,
+  exportQuirk,
+  nvidiaBlockLinear2D,
+  readLuma,
+  retryTransient,
+  SyncTimeoutError,
+  VaapiVkError,
+  Video,
+  type VideoOptions,
+} from "vaapi-vk";
 import { libc } from "../ffi/libc";
-import { DRM_FORMAT, exportQuirk, nvidiaBlockLinear2D, readLuma, retryTransient, SyncTimeoutError, VaapiVkError, Video, type DrmFrameDescriptor, type VideoOptions } from "vaapi-vk";
 import { pollReadable } from "../lib/vulkan/sync";
-import { CLIPS, clip, clipsMissing, type ClipSpec } from "./support/clips";
+import { CLIPS, type ClipSpec, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 
@@ -14,20 +25,41 @@ describe("export retries (nvidia-vaapi-driver fails exports in short bursts)", (
   test("a transient failure is retried with growing waits, and the retries are counted", () => {
     const results = [-5, -5, 0];
     const slept: number[] = [];
-    expect(retryTransient(() => results.shift()!, (ms) => slept.push(ms))).toEqual({ result: 0, retries: 2 });
+    expect(
+      retryTransient(
+        () => results.shift()!,
+        (ms) => slept.push(ms),
+      ),
+    ).toEqual({ result: 0, retries: 2 });
     expect(slept).toEqual([1, 4]);
   });
   test("a failure that stays is given up after a bounded number of tries, never spun on", () => {
     let calls = 0;
     const slept: number[] = [];
-    expect(retryTransient(() => (calls++, -5), (ms) => slept.push(ms))).toEqual({ result: -5, retries: 3 });
+    expect(
+      retryTransient(
+        () => {
+          calls++;
+          return -5;
+        },
+        (ms) => slept.push(ms),
+      ),
+    ).toEqual({ result: -5, retries: 3 });
     expect(calls).toBe(4);
     expect(slept).toEqual([1, 4, 16]);
   });
   test("'not supported' and 'invalid argument' are not retried", () => {
     for (const code of [-38, -22]) {
       let calls = 0;
-      expect(retryTransient(() => (calls++, code), () => {})).toEqual({ result: code, retries: 0 });
+      expect(
+        retryTransient(
+          () => {
+            calls++;
+            return code;
+          },
+          () => {},
+        ),
+      ).toEqual({ result: code, retries: 0 });
       expect(calls).toBe(1);
     }
   });
@@ -38,12 +70,24 @@ describe("export quirks: frames a VA driver lays out in a way no import reads ri
   const NVDEC = "VA-API NVDEC driver [direct backend]";
   // nvidia-vaapi-driver's single-buffer export: NV12 chroma at an offset inside one block-linear buffer.
   const singleBuffer: DrmFrameDescriptor = {
-    width: 1920, height: 1080, objects: [{ fd: 5, size: 3_407_872, modifier: NV_BL }],
-    layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 0, offset: 2_228_224, pitch: 2048 }] }],
+    width: 1920,
+    height: 1080,
+    objects: [{ fd: 5, size: 3_407_872, modifier: NV_BL }],
+    layers: [
+      { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] },
+      { fourcc: DRM_FORMAT.GR88, planes: [{ object: 0, offset: 2_228_224, pitch: 2048 }] },
+    ],
   };
   const perPlane: DrmFrameDescriptor = {
-    ...singleBuffer, objects: [{ fd: 5, size: 2_228_224, modifier: NV_BL }, { fd: 6, size: 1_179_648, modifier: NV_BL }],
-    layers: [{ fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] }, { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch: 2048 }] }],
+    ...singleBuffer,
+    objects: [
+      { fd: 5, size: 2_228_224, modifier: NV_BL },
+      { fd: 6, size: 1_179_648, modifier: NV_BL },
+    ],
+    layers: [
+      { fourcc: DRM_FORMAT.R8, planes: [{ object: 0, offset: 0, pitch: 2048 }] },
+      { fourcc: DRM_FORMAT.GR88, planes: [{ object: 1, offset: 0, pitch: 2048 }] },
+    ],
   };
   test("nvidia-vaapi-driver's single-buffer NV12 is copied; its one-object-per-plane export is imported as it is", () => {
     expect(exportQuirk(NVDEC, singleBuffer)?.seen).toContain("single-buffer export");
@@ -89,13 +133,18 @@ describe("waiting for the producer by polling (no sync_file export)", () => {
 
 // ---- Real VAAPI hardware (an Intel or AMD GPU with its VA driver) ----
 
-const renderNode = existsSync("/dev/dri") ? readdirSync("/dev/dri").filter((n) => n.startsWith("renderD")).map((n) => `/dev/dri/${n}`)[0] : undefined;
+const renderNode = existsSync("/dev/dri")
+  ? readdirSync("/dev/dri")
+      .filter((n) => n.startsWith("renderD"))
+      .map((n) => `/dev/dri/${n}`)[0]
+  : undefined;
 
 /** Why the VAAPI path cannot run here, or undefined. */
 function vaapiMissing(): string | undefined {
   const missing = libavMissing() ?? clipsMissing();
   if (missing) return missing;
-  if (!renderNode) return "no DRM render node (/dev/dri/renderD*) here: the VAAPI path needs an Intel or AMD GPU with its VA driver";
+  if (!renderNode)
+    return "no DRM render node (/dev/dri/renderD*) here: the VAAPI path needs an Intel or AMD GPU with its VA driver";
   try {
     using _ = Video.open(clip(CLIPS.h264), { source: "vaapi", vaapiDevice: renderNode });
     return undefined;
@@ -128,23 +177,34 @@ function decodeAll(spec: ClipSpec, options: VideoOptions) {
 }
 
 describe("VAAPI on real hardware (what a pass proves: the hardware path is bit-exact and leak-free)", () => {
-  for (const [name, spec] of [["H.264 8-bit", CLIPS.h264], ["HEVC Main10", CLIPS.hevc10]] as const) {
-    withVaapi(`${name}: VAAPI luma equals libavcodec's software luma byte for byte; RGBA equal through the image import, --force-linear buffers and the software source`, () => {
-      const hw = decodeAll(spec, { source: "vaapi", vaapiDevice: renderNode });
-      const linear = decodeAll(spec, { source: "vaapi", vaapiDevice: renderNode, forceLinear: true });
-      const sw = decodeAll(spec, { source: "software" });
-      expect(hw.source).toBe("vaapi");
-      expect(hw.stats.cpuBytesCopied).toBe(0);
-      expect(hw.luma).toEqual(sw.luma);
-      expect(hw.rgba).toEqual(sw.rgba);
-      expect(linear.rgba).toEqual(sw.rgba);
-      expect([...linear.kinds]).toEqual(["buffer"]);
-    });
+  for (const [name, spec] of [
+    ["H.264 8-bit", CLIPS.h264],
+    ["HEVC Main10", CLIPS.hevc10],
+  ] as const) {
+    withVaapi(
+      `${name}: VAAPI luma equals libavcodec's software luma byte for byte; RGBA equal through the image import, --force-linear buffers and the software source`,
+      () => {
+        const hw = decodeAll(spec, { source: "vaapi", vaapiDevice: renderNode });
+        const linear = decodeAll(spec, { source: "vaapi", vaapiDevice: renderNode, forceLinear: true });
+        const sw = decodeAll(spec, { source: "software" });
+        expect(hw.source).toBe("vaapi");
+        expect(hw.stats.cpuBytesCopied).toBe(0);
+        expect(hw.luma).toEqual(sw.luma);
+        expect(hw.rgba).toEqual(sw.rgba);
+        expect(linear.rgba).toEqual(sw.rgba);
+        expect([...linear.kinds]).toEqual(["buffer"]);
+      },
+    );
   }
   withVaapi("300 frames through the import ring: every surface imported once, fds flat, validation silent", () => {
     const before = openFds();
     {
-      using video = Video.open(clip(CLIPS.long300), { source: "vaapi", vaapiDevice: renderNode, validation: true, dmabufRing: 4 });
+      using video = Video.open(clip(CLIPS.long300), {
+        source: "vaapi",
+        vaapiDevice: renderNode,
+        validation: true,
+        dmabufRing: 4,
+      });
       for (let f = video.next(); f; f = video.next()) {
         using frame = f;
         const { rgba } = video.toRgba(frame);

@@ -3,8 +3,14 @@
 // uploaded once (cuMemcpyHtoD); a decoder writing there (NVDEC) would hand the same fds over.
 import { CString, type Pointer } from "bun:ffi";
 import {
-  CU_MEM_ACCESS_FLAGS_PROT_READWRITE, CU_MEM_ALLOC_GRANULARITY_RECOMMENDED, CU_MEM_ALLOCATION_TYPE_PINNED, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR,
-  CU_MEM_LOCATION_TYPE_DEVICE, CUmemAccessDesc, CUmemAllocationProp, libcuda,
+  CU_MEM_ACCESS_FLAGS_PROT_READWRITE,
+  CU_MEM_ALLOC_GRANULARITY_RECOMMENDED,
+  CU_MEM_ALLOCATION_TYPE_PINNED,
+  CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR,
+  CU_MEM_LOCATION_TYPE_DEVICE,
+  CUmemAccessDesc,
+  CUmemAllocationProp,
+  libcuda,
 } from "../../ffi/cuda";
 import { CCallError } from "../../ffi/errors";
 import { libc } from "../../ffi/libc";
@@ -16,13 +22,23 @@ function check(r: number, func: string): void {
   if (r === 0) return;
   const out = new BigUint64Array(1);
   libcuda().cuGetErrorString(r, out);
-  throw new CCallError(func, r, out[0] ? new CString(Number(out[0]) as Pointer).toString() : "CUDA error", "is the NVIDIA driver loaded and a GPU visible (nvidia-smi)?");
+  throw new CCallError(
+    func,
+    r,
+    out[0] ? new CString(Number(out[0]) as Pointer).toString() : "CUDA error",
+    "is the NVIDIA driver loaded and a GPU visible (nvidia-smi)?",
+  );
 }
 
 /** One frame's memory in CUDA, exported as an fd; disposing unmaps and releases it (the fd too). */
 export class CudaFrame implements Disposable {
   private released = false;
-  constructor(readonly descriptor: FrameDescriptor, readonly devicePointer: bigint, private readonly handle: bigint, private readonly size: number) {}
+  constructor(
+    readonly descriptor: FrameDescriptor,
+    readonly devicePointer: bigint,
+    private readonly handle: bigint,
+    private readonly size: number,
+  ) {}
 
   [Symbol.dispose](): void {
     if (this.released) return;
@@ -56,7 +72,10 @@ export function cudaContext(device = 0): { device: number; ctx: number } {
  * 256-byte pitches, and describe it as a linear DRM frame over the exported fd.
  */
 export function uploadCudaFrame(
-  format: "NV12" | "P010", width: number, height: number, planes: [Uint8Array, Uint8Array],
+  format: "NV12" | "P010",
+  width: number,
+  height: number,
+  planes: [Uint8Array, Uint8Array],
   color: ColorInfo = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 },
 ): CudaFrame {
   const cu = libcuda();
@@ -65,11 +84,15 @@ export function uploadCudaFrame(
   const pitch = Math.ceil((width * bps) / 256) * 256;
   const chromaRows = Math.ceil(height / 2);
   const prop = pack(CUmemAllocationProp, {
-    type: CU_MEM_ALLOCATION_TYPE_PINNED, requestedHandleTypes: CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR,
+    type: CU_MEM_ALLOCATION_TYPE_PINNED,
+    requestedHandleTypes: CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR,
     location: { type: CU_MEM_LOCATION_TYPE_DEVICE, id: device },
   });
   const granularity = new BigUint64Array(1);
-  check(cu.cuMemGetAllocationGranularity(granularity, prop, CU_MEM_ALLOC_GRANULARITY_RECOMMENDED), "cuMemGetAllocationGranularity");
+  check(
+    cu.cuMemGetAllocationGranularity(granularity, prop, CU_MEM_ALLOC_GRANULARITY_RECOMMENDED),
+    "cuMemGetAllocationGranularity",
+  );
   const g = Number(granularity[0]!);
   const size = Math.ceil((pitch * height + pitch * chromaRows) / g) * g;
   const handle = new BigUint64Array(1);
@@ -77,18 +100,39 @@ export function uploadCudaFrame(
   const fdOut = new Int32Array(1);
   let ptr = 0n;
   try {
-    check(cu.cuMemExportToShareableHandle(fdOut, handle[0]!, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0), "cuMemExportToShareableHandle");
+    check(
+      cu.cuMemExportToShareableHandle(fdOut, handle[0]!, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0),
+      "cuMemExportToShareableHandle",
+    );
     const va = new BigUint64Array(1);
     check(cu.cuMemAddressReserve(va, size, 0, 0, 0), "cuMemAddressReserve");
     ptr = va[0]!;
     check(cu.cuMemMap(ptr, size, 0, handle[0]!, 0), "cuMemMap");
-    check(cu.cuMemSetAccess(ptr, size, pack(CUmemAccessDesc, { location: { type: CU_MEM_LOCATION_TYPE_DEVICE, id: device }, flags: CU_MEM_ACCESS_FLAGS_PROT_READWRITE }), 1), "cuMemSetAccess");
+    check(
+      cu.cuMemSetAccess(
+        ptr,
+        size,
+        pack(CUmemAccessDesc, {
+          location: { type: CU_MEM_LOCATION_TYPE_DEVICE, id: device },
+          flags: CU_MEM_ACCESS_FLAGS_PROT_READWRITE,
+        }),
+        1,
+      ),
+      "cuMemSetAccess",
+    );
     const rowBytes = [width * bps, Math.ceil(width / 2) * 2 * bps];
     const rows = [height, chromaRows];
     const offsets = [0, pitch * height];
     planes.forEach((plane, i) => {
       for (let y = 0; y < rows[i]!; y++) {
-        check(cu.cuMemcpyHtoD_v2(ptr + BigInt(offsets[i]! + y * pitch), plane.subarray(y * rowBytes[i]!, (y + 1) * rowBytes[i]!), rowBytes[i]!), "cuMemcpyHtoD");
+        check(
+          cu.cuMemcpyHtoD_v2(
+            ptr + BigInt(offsets[i]! + y * pitch),
+            plane.subarray(y * rowBytes[i]!, (y + 1) * rowBytes[i]!),
+            rowBytes[i]!,
+          ),
+          "cuMemcpyHtoD",
+        );
       }
     });
     check(cu.cuCtxSynchronize(), "cuCtxSynchronize");
@@ -102,8 +146,18 @@ export function uploadCudaFrame(
     throw e;
   }
   const descriptor: FrameDescriptor = {
-    width, height, objects: [{ fd: fdOut[0]!, size, modifier: DRM_FORMAT_MOD_LINEAR }],
-    layers: [{ fourcc: format === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010, planes: [{ object: 0, offset: 0, pitch }, { object: 0, offset: pitch * height, pitch }] }],
+    width,
+    height,
+    objects: [{ fd: fdOut[0]!, size, modifier: DRM_FORMAT_MOD_LINEAR }],
+    layers: [
+      {
+        fourcc: format === "NV12" ? DRM_FORMAT.NV12 : DRM_FORMAT.P010,
+        planes: [
+          { object: 0, offset: 0, pitch },
+          { object: 0, offset: pitch * height, pitch },
+        ],
+      },
+    ],
     color,
   };
   return new CudaFrame(descriptor, ptr, handle[0]!, size);

@@ -1,12 +1,38 @@
 // A libavformat + libavcodec decode session shared by the sources: open, pick the best video
 // stream, decode frame after frame with a stall timeout, and hand out disposable frames.
 // A source customises only how the decoder is set up and how a decoded frame becomes a descriptor.
-import { CString, ptr as ptrOf, read, type Pointer } from "bun:ffi";
+import { CString, type Pointer, ptr as ptrOf, read } from "bun:ffi";
 import { existsSync, statSync } from "node:fs";
-import { AV_CODEC_CAP_DR1, AV_NOPTS_VALUE, AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_FLAG_KEY, AV_TIME_BASE, AVSEEK_FLAG_BACKWARD, FF_THREAD_FRAME, FF_THREAD_SLICE, AVERROR_EAGAIN, AVERROR_EOF, AVERROR_EXIT, AVFMT_FLAG_CUSTOM_IO, AVMEDIA_TYPE_VIDEO, AV_LOG_QUIET, libavcodec, libavformat, libavutil, type AvFieldTable } from "../../ffi/libav";
+import {
+  AV_CODEC_CAP_DR1,
+  AV_LOG_QUIET,
+  AV_NOPTS_VALUE,
+  AV_PKT_DATA_DISPLAYMATRIX,
+  AV_PKT_FLAG_KEY,
+  AV_TIME_BASE,
+  AVERROR_EAGAIN,
+  AVERROR_EOF,
+  AVERROR_EXIT,
+  AVFMT_FLAG_CUSTOM_IO,
+  AVMEDIA_TYPE_VIDEO,
+  AVSEEK_FLAG_BACKWARD,
+  type AvFieldTable,
+  FF_THREAD_FRAME,
+  FF_THREAD_SLICE,
+  libavcodec,
+  libavformat,
+  libavutil,
+} from "../../ffi/libav";
 import { errnoText, libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/libc";
 import { describeDescriptor, type FrameDescriptor } from "../descriptor";
-import { CCallError, DecodeError, StallTimeoutError, UseAfterDisposeError, VaapiVkError, type DecodeStage } from "../errors";
+import {
+  CCallError,
+  DecodeError,
+  type DecodeStage,
+  StallTimeoutError,
+  UseAfterDisposeError,
+  VaapiVkError,
+} from "../errors";
 import { reclaimer } from "../reclaim";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writeI32At, writePtrAt } from "./libav";
 
@@ -140,7 +166,12 @@ export class DecodedFrame implements Disposable {
 
   /** Its DRM PRIME description: valid until the frame (or its source) is disposed. */
   get descriptor(): FrameDescriptor {
-    if (this.h.released) throw new UseAfterDisposeError("DecodedFrame", `frame #${this.index}`, "it was disposed (or its Video was), and its surface went back to the decoder");
+    if (this.h.released)
+      throw new UseAfterDisposeError(
+        "DecodedFrame",
+        `frame #${this.index}`,
+        "it was disposed (or its Video was), and its surface went back to the decoder",
+      );
     return this.desc;
   }
 
@@ -189,14 +220,18 @@ export class DecodeSession implements Disposable {
   /** After a seek, frame numbers come from the index by pts. */
   private indexByPts = false;
 
-  constructor(readonly options: DecoderOptions, private readonly hooks: DecoderHooks) {
+  constructor(
+    readonly options: DecoderOptions,
+    private readonly hooks: DecoderHooks,
+  ) {
     const { file } = options;
     this.fields = avFields();
     const fmtApi = libavformat();
     const codecApi = libavcodec();
     if (!options.debug) libavutil().av_log_set_level(AV_LOG_QUIET);
     if (!existsSync(file)) throw new DecodeError("FILE_NOT_FOUND", file, "open", "no such file; check the path");
-    if (statSync(file).isDirectory()) throw new DecodeError("NOT_A_VIDEO", file, "open", "is a directory, not a video file");
+    if (statSync(file).isDirectory())
+      throw new DecodeError("NOT_A_VIDEO", file, "open", "is a directory, not a video file");
     try {
       this.trace("open");
       // Our own fd, non-blocking, read through an AVIOContext that polls up to the deadline: a
@@ -213,7 +248,11 @@ export class DecodeSession implements Disposable {
       writePtrAt(fmt, cb, Number(shim().vv_interrupt_ptr()));
       writePtrAt(fmt, cb + 8, ptrOf(this.deadline));
       writePtrAt(fmt, this.fields.AVFormatContext.pb, this.input);
-      writeI32At(fmt, this.fields.AVFormatContext.flags, read.i32(fmt as Pointer, this.fields.AVFormatContext.flags) | AVFMT_FLAG_CUSTOM_IO);
+      writeI32At(
+        fmt,
+        this.fields.AVFormatContext.flags,
+        read.i32(fmt as Pointer, this.fields.AVFormatContext.flags) | AVFMT_FLAG_CUSTOM_IO,
+      );
       const holder = new BigUint64Array([BigInt(fmt)]);
       this.arm();
       const r = fmtApi.avformat_open_input(holder, Buffer.from(`${file}\0`), null, null);
@@ -229,8 +268,20 @@ export class DecodeSession implements Disposable {
       if (p < 0) this.fail("probe", p);
       const decoder = new BigUint64Array(1);
       const index = fmtApi.av_find_best_stream(this.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, decoder, 0);
-      if (index === AVERROR_STREAM_NOT_FOUND) throw new DecodeError("NOT_A_VIDEO", file, "probe", "has no video stream (audio-only, or not a media file); give a file with a video track");
-      if (index === AVERROR_DECODER_NOT_FOUND) throw new DecodeError("NO_DECODER", file, "decoder", "its video codec has no decoder in this libavcodec; install a fuller FFmpeg build");
+      if (index === AVERROR_STREAM_NOT_FOUND)
+        throw new DecodeError(
+          "NOT_A_VIDEO",
+          file,
+          "probe",
+          "has no video stream (audio-only, or not a media file); give a file with a video track",
+        );
+      if (index === AVERROR_DECODER_NOT_FOUND)
+        throw new DecodeError(
+          "NO_DECODER",
+          file,
+          "decoder",
+          "its video codec has no decoder in this libavcodec; install a fuller FFmpeg build",
+        );
       if (index < 0) this.fail("probe", index);
       const streams = ptrAt(this.fmt, this.fields.AVFormatContext.streams);
       const stream = ptrAt(streams, index * 8);
@@ -245,12 +296,17 @@ export class DecodeSession implements Disposable {
         pixelFormat: pixFmtName(format),
         streamIndex: index,
         decoder: String(new CString(ptrAt(Number(decoder[0]), this.fields.AVCodec.name) as Pointer)),
-        directRendering: (read.i32(Number(decoder[0]) as Pointer, this.fields.AVCodec.capabilities) & AV_CODEC_CAP_DR1) !== 0,
+        directRendering:
+          (read.i32(Number(decoder[0]) as Pointer, this.fields.AVCodec.capabilities) & AV_CODEC_CAP_DR1) !== 0,
         ...streamTiming(this.fmt, stream, par, this.fields, format),
       };
       if (!hooks.acceptsPixelFormat(format)) {
-        throw new DecodeError("UNSUPPORTED_FORMAT", file, "decoder",
-          `the stream decodes to ${this.info.pixelFormat}; vaapi-vk reads 8-bit 4:2:0 (yuv420p/nv12) and 10-bit 4:2:0 (yuv420p10le/p010); re-encode to one of those (e.g. ffmpeg -pix_fmt yuv420p)`);
+        throw new DecodeError(
+          "UNSUPPORTED_FORMAT",
+          file,
+          "decoder",
+          `the stream decodes to ${this.info.pixelFormat}; vaapi-vk reads 8-bit 4:2:0 (yuv420p/nv12) and 10-bit 4:2:0 (yuv420p10le/p010); re-encode to one of those (e.g. ffmpeg -pix_fmt yuv420p)`,
+        );
       }
       this.trace("decoder");
       this.codec = codecApi.avcodec_alloc_context3(Number(decoder[0])) as number;
@@ -271,12 +327,16 @@ export class DecodeSession implements Disposable {
   }
 
   private trace(stage: TraceStage, extra = ""): void {
-    if (this.options.debug) console.error(`[decode] ${(performance.now() / 1000).toFixed(3)}s ${stage}${extra ? `: ${extra}` : ""}`);
+    if (this.options.debug)
+      console.error(`[decode] ${(performance.now() / 1000).toFixed(3)}s ${stage}${extra ? `: ${extra}` : ""}`);
   }
 
   /** Start the stall clock for one stage. */
   private arm(): void {
-    this.deadline[0] = this.options.timeoutS > 0 ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9)) : 0n;
+    this.deadline[0] =
+      this.options.timeoutS > 0
+        ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9))
+        : 0n;
   }
 
   private expired(): boolean {
@@ -287,7 +347,12 @@ export class DecodeSession implements Disposable {
   private damaged(stage: DecodeDamage["stage"], packetPos: number, code: number): void {
     if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
     if (this.options.strict) {
-      throw new DecodeError("DECODE_FAILED", this.options.file, "decode", `${avErrorText(code)} (${code}) at packet byte ${packetPos}; without strict decoding this packet is skipped and decoding goes on`);
+      throw new DecodeError(
+        "DECODE_FAILED",
+        this.options.file,
+        "decode",
+        `${avErrorText(code)} (${code}) at packet byte ${packetPos}; without strict decoding this packet is skipped and decoding goes on`,
+      );
     }
     this.damage.push({ packetPos, stage, error: avErrorText(code) });
     this.trace("decode", `skipped damage at packet byte ${packetPos}: ${avErrorText(code)}`);
@@ -348,7 +413,10 @@ export class DecodeSession implements Disposable {
     if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: next()`);
     if (this.failure) throw this.failure;
     if (this.inFlight >= this.options.maxInFlight) {
-      throw new VaapiVkError("TOO_MANY_FRAMES_IN_FLIGHT", `${this.options.file}: ${this.inFlight} frames are still held; dispose frames (\`using frame = ...\`) before asking for more, or raise maxInFlight`);
+      throw new VaapiVkError(
+        "TOO_MANY_FRAMES_IN_FLIGHT",
+        `${this.options.file}: ${this.inFlight} frames are still held; dispose frames (\`using frame = ...\`) before asking for more, or raise maxInFlight`,
+      );
     }
   }
 
@@ -368,12 +436,33 @@ export class DecodeSession implements Disposable {
     const s = shim();
     if (!this.reader) {
       const timeoutNs = BigInt(Math.round(this.options.timeoutS * 1e9));
-      this.reader = s.vv_reader_new(this.fmt, this.codec, this.packet, this.info.streamIndex, this.options.strict ? 1 : 0, this.options.decodeAhead!, ptrOf(this.deadline), timeoutNs) as number;
-      if (!this.reader) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "could not allocate the decode-ahead reader");
+      this.reader = s.vv_reader_new(
+        this.fmt,
+        this.codec,
+        this.packet,
+        this.info.streamIndex,
+        this.options.strict ? 1 : 0,
+        this.options.decodeAhead!,
+        ptrOf(this.deadline),
+        timeoutNs,
+      ) as number;
+      if (!this.reader)
+        throw new DecodeError(
+          "DECODE_FAILED",
+          this.options.file,
+          "decode",
+          "could not allocate the decode-ahead reader",
+        );
     }
     if (!this.readerRunning) {
       const e = s.vv_reader_start(this.reader, this.draining ? 1 : 0);
-      if (e !== 0) throw new CCallError("pthread_create", e, `${libc().strerror(e)} (errno ${e})`, "starting the decode-ahead thread");
+      if (e !== 0)
+        throw new CCallError(
+          "pthread_create",
+          e,
+          `${libc().strerror(e)} (errno ${e})`,
+          "starting the decode-ahead thread",
+        );
       this.readerRunning = true;
     }
     const got = s.vv_reader_pop(this.reader, waitNs, ptrOf(this.popOut));
@@ -384,16 +473,28 @@ export class DecodeSession implements Disposable {
     }
     this.collectDamage(this.damageSeenUpTo());
     this.finished = true;
-    const [state, code, stage, pos] = [Number(this.popOut[2]), Number(this.popOut[3]), Number(this.popOut[4]), Number(this.popOut[5])];
+    const [state, code, stage, pos] = [
+      Number(this.popOut[2]),
+      Number(this.popOut[3]),
+      Number(this.popOut[4]),
+      Number(this.popOut[5]),
+    ];
     if (state === READER_EOF) return null;
     try {
-      if (state !== READER_FAILED) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "the decode-ahead thread stopped");
+      if (state !== READER_FAILED)
+        throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "the decode-ahead thread stopped");
       if (code === AVERROR_EXIT) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
       if (stage === READER_STAGE_SEND || stage === READER_STAGE_RECEIVE) {
         if (this.options.strict) this.damaged(stage === READER_STAGE_SEND ? "send" : "receive", pos, code);
         this.fail("decode", code);
       }
-      if (code === AVERROR_EAGAIN) throw new DecodeError("DECODE_FAILED", this.options.file, "decode", "the decoder still wanted input after the end of the stream");
+      if (code === AVERROR_EAGAIN)
+        throw new DecodeError(
+          "DECODE_FAILED",
+          this.options.file,
+          "decode",
+          "the decoder still wanted input after the end of the stream",
+        );
       this.fail("decode", code);
     } catch (e) {
       this.failure = e as Error;
@@ -416,7 +517,11 @@ export class DecodeSession implements Disposable {
       this.damageCount++;
       if (shim().vv_reader_damage(this.reader, this.damageSeen, ptrOf(out)) !== 0) continue; // overwritten: counted, not itemised
       const [pos, stage, code] = [Number(out[0]), Number(out[1]), Number(out[2])];
-      this.damage.push({ packetPos: pos, stage: stage === READER_STAGE_SEND ? "send" : "receive", error: avErrorText(code) });
+      this.damage.push({
+        packetPos: pos,
+        stage: stage === READER_STAGE_SEND ? "send" : "receive",
+        error: avErrorText(code),
+      });
       this.trace("decode", `skipped damage at packet byte ${pos}: ${avErrorText(code)}`);
     }
   }
@@ -495,7 +600,9 @@ export class DecodeSession implements Disposable {
       this.decoded = index + 1;
       this.inFlight++;
       const handles: FrameHandles = {
-        frames: keep ? [keep, frame] : [frame], fds: fds ?? [], released: false,
+        frames: keep ? [keep, frame] : [frame],
+        fds: fds ?? [],
+        released: false,
         onRelease: () => {
           this.inFlight--;
           this.held.delete(handles);
@@ -533,7 +640,11 @@ export class DecodeSession implements Disposable {
     const fmtApi = libavformat();
     const holder = new BigUint64Array([BigInt(fmtApi.avformat_alloc_context() as number)]);
     const cb = this.fields.AVFormatContext.interrupt_callback;
-    const deadline = new BigInt64Array([this.options.timeoutS > 0 ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9)) : 0n]);
+    const deadline = new BigInt64Array([
+      this.options.timeoutS > 0
+        ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9))
+        : 0n,
+    ]);
     writePtrAt(Number(holder[0]), cb, Number(shim().vv_interrupt_ptr()));
     writePtrAt(Number(holder[0]), cb + 8, ptrOf(deadline));
     if (fmtApi.avformat_open_input(holder, Buffer.from(`${this.options.file}\0`), null, null) < 0) return undefined;
@@ -548,7 +659,8 @@ export class DecodeSession implements Disposable {
           const p = read.i64(packet as Pointer, P.pts);
           const d = read.i64(packet as Pointer, P.dts);
           if (p !== AV_NOPTS_VALUE) pts.push(p);
-          if (read.i32(packet as Pointer, P.flags) & AV_PKT_FLAG_KEY) keyframes.push({ pts: p, dts: d === AV_NOPTS_VALUE ? p : d });
+          if (read.i32(packet as Pointer, P.flags) & AV_PKT_FLAG_KEY)
+            keyframes.push({ pts: p, dts: d === AV_NOPTS_VALUE ? p : d });
         }
         libavcodec().av_packet_unref(packet);
       }
@@ -569,7 +681,13 @@ export class DecodeSession implements Disposable {
   private rewindInput(stream: number, ts: bigint): void {
     let r = libavformat().av_seek_frame(this.fmt, stream, ts, AVSEEK_FLAG_BACKWARD);
     if (r < 0 && ts <= 0n) r = libavformat().av_seek_frame(this.fmt, stream, 0n, AVSEEK_FLAG_BYTE);
-    if (r < 0) throw new DecodeError("DECODE_FAILED", this.options.file, "seek", `the input cannot seek (${avErrorText(r)}); random access needs a regular file`);
+    if (r < 0)
+      throw new DecodeError(
+        "DECODE_FAILED",
+        this.options.file,
+        "seek",
+        `the input cannot seek (${avErrorText(r)}); random access needs a regular file`,
+      );
   }
 
   /**
@@ -582,7 +700,12 @@ export class DecodeSession implements Disposable {
     if (this.closed) throw new UseAfterDisposeError("decode session", `${this.options.file}: seek`);
     // A FIFO or pipe goes forward only (libavformat may claim a seek inside its buffer and then lose the stream).
     if (!statSync(this.options.file).isFile()) {
-      throw new DecodeError("DECODE_FAILED", this.options.file, "seek", "the input cannot seek (a pipe or FIFO goes forward only); random access needs a regular file");
+      throw new DecodeError(
+        "DECODE_FAILED",
+        this.options.file,
+        "seek",
+        "the input cannot seek (a pipe or FIFO goes forward only); random access needs a regular file",
+      );
     }
     const index = this.frameIndex();
     this.stopReader();
@@ -687,7 +810,8 @@ const AVSEEK_FLAG_BYTE = 2;
 
 /** The first position in sorted `list` whose value is >= v. */
 function lowerBound(list: bigint[], v: bigint): number {
-  let lo = 0, hi = list.length;
+  let lo = 0,
+    hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (list[mid]! < v) lo = mid + 1;
@@ -696,12 +820,23 @@ function lowerBound(list: bigint[], v: bigint): number {
   return lo;
 }
 
-const rational = (p: number, off: number) => ({ num: read.i32(p as Pointer, off), den: read.i32(p as Pointer, off + 4) });
+const rational = (p: number, off: number) => ({
+  num: read.i32(p as Pointer, off),
+  den: read.i32(p as Pointer, off + 4),
+});
 const ratio = (r: { num: number; den: number }) => (r.num > 0 && r.den > 0 ? r.num / r.den : Number.NaN);
 
 /** Time base, rates, duration, frame count, bit depth and colour tags of a stream, as its container and codec parameters say. */
-function streamTiming(fmt: number, stream: number, par: number, fields: AvFieldTable, format: number): Omit<StreamInfo, "codec" | "width" | "height" | "pixelFormat" | "streamIndex" | "decoder" | "directRendering"> {
-  const S = fields.AVStream, C = fields.AVCodecParameters, u = libavutil();
+function streamTiming(
+  fmt: number,
+  stream: number,
+  par: number,
+  fields: AvFieldTable,
+  format: number,
+): Omit<StreamInfo, "codec" | "width" | "height" | "pixelFormat" | "streamIndex" | "decoder" | "directRendering"> {
+  const S = fields.AVStream,
+    C = fields.AVCodecParameters,
+    u = libavutil();
   const timeBase = rational(stream, S.time_base);
   const tb = ratio(timeBase);
   const fps = ratio(rational(stream, S.avg_frame_rate));
@@ -709,16 +844,23 @@ function streamTiming(fmt: number, stream: number, par: number, fields: AvFieldT
   const start = read.i64(stream as Pointer, S.start_time);
   const streamDuration = read.i64(stream as Pointer, S.duration);
   const formatDuration = read.i64(fmt as Pointer, fields.AVFormatContext.duration);
-  const durationS = streamDuration !== AV_NOPTS_VALUE && streamDuration > 0n ? Number(streamDuration) * tb
-    : formatDuration !== AV_NOPTS_VALUE && formatDuration > 0n ? Number(formatDuration) / AV_TIME_BASE : Number.NaN;
+  const durationS =
+    streamDuration !== AV_NOPTS_VALUE && streamDuration > 0n
+      ? Number(streamDuration) * tb
+      : formatDuration !== AV_NOPTS_VALUE && formatDuration > 0n
+        ? Number(formatDuration) / AV_TIME_BASE
+        : Number.NaN;
   const nbFrames = Number(read.i64(stream as Pointer, S.nb_frames));
   const estimate = Math.round(durationS * (Number.isFinite(fps) ? fps : baseFps));
   const name = (f: (v: number) => unknown, off: number) => String(f(read.i32(par as Pointer, off)) ?? "unknown");
   const rawBits = read.i32(par as Pointer, C.bits_per_raw_sample);
   // The display matrix: in the codec parameters' side data from libavformat 61 on, in the stream's before.
-  const [list, count] = C.coded_side_data !== undefined && C.nb_coded_side_data !== undefined
-    ? [ptrAt(par, C.coded_side_data), read.i32(par as Pointer, C.nb_coded_side_data)]
-    : S.side_data !== undefined && S.nb_side_data !== undefined ? [ptrAt(stream, S.side_data), read.i32(stream as Pointer, S.nb_side_data)] : [0, 0];
+  const [list, count] =
+    C.coded_side_data !== undefined && C.nb_coded_side_data !== undefined
+      ? [ptrAt(par, C.coded_side_data), read.i32(par as Pointer, C.nb_coded_side_data)]
+      : S.side_data !== undefined && S.nb_side_data !== undefined
+        ? [ptrAt(stream, S.side_data), read.i32(stream as Pointer, S.nb_side_data)]
+        : [0, 0];
   let rotation = 0;
   const D = fields.AVPacketSideData;
   for (let i = 0; list && i < count; i++) {
@@ -732,22 +874,29 @@ function streamTiming(fmt: number, stream: number, par: number, fields: AvFieldT
   }
   return {
     rotation,
-    timeBase, fps, baseFps, durationS,
+    timeBase,
+    fps,
+    baseFps,
+    durationS,
     startS: start !== AV_NOPTS_VALUE ? Number(start) * tb : 0,
     frameCount: nbFrames > 0 ? nbFrames : Number.isFinite(estimate) ? estimate : 0,
     frameCountSource: nbFrames > 0 ? "container" : "estimated",
     bitDepth: rawBits > 0 ? rawBits : /10/.test(pixFmtName(format)) ? 10 : 8,
     color: {
-      matrix: name(u.av_color_space_name, C.color_space), range: name(u.av_color_range_name, C.color_range),
-      primaries: name(u.av_color_primaries_name, C.color_primaries), transfer: name(u.av_color_transfer_name, C.color_trc),
+      matrix: name(u.av_color_space_name, C.color_space),
+      range: name(u.av_color_range_name, C.color_range),
+      primaries: name(u.av_color_primaries_name, C.color_primaries),
+      transfer: name(u.av_color_transfer_name, C.color_trc),
       chromaLocation: name(u.av_chroma_location_name, C.chroma_location),
     },
   };
 }
 
 /** vv_reader states and stages (c-shim/shim.c). */
-const READER_EOF = 1, READER_FAILED = 2;
-const READER_STAGE_SEND = 0, READER_STAGE_RECEIVE = 1;
+const READER_EOF = 1,
+  READER_FAILED = 2;
+const READER_STAGE_SEND = 0,
+  READER_STAGE_RECEIVE = 1;
 
 /** Let timers and I/O run before going on. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -755,4 +904,3 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 function freeFrame(frame: number): void {
   libavutil().av_frame_free(new BigUint64Array([BigInt(frame)]));
 }
-

@@ -1,9 +1,17 @@
 // Shared libav plumbing for the sources: version-matched field offsets, the compiled shim,
 // error text, and reading a frame's flat description.
-import { read, toArrayBuffer, type Pointer } from "bun:ffi";
-import { avFieldTables, avFieldTableSources, avTableKey, avVersions, libavutil, missingAvFields, type AvFieldTable } from "../../ffi/libav";
+import { type Pointer, read, toArrayBuffer } from "bun:ffi";
 import { VaapiVkError } from "../../ffi/errors";
-import { loadShim, VVFrameDesc, VV_DESC_VERSION, type PixFmtIds } from "../../ffi/shim";
+import {
+  type AvFieldTable,
+  avFieldTableSources,
+  avFieldTables,
+  avTableKey,
+  avVersions,
+  libavutil,
+  missingAvFields,
+} from "../../ffi/libav";
+import { loadShim, type PixFmtIds, VV_DESC_VERSION, VVFrameDesc } from "../../ffi/shim";
 import { unpack } from "../../ffi/struct";
 import type { FrameDescriptor } from "../descriptor";
 import { PIXEL_FORMATS, type PixelFormat } from "../plan";
@@ -14,7 +22,15 @@ export function pixFmtIds(): PixFmtIds {
   if (ids) return ids;
   const u = libavutil();
   const id = (n: string) => u.av_get_pix_fmt(Buffer.from(`${n}\0`)) as number;
-  ids = { yuv420p: id("yuv420p"), yuvj420p: id("yuvj420p"), yuv420p10le: id("yuv420p10le"), nv12: id("nv12"), p010le: id("p010le"), vaapi: id("vaapi"), drm_prime: id("drm_prime") };
+  ids = {
+    yuv420p: id("yuv420p"),
+    yuvj420p: id("yuvj420p"),
+    yuv420p10le: id("yuv420p10le"),
+    nv12: id("nv12"),
+    p010le: id("p010le"),
+    vaapi: id("vaapi"),
+    drm_prime: id("drm_prime"),
+  };
   return ids;
 }
 
@@ -25,12 +41,18 @@ export function avFields(): AvFieldTable {
     throw new VaapiVkError(
       "UNSUPPORTED_LIBAV",
       `libavutil ${v.avutil} / libavcodec ${v.avcodec} / libavformat ${v.avformat} is a combination vaapi-vk has no field table for ` +
-        `(it has ${Object.entries(avFieldTableSources).map(([k, src]) => `${k}: ${src}`).join("; ")}); ` +
+        `(it has ${Object.entries(avFieldTableSources)
+          .map(([k, src]) => `${k}: ${src}`)
+          .join("; ")}); ` +
         `point VAAPI_VK_LIB_DIR at a supported FFmpeg build, or add the release's headers to scripts/libav-headers.sh`,
     );
   }
   const missing = missingAvFields(table);
-  if (missing.length) throw new VaapiVkError("UNSUPPORTED_LIBAV", `libav ${avTableKey(v)} lacks fields vaapi-vk reads: ${missing.join(", ")}`);
+  if (missing.length)
+    throw new VaapiVkError(
+      "UNSUPPORTED_LIBAV",
+      `libav ${avTableKey(v)} lacks fields vaapi-vk reads: ${missing.join(", ")}`,
+    );
   return table;
 }
 
@@ -42,7 +64,8 @@ export function avErrorText(code: number): string {
   return buf.toString("utf8", 0, buf.indexOf(0));
 }
 
-export const pixFmtName = (id: number): string => (libavutil().av_get_pix_fmt_name(id) as unknown as { toString(): string } | null)?.toString() ?? `pixel format ${id}`;
+export const pixFmtName = (id: number): string =>
+  (libavutil().av_get_pix_fmt_name(id) as unknown as { toString(): string } | null)?.toString() ?? `pixel format ${id}`;
 
 /** Field accessors over a raw struct pointer, by offset (libav structs are known only by offset). */
 export const ptrAt = (p: number, off: number) => Number(read.u64(p as Pointer, off));
@@ -84,16 +107,30 @@ function freezeDeep<T>(value: T): T {
 
 function unpackFlatDescriptor(flat: Buffer): FrameDescriptor {
   const d = unpack(VVFrameDesc, flat);
-  if (d.version !== VV_DESC_VERSION) throw new VaapiVkError("SHIM_MISMATCH", `C shim wrote descriptor version ${d.version}, expected ${VV_DESC_VERSION}`);
+  if (d.version !== VV_DESC_VERSION)
+    throw new VaapiVkError(
+      "SHIM_MISMATCH",
+      `C shim wrote descriptor version ${d.version}, expected ${VV_DESC_VERSION}`,
+    );
   return {
     width: d.width,
     height: d.height,
-    objects: d.objects.slice(0, d.nb_objects).map((o: any) => ({ fd: o.fd, size: Number(o.size), modifier: BigInt(o.modifier) })),
+    objects: d.objects
+      .slice(0, d.nb_objects)
+      .map((o: any) => ({ fd: o.fd, size: Number(o.size), modifier: BigInt(o.modifier) })),
     layers: d.layers.slice(0, d.nb_layers).map((l: any) => ({
       fourcc: l.fourcc,
-      planes: l.planes.slice(0, l.nb_planes).map((p: any) => ({ object: p.object, offset: Number(p.offset), pitch: Number(p.pitch) })),
+      planes: l.planes
+        .slice(0, l.nb_planes)
+        .map((p: any) => ({ object: p.object, offset: Number(p.offset), pitch: Number(p.pitch) })),
     })),
-    color: { colorspace: d.colorspace, colorRange: d.color_range, colorPrimaries: d.color_primaries, colorTrc: d.color_trc, chromaLocation: d.chroma_location },
+    color: {
+      colorspace: d.colorspace,
+      colorRange: d.color_range,
+      colorPrimaries: d.color_primaries,
+      colorTrc: d.color_trc,
+      chromaLocation: d.chroma_location,
+    },
     pts: BigInt(d.pts),
   };
 }
@@ -109,14 +146,22 @@ export function pixelFormatOfAv(format: number): PixelFormat | undefined {
 }
 
 /** Copy a software AVFrame into the next linear buffer of `ring`; keeps the frame's colour fields. */
-export function copyFrameToLinear(ring: LinearRing, frame: number, file: string): { descriptor: FrameDescriptor; cpuBytesCopied: number } {
+export function copyFrameToLinear(
+  ring: LinearRing,
+  frame: number,
+  file: string,
+): { descriptor: FrameDescriptor; cpuBytesCopied: number } {
   const f = avFields().AVFrame;
   const flat = Buffer.alloc(VVFrameDesc.size);
   shim().vv_frame_info(frame, flat);
   const info = readFlatDescriptor(flat);
   const format = read.i32(frame as Pointer, f.format);
   const pixelFormat = pixelFormatOfAv(format);
-  if (!pixelFormat) throw new VaapiVkError("UNSUPPORTED_FORMAT", `${file}: --force-linear cannot copy ${pixFmtName(format)}; it copies nv12, p010le, yuv420p and yuv420p10le`);
+  if (!pixelFormat)
+    throw new VaapiVkError(
+      "UNSUPPORTED_FORMAT",
+      `${file}: --force-linear cannot copy ${pixFmtName(format)}; it copies nv12, p010le, yuv420p and yuv420p10le`,
+    );
   const planes = PIXEL_FORMATS[pixelFormat].planes.map((g, i) => {
     const pitch = read.i32(frame as Pointer, f.linesize + 4 * i);
     const rows = Math.ceil(info.height / g.heightDiv);

@@ -2,13 +2,35 @@
 // so drivers that cannot read the decoder's (implicit or tiled) layout get a LINEAR one.
 // Allocators, in order: a DRM dumb buffer on a card node, /dev/udmabuf over a sealed memfd, and a
 // plain memfd (which only Vulkan drivers that accept a memfd as a dma_buf can import, lavapipe among them).
-import { toArrayBuffer, type Pointer } from "bun:ffi";
+import { type Pointer, toArrayBuffer } from "bun:ffi";
 import { existsSync, readdirSync } from "node:fs";
 import {
-  DRM_CLOEXEC, DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_DESTROY_DUMB, DRM_IOCTL_PRIME_HANDLE_TO_FD, DRM_RDWR, drm_mode_create_dumb,
-  drm_mode_destroy_dumb, drm_prime_handle, UDMABUF_CREATE, udmabuf_create, UDMABUF_FLAGS_CLOEXEC,
+  DRM_CLOEXEC,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_DESTROY_DUMB,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
+  DRM_RDWR,
+  drm_mode_create_dumb,
+  drm_mode_destroy_dumb,
+  drm_prime_handle,
+  UDMABUF_CREATE,
+  UDMABUF_FLAGS_CLOEXEC,
+  udmabuf_create,
 } from "../../ffi/drm";
-import { errnoText, F_ADD_SEALS, F_SEAL_SHRINK, libc, MAP_FAILED, MAP_SHARED, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, O_RDWR, PROT_READ, PROT_WRITE } from "../../ffi/libc";
+import {
+  errnoText,
+  F_ADD_SEALS,
+  F_SEAL_SHRINK,
+  libc,
+  MAP_FAILED,
+  MAP_SHARED,
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  O_CLOEXEC,
+  O_RDWR,
+  PROT_READ,
+  PROT_WRITE,
+} from "../../ffi/libc";
 import { pack, unpack } from "../../ffi/struct";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { VaapiVkError } from "../errors";
@@ -42,7 +64,8 @@ export class LinearBuffer implements Disposable {
 function mapShared(fd: number, size: number): number {
   const p = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) as number;
   // MAP_FAILED is (void *)-1, which arrives as a number at or above 2^63.
-  if (!p || p >= Number(MAP_FAILED >> 1n)) throw new VaapiVkError("ALLOCATION_FAILED", `mmap of ${size} bytes failed: ${errnoText()}`);
+  if (!p || p >= Number(MAP_FAILED >> 1n))
+    throw new VaapiVkError("ALLOCATION_FAILED", `mmap of ${size} bytes failed: ${errnoText()}`);
   return p;
 }
 
@@ -59,7 +82,9 @@ function memfd(size: number, sealing: boolean): number {
 /** The first /dev/dri/card* node, or undefined. */
 export function firstCardNode(): string | undefined {
   if (!existsSync("/dev/dri")) return undefined;
-  const card = readdirSync("/dev/dri").filter((n) => /^card\d+$/.test(n)).sort()[0];
+  const card = readdirSync("/dev/dri")
+    .filter((n) => /^card\d+$/.test(n))
+    .sort()[0];
   return card ? `/dev/dri/${card}` : undefined;
 }
 
@@ -69,11 +94,16 @@ function allocateDumb(size: number, cardNode: string): LinearBuffer {
   try {
     // One row of `size` bytes: dumb buffers are linear, and the frame's own pitches live in the descriptor.
     const create = pack(drm_mode_create_dumb, { height: Math.ceil(size / 4096), width: 1024, bpp: 32 });
-    if (libc().ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, create) !== 0) throw new VaapiVkError("ALLOCATION_FAILED", `DRM_IOCTL_MODE_CREATE_DUMB on ${cardNode} failed: ${errnoText()}`);
+    if (libc().ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, create) !== 0)
+      throw new VaapiVkError("ALLOCATION_FAILED", `DRM_IOCTL_MODE_CREATE_DUMB on ${cardNode} failed: ${errnoText()}`);
     const dumb = unpack(drm_mode_create_dumb, create);
     try {
       const prime = pack(drm_prime_handle, { handle: dumb.handle, flags: DRM_CLOEXEC | DRM_RDWR, fd: -1 });
-      if (libc().ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, prime) !== 0) throw new VaapiVkError("ALLOCATION_FAILED", `DRM_IOCTL_PRIME_HANDLE_TO_FD on ${cardNode} failed: ${errnoText()}`);
+      if (libc().ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, prime) !== 0)
+        throw new VaapiVkError(
+          "ALLOCATION_FAILED",
+          `DRM_IOCTL_PRIME_HANDLE_TO_FD on ${cardNode} failed: ${errnoText()}`,
+        );
       const fd = unpack(drm_prime_handle, prime).fd as number;
       const total = Number(dumb.size);
       try {
@@ -97,8 +127,13 @@ function allocateUdmabuf(size: number): LinearBuffer {
   const mfd = memfd(size, true);
   try {
     // udmabuf requires the memfd sealed against shrinking.
-    if (libc().fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK) !== 0) throw new VaapiVkError("ALLOCATION_FAILED", `sealing the memfd failed: ${errnoText()}`);
-    const fd = libc().ioctl(dev, UDMABUF_CREATE, pack(udmabuf_create, { memfd: mfd, flags: UDMABUF_FLAGS_CLOEXEC, offset: 0, size }));
+    if (libc().fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK) !== 0)
+      throw new VaapiVkError("ALLOCATION_FAILED", `sealing the memfd failed: ${errnoText()}`);
+    const fd = libc().ioctl(
+      dev,
+      UDMABUF_CREATE,
+      pack(udmabuf_create, { memfd: mfd, flags: UDMABUF_FLAGS_CLOEXEC, offset: 0, size }),
+    );
     if (fd < 0) throw new VaapiVkError("ALLOCATION_FAILED", `UDMABUF_CREATE failed: ${errnoText()}`);
     try {
       // The CPU writes through the memfd's own mapping; the udmabuf aliases the same pages.
@@ -127,19 +162,32 @@ function allocateMemfd(size: number): LinearBuffer {
  * A linear buffer of at least `size` bytes from the first allocator that works. `attempts` says
  * why the earlier ones did not (for --debug and the report).
  */
-export function allocateLinear(size: number, options: { drmDevice?: string | undefined } = {}): { buffer: LinearBuffer; attempts: string[] } {
+export function allocateLinear(
+  size: number,
+  options: { drmDevice?: string | undefined } = {},
+): { buffer: LinearBuffer; attempts: string[] } {
   const pageSize = Math.ceil(size / 4096) * 4096;
   const attempts: string[] = [];
   const card = options.drmDevice ?? firstCardNode();
   const tries: [LinearAllocator, () => LinearBuffer][] = [
-    ["drm-dumb", () => {
-      if (!card) throw new VaapiVkError("ALLOCATION_FAILED", "no /dev/dri/card* node");
-      return allocateDumb(pageSize, card);
-    }],
-    ["udmabuf", () => {
-      if (!existsSync("/dev/udmabuf")) throw new VaapiVkError("ALLOCATION_FAILED", "no /dev/udmabuf (kernel without CONFIG_UDMABUF, or the module not loaded)");
-      return allocateUdmabuf(pageSize);
-    }],
+    [
+      "drm-dumb",
+      () => {
+        if (!card) throw new VaapiVkError("ALLOCATION_FAILED", "no /dev/dri/card* node");
+        return allocateDumb(pageSize, card);
+      },
+    ],
+    [
+      "udmabuf",
+      () => {
+        if (!existsSync("/dev/udmabuf"))
+          throw new VaapiVkError(
+            "ALLOCATION_FAILED",
+            "no /dev/udmabuf (kernel without CONFIG_UDMABUF, or the module not loaded)",
+          );
+        return allocateUdmabuf(pageSize);
+      },
+    ],
     ["memfd", () => allocateMemfd(pageSize)],
   ];
   for (const [name, attempt] of tries) {
@@ -152,7 +200,12 @@ export function allocateLinear(size: number, options: { drmDevice?: string | und
   throw new VaapiVkError("ALLOCATION_FAILED", `no linear buffer could be allocated: ${attempts.join("; ")}`);
 }
 
-const FOURCC_OF: Partial<Record<PixelFormat, number>> = { NV12: DRM_FORMAT.NV12, P010: DRM_FORMAT.P010, YUV420: DRM_FORMAT.YUV420, YUV420_10: DRM_FORMAT.S010 };
+const FOURCC_OF: Partial<Record<PixelFormat, number>> = {
+  NV12: DRM_FORMAT.NV12,
+  P010: DRM_FORMAT.P010,
+  YUV420: DRM_FORMAT.YUV420,
+  YUV420_10: DRM_FORMAT.S010,
+};
 const PITCH_ALIGN = 256;
 
 export type SourcePlane = { bytes: Uint8Array; pitch: number };
@@ -167,16 +220,32 @@ export class LinearRing implements Disposable {
   allocator?: LinearAllocator;
   attempts: string[] = [];
 
-  constructor(readonly slots: number, readonly drmDevice?: string) {}
+  constructor(
+    readonly slots: number,
+    readonly drmDevice?: string,
+  ) {}
 
   /** Copy `planes` (pixel format `format`, `width` x `height`) into the next buffer; returns its descriptor and the bytes copied. */
-  copy(planes: SourcePlane[], format: PixelFormat, width: number, height: number): { descriptor: DrmFrameDescriptor; cpuBytesCopied: number } {
+  copy(
+    planes: SourcePlane[],
+    format: PixelFormat,
+    width: number,
+    height: number,
+  ): { descriptor: DrmFrameDescriptor; cpuBytesCopied: number } {
     const fourcc = FOURCC_OF[format];
-    if (fourcc === undefined) throw new VaapiVkError("UNSUPPORTED_FORMAT", `--force-linear copies NV12, P010, YUV420 and YUV420_10, not ${format}`);
+    if (fourcc === undefined)
+      throw new VaapiVkError(
+        "UNSUPPORTED_FORMAT",
+        `--force-linear copies NV12, P010, YUV420 and YUV420_10, not ${format}`,
+      );
     const geometry = PIXEL_FORMATS[format].planes;
     const layout = geometry.map((g) => {
       const rowBytes = Math.ceil(width / g.widthDiv) * g.bytesPerElement;
-      return { rowBytes, rows: Math.ceil(height / g.heightDiv), pitch: Math.ceil(rowBytes / PITCH_ALIGN) * PITCH_ALIGN };
+      return {
+        rowBytes,
+        rows: Math.ceil(height / g.heightDiv),
+        pitch: Math.ceil(rowBytes / PITCH_ALIGN) * PITCH_ALIGN,
+      };
     });
     let offset = 0;
     const offsets = layout.map((l) => {
@@ -206,7 +275,9 @@ export class LinearRing implements Disposable {
     });
     return {
       descriptor: {
-        width, height, objects: [{ fd: buffer.fd, size: buffer.size, modifier: DRM_FORMAT_MOD_LINEAR }],
+        width,
+        height,
+        objects: [{ fd: buffer.fd, size: buffer.size, modifier: DRM_FORMAT_MOD_LINEAR }],
         layers: [{ fourcc, planes: layout.map((l, i) => ({ object: 0, offset: offsets[i]!, pitch: l.pitch })) }],
       },
       cpuBytesCopied: copied,

@@ -2,13 +2,13 @@
 // (c-shim's get_buffer2 hands it pooled memfds), and each frame is described as a linear DRM
 // PRIME frame over its memfd. No byte is copied between the decoder and Vulkan: a driver that
 // accepts a memfd as a dma_buf (lavapipe does) imports the decoder's own pages.
-import { ptr, read, type Pointer } from "bun:ffi";
-import { DRM_FORMAT } from "../formats";
+import { type Pointer, ptr, read } from "bun:ffi";
 import type { AvFieldTable } from "../../ffi/libav";
-import { VVFrameDesc } from "../../ffi/shim";
 import { errnoText, F_DUPFD_CLOEXEC, libc } from "../../ffi/libc";
+import { VVFrameDesc } from "../../ffi/shim";
 import { CCallError, DecodeError } from "../errors";
-import { DecodeSession, type DecoderOptions } from "./decoder";
+import { DRM_FORMAT } from "../formats";
+import { type DecoderOptions, DecodeSession } from "./decoder";
 import { copyFrameToLinear, pixFmtIds, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
 import type { LinearRing } from "./linear";
 
@@ -31,13 +31,20 @@ export type SoftwareSourceOptions = DecoderOptions & {
   copyRing?: () => LinearRing;
 };
 
-export function openSoftwareSource(options: SoftwareSourceOptions): { session: DecodeSession; poolStats: () => PoolStats } {
+export function openSoftwareSource(options: SoftwareSourceOptions): {
+  session: DecodeSession;
+  poolStats: () => PoolStats;
+} {
   const s = shim();
   const ids = pixFmtIds();
   const pool = s.vv_pool_new() as number;
   if (!pool) throw new DecodeError("DECODE_FAILED", options.file, "decoder", "could not allocate the frame pool");
   const fourccOf = new Map<number, number>([
-    [ids.yuv420p, DRM_FORMAT.YUV420], [ids.yuvj420p, DRM_FORMAT.YUV420], [ids.yuv420p10le, DRM_FORMAT.S010], [ids.nv12, DRM_FORMAT.NV12], [ids.p010le, DRM_FORMAT.P010],
+    [ids.yuv420p, DRM_FORMAT.YUV420],
+    [ids.yuvj420p, DRM_FORMAT.YUV420],
+    [ids.yuv420p10le, DRM_FORMAT.S010],
+    [ids.nv12, DRM_FORMAT.NV12],
+    [ids.p010le, DRM_FORMAT.P010],
   ]);
   const flat = Buffer.alloc(VVFrameDesc.size);
   const stats = new BigInt64Array(4);
@@ -50,7 +57,8 @@ export function openSoftwareSource(options: SoftwareSourceOptions): { session: D
       writePtrAt(codec, f.AVCodecContext.opaque, pool);
       writePtrAt(codec, f.AVCodecContext.get_buffer2, Number(s.vv_get_buffer2_ptr()));
       // vv_get_buffer2 and its buffer release are mutex-guarded, so decoder threads may call them.
-      if (f.AVCodecContext.thread_safe_callbacks !== undefined) writeI32At(codec, f.AVCodecContext.thread_safe_callbacks, 1);
+      if (f.AVCodecContext.thread_safe_callbacks !== undefined)
+        writeI32At(codec, f.AVCodecContext.thread_safe_callbacks, 1);
     },
     describe(frame) {
       if (options.forceLinear) return copyFrameToLinear(options.forceLinear, frame, options.file);
@@ -58,9 +66,14 @@ export function openSoftwareSource(options: SoftwareSourceOptions): { session: D
       const r = s.vv_describe_pool_frame(pool, frame, flat, fourcc);
       if (r === -1 && options.copyRing) return copyFrameToLinear(options.copyRing(), frame, options.file);
       if (r !== 0) {
-        throw new DecodeError("DECODE_FAILED", options.file, "describe", r === -3
-          ? "the decoder output a pixel format the pool does not serve"
-          : "the decoder made this frame in a buffer of its own, not in the memfd pool; open it with a Video (which copies such frames, counted) or --force-linear");
+        throw new DecodeError(
+          "DECODE_FAILED",
+          options.file,
+          "describe",
+          r === -3
+            ? "the decoder output a pixel format the pool does not serve"
+            : "the decoder made this frame in a buffer of its own, not in the memfd pool; open it with a Video (which copies such frames, counted) or --force-linear",
+        );
       }
       const descriptor = readFlatDescriptor(flat);
       if (!options.freshFds) return { descriptor };
@@ -88,9 +101,20 @@ export function openSoftwareSource(options: SoftwareSourceOptions): { session: D
   return {
     session,
     poolStats() {
-      if (closed) throw new DecodeError("DECODE_FAILED", options.file, "describe", "the source is closed; read pool statistics before disposing it");
+      if (closed)
+        throw new DecodeError(
+          "DECODE_FAILED",
+          options.file,
+          "describe",
+          "the source is closed; read pool statistics before disposing it",
+        );
       s.vv_pool_stats(pool, ptr(stats));
-      return { allocated: Number(stats[0]), reused: Number(stats[1]), failed: Number(stats[2]), outstanding: Number(stats[3]) };
+      return {
+        allocated: Number(stats[0]),
+        reused: Number(stats[1]),
+        failed: Number(stats[2]),
+        outstanding: Number(stats[3]),
+      };
     },
   };
 }

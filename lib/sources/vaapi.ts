@@ -1,17 +1,27 @@
 // The VAAPI source: libavcodec decodes on the GPU into VA surfaces; each frame is mapped to
 // AV_PIX_FMT_DRM_PRIME (vaExportSurfaceHandle underneath) and its AVDRMFrameDescriptor unpacked by
 // the C shim. The mapped frame (and so the dmabuf fds and the VA surface) lives until disposed.
-import { read, type Pointer } from "bun:ffi";
+import { type Pointer, read } from "bun:ffi";
 import { existsSync } from "node:fs";
-import { AV_HWFRAME_MAP_READ, libavutil, type AvFieldTable } from "../../ffi/libav";
+import { AV_HWFRAME_MAP_READ, type AvFieldTable, libavutil } from "../../ffi/libav";
 import { libc, O_CLOEXEC, O_RDWR } from "../../ffi/libc";
 import { libva, libvaDrm } from "../../ffi/libva";
 import { VVFrameDesc } from "../../ffi/shim";
 import { DecodeError } from "../errors";
-import { DecodeSession, type DecoderOptions } from "./decoder";
-import { avErrorText, avFields, copyFrameToLinear, pixFmtIds, ptrAt, readFlatDescriptor, shim, writeI32At, writePtrAt } from "./libav";
+import { type ExportQuirk, exportQuirk } from "../quirks";
+import { type DecoderOptions, DecodeSession } from "./decoder";
+import {
+  avErrorText,
+  avFields,
+  copyFrameToLinear,
+  pixFmtIds,
+  ptrAt,
+  readFlatDescriptor,
+  shim,
+  writeI32At,
+  writePtrAt,
+} from "./libav";
 import type { LinearRing } from "./linear";
-import { exportQuirk, type ExportQuirk } from "../quirks";
 
 export const DEFAULT_VAAPI_DEVICE = "/dev/dri/renderD128";
 
@@ -30,34 +40,51 @@ const noDevice = (file: string, msg: string) => new DecodeError("NO_VAAPI_DEVICE
 /** Create the VAAPI device: av_hwdevice_ctx_create, else a libva-drm display wrapped by hand. */
 export function createVaapiDevice(file: string, node: string, fields: AvFieldTable): VaapiDevice {
   if (!existsSync(node)) {
-    throw noDevice(file, `${node} does not exist: this machine has no DRM render node (no GPU, or no DRM driver in the kernel). Use the software source, or pass --vaapi-device with an existing /dev/dri/renderD* node`);
+    throw noDevice(
+      file,
+      `${node} does not exist: this machine has no DRM render node (no GPU, or no DRM driver in the kernel). Use the software source, or pass --vaapi-device with an existing /dev/dri/renderD* node`,
+    );
   }
   const u = libavutil();
   const type = u.av_hwdevice_find_type_by_name(Buffer.from("vaapi\0"));
-  if (type < 0) throw noDevice(file, "this libavutil was built without VAAPI support; install Debian's libavutil (built with it)");
+  if (type < 0)
+    throw noDevice(file, "this libavutil was built without VAAPI support; install Debian's libavutil (built with it)");
   const holder = new BigUint64Array(1);
   const r = u.av_hwdevice_ctx_create(holder, type, Buffer.from(`${node}\0`), null, 0);
   if (r >= 0) {
     const ref = Number(holder[0]);
     const hwctx = ptrAt(ptrAt(ref, fields.AVBufferRef.data), fields.AVHWDeviceContext.hwctx);
     const display = ptrAt(hwctx, fields.AVVAAPIDeviceContext.display);
-    return { ref, display, method: "av_hwdevice_ctx_create", close: () => u.av_buffer_unref(new BigUint64Array([BigInt(ref)])) };
+    return {
+      ref,
+      display,
+      method: "av_hwdevice_ctx_create",
+      close: () => u.av_buffer_unref(new BigUint64Array([BigInt(ref)])),
+    };
   }
   // Fallback: open the node, make the VADisplay ourselves and hand it to an AVHWDeviceContext.
   const fd = libc().open(Buffer.from(`${node}\0`), O_RDWR | O_CLOEXEC);
-  if (fd < 0) throw noDevice(file, `av_hwdevice_ctx_create failed (${avErrorText(r)}) and ${node} cannot be opened: check permissions (the user must be in the render group)`);
+  if (fd < 0)
+    throw noDevice(
+      file,
+      `av_hwdevice_ctx_create failed (${avErrorText(r)}) and ${node} cannot be opened: check permissions (the user must be in the render group)`,
+    );
   const va = libva();
   const display = libvaDrm().vaGetDisplayDRM(fd) as number;
   if (!display) {
     libc().close(fd);
     throw noDevice(file, `vaGetDisplayDRM(${node}) returned no display: ${node} is not a DRM device libva can use`);
   }
-  const major = new Int32Array(1), minor = new Int32Array(1);
+  const major = new Int32Array(1),
+    minor = new Int32Array(1);
   const st = va.vaInitialize(display, major, minor);
   if (st !== 0) {
     va.vaTerminate(display);
     libc().close(fd);
-    throw noDevice(file, `vaInitialize on ${node} failed: ${va.vaErrorStr(st)} (${st}). Install the VA driver for this GPU (intel-media-va-driver, mesa-va-drivers) or set LIBVA_DRIVER_NAME`);
+    throw noDevice(
+      file,
+      `vaInitialize on ${node} failed: ${va.vaErrorStr(st)} (${st}). Install the VA driver for this GPU (intel-media-va-driver, mesa-va-drivers) or set LIBVA_DRIVER_NAME`,
+    );
   }
   const ref = u.av_hwdevice_ctx_alloc(type) as number;
   const devCtx = ptrAt(ref, fields.AVBufferRef.data);
@@ -85,7 +112,11 @@ export const EXPORT_RETRY_DELAYS_MS = [1, 4, 16];
  * Run `attempt` (a C call returning < 0 on failure) until it succeeds, it fails for good, or the
  * retries run out; sleeps between tries, never spins. Returns the last result and the retries made.
  */
-export function retryTransient(attempt: () => number, sleep: (ms: number) => void = Bun.sleepSync, delaysMs = EXPORT_RETRY_DELAYS_MS): { result: number; retries: number } {
+export function retryTransient(
+  attempt: () => number,
+  sleep: (ms: number) => void = Bun.sleepSync,
+  delaysMs = EXPORT_RETRY_DELAYS_MS,
+): { result: number; retries: number } {
   let result = attempt();
   let retries = 0;
   while (result < 0 && !PERMANENT_MAP_ERRORS.has(result) && retries < delaysMs.length) {
@@ -115,7 +146,11 @@ export type VaapiSourceOptions = DecoderOptions & {
   onExportQuirk?: (vendor: string, quirk: ExportQuirk) => void;
 };
 
-export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeSession; method: VaapiDevice["method"]; exportRetries: () => number } {
+export function openVaapiSource(options: VaapiSourceOptions): {
+  session: DecodeSession;
+  method: VaapiDevice["method"];
+  exportRetries: () => number;
+} {
   const s = shim();
   const ids = pixFmtIds();
   const flat = Buffer.alloc(VVFrameDesc.size);
@@ -129,7 +164,13 @@ export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeS
     const sw = libavutil().av_frame_alloc() as number;
     try {
       const t = libavutil().av_hwframe_transfer_data(sw, frame, 0);
-      if (t < 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_transfer_data (the linear copy's download) failed: ${avErrorText(t)}`);
+      if (t < 0)
+        throw new DecodeError(
+          "DECODE_FAILED",
+          options.file,
+          "map",
+          `av_hwframe_transfer_data (the linear copy's download) failed: ${avErrorText(t)}`,
+        );
       const copied = copyFrameToLinear(ring, sw, options.file);
       const info = Buffer.alloc(VVFrameDesc.size);
       s.vv_frame_info(frame, info);
@@ -153,7 +194,12 @@ export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeS
     describe(frame) {
       const fields = avFields();
       if (read.i32(frame as Pointer, fields.AVFrame.format) !== ids.vaapi) {
-        throw new DecodeError("DECODE_FAILED", options.file, "decode", "the decoder fell back to software output; this stream's profile is not supported by the VA driver (see `bun run examples/probe.ts`)");
+        throw new DecodeError(
+          "DECODE_FAILED",
+          options.file,
+          "decode",
+          "the decoder fell back to software output; this stream's profile is not supported by the VA driver (see `bun run examples/probe.ts`)",
+        );
       }
       // The surface pool's size (AVHWFramesContext.initial_pool_size): the import cache keeps as many.
       const framesCtx = ptrAt(ptrAt(frame, fields.AVFrame.hw_frames_ctx), fields.AVBufferRef.data);
@@ -162,7 +208,13 @@ export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeS
       // AVFrame.data[3] holds the VASurfaceID of a VAAPI frame.
       const surface = Number(read.u64(frame as Pointer, fields.AVFrame.data + 3 * 8));
       const synced = libva().vaSyncSurface(device!.display, surface);
-      if (synced !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `vaSyncSurface(${surface}) failed: ${libva().vaErrorStr(synced)} (${synced}); the decode of this frame did not finish`);
+      if (synced !== 0)
+        throw new DecodeError(
+          "DECODE_FAILED",
+          options.file,
+          "map",
+          `vaSyncSurface(${surface}) failed: ${libva().vaErrorStr(synced)} (${synced}); the decode of this frame did not finish`,
+        );
       const mapped = libavutil().av_frame_alloc() as number;
       try {
         const { result: m, retries } = retryTransient(() => {
@@ -172,10 +224,21 @@ export function openVaapiSource(options: VaapiSourceOptions): { session: DecodeS
         });
         exportRetries += retries;
         if (m < 0) {
-          throw new DecodeError("DECODE_FAILED", options.file, "map", `av_hwframe_map to DRM PRIME failed ${retries + 1} time(s): ${avErrorText(m)}; the driver cannot export this surface (try --force-linear)`);
+          throw new DecodeError(
+            "DECODE_FAILED",
+            options.file,
+            "map",
+            `av_hwframe_map to DRM PRIME failed ${retries + 1} time(s): ${avErrorText(m)}; the driver cannot export this surface (try --force-linear)`,
+          );
         }
         const u = s.vv_unpack_drm_frame(mapped, flat);
-        if (u !== 0) throw new DecodeError("DECODE_FAILED", options.file, "map", `the mapped frame carries ${u === -1 ? "no" : "an out-of-range"} AVDRMFrameDescriptor`);
+        if (u !== 0)
+          throw new DecodeError(
+            "DECODE_FAILED",
+            options.file,
+            "map",
+            `the mapped frame carries ${u === -1 ? "no" : "an out-of-range"} AVDRMFrameDescriptor`,
+          );
         const descriptor = readFlatDescriptor(flat);
         const quirk = options.quirkRing && exportQuirk(vendor, descriptor);
         if (!quirk) return { descriptor, keep: mapped };

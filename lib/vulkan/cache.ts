@@ -8,7 +8,7 @@
 import type { DrmFrameDescriptor } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanError } from "../errors";
 import type { HandleType, VulkanContext } from "./context";
-import { importDmabuf, type ImportedFrame } from "./import";
+import { type ImportedFrame, importDmabuf } from "./import";
 import { dmabufIdentity } from "./objects";
 
 export type ImportCacheStats = { imports: number; hits: number; evictions: number; importMs: number; lookupMs: number };
@@ -26,9 +26,17 @@ export class ImportCache implements Disposable {
    * @param capacity imports kept: at least the decoder's pool size (its owner raises it as the pool grows).
    * @param syncTimeoutS bound on each wait for a frame's producer.
    */
-  constructor(readonly ctx: VulkanContext, public capacity = 8, readonly handleType: HandleType = "dma-buf", readonly syncTimeoutS = 30) {
+  constructor(
+    readonly ctx: VulkanContext,
+    public capacity = 8,
+    readonly handleType: HandleType = "dma-buf",
+    readonly syncTimeoutS = 30,
+  ) {
     if (handleType === "opaque-fd") {
-      throw new InvalidArgumentError("import cache handle type", "opaque fds do not say which buffer they name (NVIDIA's share one inode), so imports of them cannot be cached by buffer; import them with importDmabuf");
+      throw new InvalidArgumentError(
+        "import cache handle type",
+        "opaque fds do not say which buffer they name (NVIDIA's share one inode), so imports of them cannot be cached by buffer; import them with importDmabuf",
+      );
     }
   }
 
@@ -37,7 +45,8 @@ export class ImportCache implements Disposable {
     if (this.closed) throw new UseAfterDisposeError("ImportCache", "ImportCache.get");
     const t0 = performance.now();
     const key = [
-      desc.width, desc.height,
+      desc.width,
+      desc.height,
       ...desc.objects.map((o) => `${dmabufIdentity(o.fd)}/${o.size}/${o.modifier}`),
       ...desc.layers.map((l) => `${l.fourcc}:${l.planes.map((p) => `${p.object},${p.offset},${p.pitch}`).join(";")}`),
     ].join("|");
@@ -61,9 +70,15 @@ export class ImportCache implements Disposable {
   private importEvictingOnOom(desc: DrmFrameDescriptor, producerNode?: [number, number]): ImportedFrame {
     for (;;) {
       try {
-        return importDmabuf(this.ctx, desc, { handleType: this.handleType, producerNode, syncTimeoutS: this.syncTimeoutS });
+        return importDmabuf(this.ctx, desc, {
+          handleType: this.handleType,
+          producerNode,
+          syncTimeoutS: this.syncTimeoutS,
+        });
       } catch (e) {
-        const oom = e instanceof VulkanError && (e.result === VK_ERROR_OUT_OF_DEVICE_MEMORY || e.result === VK_ERROR_OUT_OF_HOST_MEMORY);
+        const oom =
+          e instanceof VulkanError &&
+          (e.result === VK_ERROR_OUT_OF_DEVICE_MEMORY || e.result === VK_ERROR_OUT_OF_HOST_MEMORY);
         if (!oom || this.entries.size === 0) throw e;
         this.evictOldest();
       }

@@ -2,15 +2,24 @@
 // can import. One per process is the common case; every object it creates is released once.
 
 import { z } from "zod";
-import { libc, Stat, S_IFCHR, S_IFMT } from "../../ffi/libc";
+import { libc, S_IFCHR, S_IFMT, Stat } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanUnsupportedError } from "../errors";
-import { reclaimer } from "../reclaim";
-import { PLANE_IMAGE_FORMATS, type ImportCaps, type ModifierSupport } from "../plan";
-import { DEFAULT_IMAGE_USES, imageUsageBits, tilingFeatureBits, type ImageUse } from "./planes";
+import { type ImportCaps, type ModifierSupport, PLANE_IMAGE_FORMATS } from "../plan";
 import { quirksOf } from "../quirks";
-import { checkVk, cstrings, enumerate, readU64, SEVERITY_ERROR, SEVERITY_WARNING, sharedInstance, type InstanceListener } from "./instance";
+import { reclaimer } from "../reclaim";
+import {
+  checkVk,
+  cstrings,
+  enumerate,
+  type InstanceListener,
+  readU64,
+  SEVERITY_ERROR,
+  SEVERITY_WARNING,
+  sharedInstance,
+} from "./instance";
+import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits, tilingFeatureBits } from "./planes";
 import { YcbcrSamplers } from "./ycbcr";
 
 export { checkVk };
@@ -45,7 +54,11 @@ export const DEVICE_EXTENSIONS = {
  */
 export type HandleType = "dma-buf" | "opaque-fd" | "host";
 export const handleTypeBit = (h: HandleType): number =>
-  ({ "dma-buf": vk.ExternalMemoryHandleType.DMA_BUF, "opaque-fd": vk.ExternalMemoryHandleType.OPAQUE_FD, host: vk.ExternalMemoryHandleType.HOST_ALLOCATION })[h];
+  ({
+    "dma-buf": vk.ExternalMemoryHandleType.DMA_BUF,
+    "opaque-fd": vk.ExternalMemoryHandleType.OPAQUE_FD,
+    host: vk.ExternalMemoryHandleType.HOST_ALLOCATION,
+  })[h];
 
 export type PhysicalDeviceInfo = {
   index: number;
@@ -64,7 +77,11 @@ export type PhysicalDeviceInfo = {
 /** The (major, minor) device numbers of a character device node, e.g. a DRM render node. */
 export function deviceNumbers(path: string): [number, number] {
   const fd = libc().open(Buffer.from(`${path}\0`), 0);
-  if (fd < 0) throw new InvalidArgumentError("render node", `${path} cannot be opened (no such node, or no permission); list nodes with \`ls -l /dev/dri\`, and add the user to the render group`);
+  if (fd < 0)
+    throw new InvalidArgumentError(
+      "render node",
+      `${path} cannot be opened (no such node, or no permission); list nodes with \`ls -l /dev/dri\`, and add the user to the render group`,
+    );
   const st = Buffer.alloc(Stat.size);
   try {
     if (libc().fstat(fd, st) !== 0) throw new InvalidArgumentError("render node", `fstat(${path}) failed`);
@@ -72,7 +89,11 @@ export function deviceNumbers(path: string): [number, number] {
     libc().close(fd);
   }
   const s = unpack(Stat, st);
-  if ((s.st_mode & S_IFMT) !== S_IFCHR) throw new InvalidArgumentError("render node", `${path} is not a character device; a DRM render node looks like /dev/dri/renderD128`);
+  if ((s.st_mode & S_IFMT) !== S_IFCHR)
+    throw new InvalidArgumentError(
+      "render node",
+      `${path} is not a character device; a DRM render node looks like /dev/dri/renderD128`,
+    );
   const rdev = BigInt(s.st_rdev);
   // glibc's gnu_dev_major/minor.
   const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
@@ -148,8 +169,14 @@ export class VulkanContext implements Disposable {
       this.physicalDevice = chosen.handle;
       this.info = chosen.info;
       const missing = DEVICE_EXTENSIONS.required.filter((e) => !chosen.info.extensions.includes(e));
-      if (missing.length) throw new VulkanUnsupportedError(`${chosen.info.name} lacks ${missing.join(", ")}, which importing external memory needs; update its driver`);
-      this.enabledExtensions = new Set([...DEVICE_EXTENSIONS.required, ...DEVICE_EXTENSIONS.optional.filter((e) => chosen.info.extensions.includes(e))]);
+      if (missing.length)
+        throw new VulkanUnsupportedError(
+          `${chosen.info.name} lacks ${missing.join(", ")}, which importing external memory needs; update its driver`,
+        );
+      this.enabledExtensions = new Set([
+        ...DEVICE_EXTENSIONS.required,
+        ...DEVICE_EXTENSIONS.optional.filter((e) => chosen.info.extensions.includes(e)),
+      ]);
 
       const families = queueFamilies(this.inst, this.physicalDevice);
       const family = families.findIndex((f) => f.queueFlags & vk.QueueFlag.COMPUTE);
@@ -165,31 +192,59 @@ export class VulkanContext implements Disposable {
 
       // Features: samplerYcbcrConversion (multi-planar frames read through a YCbCr sampler), and the core ones.
       const f11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES });
-      const f2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? f11 : null });
+      const f2 = pack(vk.VkPhysicalDeviceFeatures2, {
+        sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2,
+        pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? f11 : null,
+      });
       this.inst.vkGetPhysicalDeviceFeatures2(this.physicalDevice, f2);
       const supported = unpack(vk.VkPhysicalDeviceFeatures2, f2).features as number[];
       const wanted = new Array(55).fill(0);
-      for (const offset of Object.values(vk.VkPhysicalDeviceFeatures.offsets)) wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
-      const { shaderStorageBufferArrayDynamicIndexing: buffers, shaderSampledImageArrayDynamicIndexing: images } = vk.VkPhysicalDeviceFeatures.offsets;
+      for (const offset of Object.values(vk.VkPhysicalDeviceFeatures.offsets))
+        wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
+      const { shaderStorageBufferArrayDynamicIndexing: buffers, shaderSampledImageArrayDynamicIndexing: images } =
+        vk.VkPhysicalDeviceFeatures.offsets;
       this.frameArrays = Boolean(wanted[buffers / 4] && wanted[images / 4]);
-      const ycbcr = apiVersion >= vk.VK_API_VERSION_1_2 ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion : 0;
+      const ycbcr =
+        apiVersion >= vk.VK_API_VERSION_1_2
+          ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion
+          : 0;
       this.ycbcrSampling = Boolean(ycbcr);
-      const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, samplerYcbcrConversion: ycbcr });
-      const enable2 = pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null, features: wanted });
+      const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, {
+        sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+        samplerYcbcrConversion: ycbcr,
+      });
+      const enable2 = pack(vk.VkPhysicalDeviceFeatures2, {
+        sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2,
+        pNext: apiVersion >= vk.VK_API_VERSION_1_2 ? enable11 : null,
+        features: wanted,
+      });
 
       const priority = new Float32Array([1]);
-      const queueInfo = pack(vk.VkDeviceQueueCreateInfo, { sType: vk.SType.DEVICE_QUEUE_CREATE_INFO, queueFamilyIndex: family, queueCount: 1, pQueuePriorities: priority });
+      const queueInfo = pack(vk.VkDeviceQueueCreateInfo, {
+        sType: vk.SType.DEVICE_QUEUE_CREATE_INFO,
+        queueFamilyIndex: family,
+        queueCount: 1,
+        pQueuePriorities: priority,
+      });
       const devExts = cstrings([...this.enabledExtensions]);
       const devInfo = pack(vk.VkDeviceCreateInfo, {
-        sType: vk.SType.DEVICE_CREATE_INFO, pNext: enable2, queueCreateInfoCount: 1, pQueueCreateInfos: queueInfo,
-        enabledExtensionCount: this.enabledExtensions.size, ppEnabledExtensionNames: devExts.table,
+        sType: vk.SType.DEVICE_CREATE_INFO,
+        pNext: enable2,
+        queueCreateInfoCount: 1,
+        pQueueCreateInfos: queueInfo,
+        enabledExtensionCount: this.enabledExtensions.size,
+        ppEnabledExtensionNames: devExts.table,
       });
       checkVk(this.inst.vkCreateDevice(this.physicalDevice, devInfo, null, out), "vkCreateDevice");
       this.device = Number(readU64(out));
       this.dev = vk.loadDeviceFns(this.inst, this.device);
       this.dev.vkGetDeviceQueue(this.device, family, 0, out);
       this.queue = Number(readU64(out));
-      const poolInfo = pack(vk.VkCommandPoolCreateInfo, { sType: vk.SType.COMMAND_POOL_CREATE_INFO, flags: 0x2 /* RESET_COMMAND_BUFFER */, queueFamilyIndex: family });
+      const poolInfo = pack(vk.VkCommandPoolCreateInfo, {
+        sType: vk.SType.COMMAND_POOL_CREATE_INFO,
+        flags: 0x2 /* RESET_COMMAND_BUFFER */,
+        queueFamilyIndex: family,
+      });
       checkVk(this.dev.vkCreateCommandPool(this.device, poolInfo, null, out), "vkCreateCommandPool");
       this.commandPool = readU64(out);
 
@@ -217,7 +272,12 @@ export class VulkanContext implements Disposable {
 
   /** USE_AFTER_DISPOSE where the device is gone. */
   assertLive(call: string): void {
-    if (this.destroyed) throw new UseAfterDisposeError("VulkanContext", call, "its device was destroyed (its owner disposed it, and nothing held it)");
+    if (this.destroyed)
+      throw new UseAfterDisposeError(
+        "VulkanContext",
+        call,
+        "its device was destroyed (its owner disposed it, and nothing held it)",
+      );
   }
 
   /** Whether the device still exists. */
@@ -228,10 +288,13 @@ export class VulkanContext implements Disposable {
   /** The first memory type in `typeBits` with all of `required`, preferring one that also has `preferred`. */
   findMemoryType(typeBits: number, required: number, preferred = 0): number {
     this.assertLive("VulkanContext.findMemoryType");
-    const ok = (i: number, flags: number) => (typeBits & (1 << i)) !== 0 && (this.memoryTypes[i]!.propertyFlags & flags) === flags;
+    const ok = (i: number, flags: number) =>
+      (typeBits & (1 << i)) !== 0 && (this.memoryTypes[i]!.propertyFlags & flags) === flags;
     for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required | preferred)) return i;
     for (let i = 0; i < this.memoryTypes.length; i++) if (ok(i, required)) return i;
-    throw new VulkanUnsupportedError(`${this.info.name} has no memory type with flags 0x${required.toString(16)} among 0b${typeBits.toString(2)}`);
+    throw new VulkanUnsupportedError(
+      `${this.info.name} has no memory type with flags 0x${required.toString(16)} among 0b${typeBits.toString(2)}`,
+    );
   }
 
   memoryTypeFlags(index: number): number {
@@ -252,7 +315,11 @@ export class VulkanContext implements Disposable {
     const key = `${handleType}/${[...uses].sort().join("+")}`;
     const cached = this.capsCache.get(key);
     if (cached) return cached;
-    const dmaBuf = { "dma-buf": this.has("VK_EXT_external_memory_dma_buf"), "opaque-fd": this.has("VK_KHR_external_memory_fd"), host: this.has("VK_EXT_external_memory_host") }[handleType];
+    const dmaBuf = {
+      "dma-buf": this.has("VK_EXT_external_memory_dma_buf"),
+      "opaque-fd": this.has("VK_KHR_external_memory_fd"),
+      host: this.has("VK_EXT_external_memory_host"),
+    }[handleType];
     // Host memory backs buffers; images with DRM modifiers come from fds.
     const drmFormatModifier = handleType !== "host" && this.has("VK_EXT_image_drm_format_modifier");
     const modifiers: Record<string, bigint[]> = {};
@@ -264,7 +331,16 @@ export class VulkanContext implements Disposable {
         planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
           if ((m.features & features) !== features) return [];
           const maxExtent = this.importableExtent(f as vk.VkFormatName, m.modifier, handleTypeBit(handleType), usage);
-          return maxExtent ? [{ modifier: m.modifier, memoryPlanes: m.planes, maxExtent, disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0 }] : [];
+          return maxExtent
+            ? [
+                {
+                  modifier: m.modifier,
+                  memoryPlanes: m.planes,
+                  maxExtent,
+                  disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0,
+                },
+              ]
+            : [];
         });
       }
       // Whole frames as one multi-planar image, read through a YCbCr sampler: sampled only, with
@@ -275,8 +351,22 @@ export class VulkanContext implements Disposable {
         for (const f of Object.keys(PLANE_IMAGE_FORMATS).filter((name) => PLANE_IMAGE_FORMATS[name]!.length > 1)) {
           planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
             if ((m.features & needed) !== needed) return [];
-            const maxExtent = this.importableExtent(f as vk.VkFormatName, m.modifier, handleTypeBit(handleType), vk.ImageUsage.SAMPLED);
-            return maxExtent ? [{ modifier: m.modifier, memoryPlanes: m.planes, maxExtent, disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0 }] : [];
+            const maxExtent = this.importableExtent(
+              f as vk.VkFormatName,
+              m.modifier,
+              handleTypeBit(handleType),
+              vk.ImageUsage.SAMPLED,
+            );
+            return maxExtent
+              ? [
+                  {
+                    modifier: m.modifier,
+                    memoryPlanes: m.planes,
+                    maxExtent,
+                    disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0,
+                  },
+                ]
+              : [];
           });
         }
       }
@@ -299,17 +389,34 @@ export class VulkanContext implements Disposable {
   }
 
   /** The largest image of `format` and `modifier` the driver imports through `handleType` with `usage`; undefined where it imports none. */
-  private importableExtent(format: vk.VkFormatName, modifier: bigint, handleType: number, usage: number): { width: number; height: number } | undefined {
-    const ext = pack(vk.VkPhysicalDeviceExternalImageFormatInfo, { sType: vk.SType.PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO, handleType });
-    const mod = pack(vk.VkPhysicalDeviceImageDrmFormatModifierInfoEXT, { sType: vk.SType.PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, pNext: ext, drmFormatModifier: modifier });
+  private importableExtent(
+    format: vk.VkFormatName,
+    modifier: bigint,
+    handleType: number,
+    usage: number,
+  ): { width: number; height: number } | undefined {
+    const ext = pack(vk.VkPhysicalDeviceExternalImageFormatInfo, {
+      sType: vk.SType.PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO,
+      handleType,
+    });
+    const mod = pack(vk.VkPhysicalDeviceImageDrmFormatModifierInfoEXT, {
+      sType: vk.SType.PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT,
+      pNext: ext,
+      drmFormatModifier: modifier,
+    });
     const info = pack(vk.VkPhysicalDeviceImageFormatInfo2, {
-      sType: vk.SType.PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2, pNext: mod, format: vk.VkFormat[format], type: 1,
-      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT, usage,
+      sType: vk.SType.PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2,
+      pNext: mod,
+      format: vk.VkFormat[format],
+      type: 1,
+      tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+      usage,
     });
     const extOut = pack(vk.VkExternalImageFormatProperties, { sType: vk.SType.EXTERNAL_IMAGE_FORMAT_PROPERTIES });
     const out = pack(vk.VkImageFormatProperties2, { sType: vk.SType.IMAGE_FORMAT_PROPERTIES_2, pNext: extOut });
     if (this.inst.vkGetPhysicalDeviceImageFormatProperties2(this.physicalDevice, info, out) !== 0) return undefined;
-    const features = unpack(vk.VkExternalImageFormatProperties, extOut).externalMemoryProperties.externalMemoryFeatures as number;
+    const features = unpack(vk.VkExternalImageFormatProperties, extOut).externalMemoryProperties
+      .externalMemoryFeatures as number;
     if ((features & vk.ExternalMemoryFeature.IMPORTABLE) === 0) return undefined;
     const [width, height] = unpack(vk.VkImageFormatProperties2, out).imageFormatProperties.maxExtent as number[];
     return { width: width!, height: height! };
@@ -337,15 +444,27 @@ export class VulkanContext implements Disposable {
     const cmd = Number(readU64(slot.cmdArr));
     try {
       // Beginning a command buffer of a RESET_COMMAND_BUFFER pool resets it.
-      checkVk(this.dev.vkBeginCommandBuffer(cmd, pack(vk.VkCommandBufferBeginInfo, { sType: vk.SType.COMMAND_BUFFER_BEGIN_INFO, flags: 1 })), "vkBeginCommandBuffer");
+      checkVk(
+        this.dev.vkBeginCommandBuffer(
+          cmd,
+          pack(vk.VkCommandBufferBeginInfo, { sType: vk.SType.COMMAND_BUFFER_BEGIN_INFO, flags: 1 }),
+        ),
+        "vkBeginCommandBuffer",
+      );
       record(cmd);
       checkVk(this.dev.vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
       const sems = Buffer.alloc(Math.max(1, waitSemaphores.length) * 8);
-      waitSemaphores.forEach((s, i) => sems.writeBigUInt64LE(s, i * 8));
+      waitSemaphores.forEach((s, i) => {
+        sems.writeBigUInt64LE(s, i * 8);
+      });
       const stages = new Uint32Array(Math.max(1, waitSemaphores.length)).fill(vk.PipelineStage.ALL_COMMANDS);
       const submit = pack(vk.VkSubmitInfo, {
-        sType: vk.SType.SUBMIT_INFO, waitSemaphoreCount: waitSemaphores.length, pWaitSemaphores: sems, pWaitDstStageMask: stages,
-        commandBufferCount: 1, pCommandBuffers: slot.cmdArr,
+        sType: vk.SType.SUBMIT_INFO,
+        waitSemaphoreCount: waitSemaphores.length,
+        pWaitSemaphores: sems,
+        pWaitDstStageMask: stages,
+        commandBufferCount: 1,
+        pCommandBuffers: slot.cmdArr,
       });
       checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, slot.fence), "vkQueueSubmit");
     } catch (e) {
@@ -366,10 +485,20 @@ export class VulkanContext implements Disposable {
     const idle = this.idleSlots.pop();
     if (idle) return idle;
     const out = Buffer.alloc(8);
-    const alloc = pack(vk.VkCommandBufferAllocateInfo, { sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO, commandPool: this.commandPool, level: 0, commandBufferCount: 1 });
+    const alloc = pack(vk.VkCommandBufferAllocateInfo, {
+      sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO,
+      commandPool: this.commandPool,
+      level: 0,
+      commandBufferCount: 1,
+    });
     checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
     const cmdArr = Buffer.from(out);
-    const created = this.dev.vkCreateFence(this.device, pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }), null, out);
+    const created = this.dev.vkCreateFence(
+      this.device,
+      pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }),
+      null,
+      out,
+    );
     if (created !== 0) this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
     checkVk(created, "vkCreateFence");
     return { cmdArr, fence: readU64(out) };
@@ -425,23 +554,42 @@ export class VulkanContext implements Disposable {
   }
 }
 
-export function listPhysicalDevices(inst: vk.InstanceFns, instance: number): { handle: number; info: PhysicalDeviceInfo }[] {
+export function listPhysicalDevices(
+  inst: vk.InstanceFns,
+  instance: number,
+): { handle: number; info: PhysicalDeviceInfo }[] {
   const handles = enumerate((c, o) => inst.vkEnumeratePhysicalDevices(instance, c, o), 8, "vkEnumeratePhysicalDevices");
   return Array.from({ length: handles.length / 8 }, (_, index) => {
     const handle = Number(readU64(handles, index));
-    const extBuf = enumerate((c, o) => inst.vkEnumerateDeviceExtensionProperties(handle, null, c, o), vk.VkExtensionProperties.size, "vkEnumerateDeviceExtensionProperties");
-    const extensions = Array.from({ length: extBuf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, extBuf, i).extensionName));
+    const extBuf = enumerate(
+      (c, o) => inst.vkEnumerateDeviceExtensionProperties(handle, null, c, o),
+      vk.VkExtensionProperties.size,
+      "vkEnumerateDeviceExtensionProperties",
+    );
+    const extensions = Array.from({ length: extBuf.length / vk.VkExtensionProperties.size }, (_, i) =>
+      cString(unpack(vk.VkExtensionProperties, extBuf, i).extensionName),
+    );
     const hasDrm = extensions.includes("VK_EXT_physical_device_drm");
     const drm = pack(vk.VkPhysicalDeviceDrmPropertiesEXT, { sType: vk.SType.PHYSICAL_DEVICE_DRM_PROPERTIES_EXT });
-    const driver = pack(vk.VkPhysicalDeviceDriverProperties, { sType: vk.SType.PHYSICAL_DEVICE_DRIVER_PROPERTIES, pNext: hasDrm ? drm : null });
+    const driver = pack(vk.VkPhysicalDeviceDriverProperties, {
+      sType: vk.SType.PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+      pNext: hasDrm ? drm : null,
+    });
     const props = pack(vk.VkPhysicalDeviceProperties2, { sType: vk.SType.PHYSICAL_DEVICE_PROPERTIES_2, pNext: driver });
     inst.vkGetPhysicalDeviceProperties2(handle, props);
     const p = unpack(vk.VkPhysicalDeviceProperties2, props).properties;
     const d = unpack(vk.VkPhysicalDeviceDriverProperties, driver);
     const dp = unpack(vk.VkPhysicalDeviceDrmPropertiesEXT, drm);
     const info: PhysicalDeviceInfo = {
-      index, name: cString(p.deviceName), type: vk.PhysicalDeviceType[p.deviceType] ?? "other", apiVersion: vk.apiVersionString(p.apiVersion),
-      vendorId: p.vendorID, deviceId: p.deviceID, driverName: cString(d.driverName), driverInfo: cString(d.driverInfo), extensions,
+      index,
+      name: cString(p.deviceName),
+      type: vk.PhysicalDeviceType[p.deviceType] ?? "other",
+      apiVersion: vk.apiVersionString(p.apiVersion),
+      vendorId: p.vendorID,
+      deviceId: p.deviceID,
+      driverName: cString(d.driverName),
+      driverInfo: cString(d.driverInfo),
+      extensions,
     };
     if (hasDrm) {
       info.drm = {};
@@ -452,22 +600,37 @@ export function listPhysicalDevices(inst: vk.InstanceFns, instance: number): { h
   });
 }
 
-function choosePhysicalDevice(devices: { handle: number; info: PhysicalDeviceInfo }[], want: number | string | undefined, renderNode: string | undefined) {
+function choosePhysicalDevice(
+  devices: { handle: number; info: PhysicalDeviceInfo }[],
+  want: number | string | undefined,
+  renderNode: string | undefined,
+) {
   const names = devices.map((d) => `${d.info.index}: ${d.info.name}`).join("; ");
-  if (!devices.length) throw new VulkanUnsupportedError("no Vulkan physical device found; install a driver (`apt-get install mesa-vulkan-drivers` gives lavapipe) or set VK_DRIVER_FILES");
+  if (!devices.length)
+    throw new VulkanUnsupportedError(
+      "no Vulkan physical device found; install a driver (`apt-get install mesa-vulkan-drivers` gives lavapipe) or set VK_DRIVER_FILES",
+    );
   if (renderNode) {
     const [major, minor] = deviceNumbers(renderNode);
     const match = devices.find((d) => d.info.drm?.render?.[0] === major && d.info.drm.render[1] === minor);
-    if (!match) throw new VulkanUnsupportedError(`no Vulkan device drives ${renderNode} (${major}:${minor}); devices: ${names}. Importing its dmabufs into another GPU is refused: install the Vulkan driver for that GPU`);
+    if (!match)
+      throw new VulkanUnsupportedError(
+        `no Vulkan device drives ${renderNode} (${major}:${minor}); devices: ${names}. Importing its dmabufs into another GPU is refused: install the Vulkan driver for that GPU`,
+      );
     return match;
   }
   if (want !== undefined && want !== "") {
     const asIndex = typeof want === "number" ? want : /^\d+$/.test(want) ? Number(want) : undefined;
-    const match = asIndex !== undefined ? devices[asIndex] : devices.find((d) => d.info.name.toLowerCase().includes(String(want).toLowerCase()));
+    const match =
+      asIndex !== undefined
+        ? devices[asIndex]
+        : devices.find((d) => d.info.name.toLowerCase().includes(String(want).toLowerCase()));
     if (!match) throw new InvalidArgumentError("Vulkan device", `${JSON.stringify(want)} matches none of: ${names}`);
     return match;
   }
-  const rank = (d: PhysicalDeviceInfo) => (d.extensions.includes("VK_KHR_external_memory_fd") ? 0 : 10) + ["discrete-gpu", "integrated-gpu", "virtual-gpu", "cpu", "other"].indexOf(d.type);
+  const rank = (d: PhysicalDeviceInfo) =>
+    (d.extensions.includes("VK_KHR_external_memory_fd") ? 0 : 10) +
+    ["discrete-gpu", "integrated-gpu", "virtual-gpu", "cpu", "other"].indexOf(d.type);
   return [...devices].sort((a, b) => rank(a.info) - rank(b.info))[0]!;
 }
 
@@ -480,17 +643,31 @@ function queueFamilies(inst: vk.InstanceFns, pd: number) {
 }
 
 export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkFormatName) {
-  const list = pack(vk.VkDrmFormatModifierPropertiesListEXT, { sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT });
+  const list = pack(vk.VkDrmFormatModifierPropertiesListEXT, {
+    sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT,
+  });
   const props = pack(vk.VkFormatProperties2, { sType: vk.SType.FORMAT_PROPERTIES_2, pNext: list });
   inst.vkGetPhysicalDeviceFormatProperties2(pd, vk.VkFormat[format], props);
   const n = unpack(vk.VkDrmFormatModifierPropertiesListEXT, list).drmFormatModifierCount as number;
   if (!n) return [];
   const items = packArray(vk.VkDrmFormatModifierPropertiesEXT, new Array(n).fill({}));
-  const list2 = pack(vk.VkDrmFormatModifierPropertiesListEXT, { sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT, drmFormatModifierCount: n, pDrmFormatModifierProperties: items });
-  inst.vkGetPhysicalDeviceFormatProperties2(pd, vk.VkFormat[format], pack(vk.VkFormatProperties2, { sType: vk.SType.FORMAT_PROPERTIES_2, pNext: list2 }));
+  const list2 = pack(vk.VkDrmFormatModifierPropertiesListEXT, {
+    sType: vk.SType.DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT,
+    drmFormatModifierCount: n,
+    pDrmFormatModifierProperties: items,
+  });
+  inst.vkGetPhysicalDeviceFormatProperties2(
+    pd,
+    vk.VkFormat[format],
+    pack(vk.VkFormatProperties2, { sType: vk.SType.FORMAT_PROPERTIES_2, pNext: list2 }),
+  );
   return Array.from({ length: n }, (_, i) => {
     const m = unpack(vk.VkDrmFormatModifierPropertiesEXT, items, i);
-    return { modifier: BigInt(m.drmFormatModifier), planes: m.drmFormatModifierPlaneCount as number, features: m.drmFormatModifierTilingFeatures as number };
+    return {
+      modifier: BigInt(m.drmFormatModifier),
+      planes: m.drmFormatModifierPlaneCount as number,
+      features: m.drmFormatModifierTilingFeatures as number,
+    };
   });
 }
 
@@ -523,14 +700,24 @@ const MAX_IDLE_SUBMIT_SLOTS = 8;
 type SubmitSlot = { cmdArr: Buffer; fence: bigint };
 
 /** What a Submission owns: its slot (command buffer and fence), and the cleanup of what the work used. */
-type SubmissionHandles = { ctx: VulkanContext; slot: SubmitSlot; cleanup?: (() => void) | undefined; released: boolean; finished: boolean };
+type SubmissionHandles = {
+  ctx: VulkanContext;
+  slot: SubmitSlot;
+  cleanup?: (() => void) | undefined;
+  released: boolean;
+  finished: boolean;
+};
 
 function waitFor(h: SubmissionHandles): void {
   // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.
   if (h.finished || h.released) return;
   const fences = Buffer.alloc(8);
   fences.writeBigUInt64LE(h.slot.fence);
-  checkVk(h.ctx.dev.vkWaitForFences(h.ctx.device, 1, fences, 1, 60_000_000_000n), "vkWaitForFences", "the GPU did not finish within 60 s");
+  checkVk(
+    h.ctx.dev.vkWaitForFences(h.ctx.device, 1, fences, 1, 60_000_000_000n),
+    "vkWaitForFences",
+    "the GPU did not finish within 60 s",
+  );
   h.finished = true;
 }
 

@@ -2,26 +2,39 @@
 // packed RGBA8 pixels. The CPU never reads the frame; readBack() is for the edge (PNG, tests).
 import { pack, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { colorParams, colorParamsArray, matrixOf, rangeOf, type Matrix, type Range } from "../color";
+import { colorParams, colorParamsArray, type Matrix, matrixOf, type Range, rangeOf } from "../color";
 import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { Submission, VulkanContext } from "./context";
-import { submitReadingFrames, type ImportedFrame } from "./import";
+import { type ImportedFrame, submitReadingFrames } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
-import { ComputePipeline, type Binding, type BufferWrite, type ImageWrite } from "./pipeline";
+import { type Binding, type BufferWrite, ComputePipeline, type ImageWrite } from "./pipeline";
 
 /** What the converter needs of an imported frame. */
 const frameInput = (frame: ImportedFrame): ConvertInput => ({
-  kind: frame.multiPlanar ? "ycbcr" : frame.kind, pixelFormat: frame.pixelFormat, width: frame.width, height: frame.height, planes: frame.planes,
+  kind: frame.multiPlanar ? "ycbcr" : frame.kind,
+  pixelFormat: frame.pixelFormat,
+  width: frame.width,
+  height: frame.height,
+  planes: frame.planes,
   frames: [{ buffers: frame.buffers.map((b) => b.buffer), views: frame.planeViews }],
 });
 
 /** Push constants of shaders/yuv_to_rgba_*.comp (shaders/convert_push.glsl). */
 export const ConvertPush = struct("ConvertPush", [
-  ["width", "u32"], ["height", "u32"], ["layoutId", "u32"], ["outputFormat", "u32"],
-  ["offset0", "u32"], ["offset1", "u32"], ["offset2", "u32"], ["pitch0", "u32"],
-  ["pitch1", "u32"], ["pitch2", "u32"], ["outPitch", "u32"], ["reserved2", "u32"],
+  ["width", "u32"],
+  ["height", "u32"],
+  ["layoutId", "u32"],
+  ["outputFormat", "u32"],
+  ["offset0", "u32"],
+  ["offset1", "u32"],
+  ["offset2", "u32"],
+  ["pitch0", "u32"],
+  ["pitch1", "u32"],
+  ["pitch2", "u32"],
+  ["outPitch", "u32"],
+  ["reserved2", "u32"],
   ["color", { array: "f32", count: 8 }],
 ]);
 
@@ -34,13 +47,26 @@ export const MAX_BATCH = 8;
  * Each conversion shader: its SPIR-V, its bindings (3 planes, then the RGBA buffer, `batch`
  * descriptors each), and the pixels one workgroup covers.
  */
-const SHADERS: Record<ShaderKind, { spv: string; planes: Binding["type"]; batch: number; pixelsPerGroup: [number, number] }> = {
+const SHADERS: Record<
+  ShaderKind,
+  { spv: string; planes: Binding["type"]; batch: number; pixelsPerGroup: [number, number] }
+> = {
   buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [16, 16] },
   "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [512, 2] },
-  "buffer-x4-batch": { spv: "yuv_to_rgba_buffer_x4_batch.spv", planes: "storage-buffer", batch: MAX_BATCH, pixelsPerGroup: [512, 2] },
+  "buffer-x4-batch": {
+    spv: "yuv_to_rgba_buffer_x4_batch.spv",
+    planes: "storage-buffer",
+    batch: MAX_BATCH,
+    pixelsPerGroup: [512, 2],
+  },
   image: { spv: "yuv_to_rgba_image.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
   "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [128, 8] },
-  "image-x4-batch": { spv: "yuv_to_rgba_image_x4_batch.spv", planes: "sampled-image", batch: MAX_BATCH, pixelsPerGroup: [128, 8] },
+  "image-x4-batch": {
+    spv: "yuv_to_rgba_image_x4_batch.spv",
+    planes: "sampled-image",
+    batch: MAX_BATCH,
+    pixelsPerGroup: [128, 8],
+  },
   // One multi-planar image through its format's YCbCr sampler (the same view in the three plane bindings).
   ycbcr: { spv: "yuv_to_rgba_ycbcr.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
 };
@@ -84,8 +110,18 @@ export class Converter implements Disposable {
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       const { spv, planes, batch } = SHADERS[kind];
-      const plane: Binding = { type: planes, count: batch, sampler: ycbcrFormat ? this.ctx.ycbcr.get(ycbcrFormat).sampler : undefined };
-      pipeline = new ComputePipeline(this.ctx, spv, [plane, plane, plane, { type: "storage-buffer", count: batch }], ConvertPush.size, DESCRIPTOR_SLOTS);
+      const plane: Binding = {
+        type: planes,
+        count: batch,
+        sampler: ycbcrFormat ? this.ctx.ycbcr.get(ycbcrFormat).sampler : undefined,
+      };
+      pipeline = new ComputePipeline(
+        this.ctx,
+        spv,
+        [plane, plane, plane, { type: "storage-buffer", count: batch }],
+        ConvertPush.size,
+        DESCRIPTOR_SLOTS,
+      );
       this.pipelines.set(key, pipeline);
     }
     return pipeline;
@@ -94,13 +130,25 @@ export class Converter implements Disposable {
   /** A GPU buffer big enough for `width x height` pixels of `output`. */
   allocateRgba(width: number, height: number, output: OutputFormat = "rgba8"): GpuBuffer {
     if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.allocateRgba");
-    if (![width, height].every((n) => Number.isSafeInteger(n) && n > 0)) throw new InvalidArgumentError("RGBA size", `${width}x${height} is not a positive integer size`);
-    if (output !== "rgba8" && output !== "rgba16") throw new InvalidArgumentError("output format", `${String(output)}; use "rgba8" or "rgba16"`);
-    return new GpuBuffer(this.ctx, width * height * bytesPerPixel(output), vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
+    if (![width, height].every((n) => Number.isSafeInteger(n) && n > 0))
+      throw new InvalidArgumentError("RGBA size", `${width}x${height} is not a positive integer size`);
+    if (output !== "rgba8" && output !== "rgba16")
+      throw new InvalidArgumentError("output format", `${String(output)}; use "rgba8" or "rgba16"`);
+    return new GpuBuffer(
+      this.ctx,
+      width * height * bytesPerPixel(output),
+      vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC,
+      "device",
+    );
   }
 
   /** Convert an imported frame into `target` (allocated when not given) and wait for the GPU. */
-  toRgba(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo } {
+  toRgba(
+    frame: ImportedFrame,
+    color: ColorInfo,
+    target?: GpuBuffer,
+    output: OutputFormat = "rgba8",
+  ): { rgba: GpuBuffer; info: ConversionInfo } {
     const { submission, ...result } = this.toRgbaAsync(frame, color, target, output);
     submission[Symbol.dispose]();
     return result;
@@ -110,15 +158,48 @@ export class Converter implements Disposable {
    * As toRgba, without waiting: the GPU works while the caller decodes the next frame. Keep the
    * frame, its decoded frame and `target` alive until the submission is done, then dispose it.
    */
-  toRgbaAsync(frame: ImportedFrame, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8"): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
-    return this.convert({
-      ...frameInput(frame), submit: (record) => frame.submitReadingAsync(record),
-    }, color, target, output);
+  toRgbaAsync(
+    frame: ImportedFrame,
+    color: ColorInfo,
+    target?: GpuBuffer,
+    output: OutputFormat = "rgba8",
+  ): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
+    return this.convert(
+      {
+        ...frameInput(frame),
+        submit: (record) => frame.submitReadingAsync(record),
+      },
+      color,
+      target,
+      output,
+    );
   }
 
   /** Convert frame planes that live in plain buffers of this device (e.g. a staging upload's target), without waiting. */
-  toRgbaFromBuffersAsync(buffers: bigint[], planes: PlanePlan[], pixelFormat: PixelFormat, width: number, height: number, color: ColorInfo, target?: GpuBuffer, output: OutputFormat = "rgba8") {
-    return this.convert({ kind: "buffer", pixelFormat, width, height, planes, frames: [{ buffers, views: [] }], submit: (record) => this.ctx.submit(record) }, color, target, output);
+  toRgbaFromBuffersAsync(
+    buffers: bigint[],
+    planes: PlanePlan[],
+    pixelFormat: PixelFormat,
+    width: number,
+    height: number,
+    color: ColorInfo,
+    target?: GpuBuffer,
+    output: OutputFormat = "rgba8",
+  ) {
+    return this.convert(
+      {
+        kind: "buffer",
+        pixelFormat,
+        width,
+        height,
+        planes,
+        frames: [{ buffers, views: [] }],
+        submit: (record) => this.ctx.submit(record),
+      },
+      color,
+      target,
+      output,
+    );
   }
 
   /** The next descriptor-set slot, once the GPU has finished with its last use. */
@@ -138,7 +219,12 @@ export class Converter implements Disposable {
    * the target is copied or read (on the H100 a barrier towards host and transfer after every
    * 1080p conversion cost a fifth of its speed).
    */
-  recordToRgba(frame: ImportedFrame, color: ColorInfo, target: GpuBuffer, output: OutputFormat = "rgba8"): (cmd: number) => void {
+  recordToRgba(
+    frame: ImportedFrame,
+    color: ColorInfo,
+    target: GpuBuffer,
+    output: OutputFormat = "rgba8",
+  ): (cmd: number) => void {
     return this.convertOrRecord(frameInput(frame), color, [target], output).recordDispatch;
   }
 
@@ -157,7 +243,11 @@ export class Converter implements Disposable {
    * per MAX_BATCH frames where the vectorised shaders apply), without waiting: the submit and its
    * bookkeeping are paid once for the batch. Keep the frames and targets until the submission is done.
    */
-  toRgbaBatchAsync(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): { info: ConversionInfo; submission: Submission } {
+  toRgbaBatchAsync(
+    frames: ImportedFrame[],
+    color: ColorInfo,
+    targets: GpuBuffer[],
+  ): { info: ConversionInfo; submission: Submission } {
     const { record, slots, info } = this.recordBatch(frames, color, targets);
     const submission = submitReadingFrames(frames, (cmd) => {
       record(cmd);
@@ -168,80 +258,172 @@ export class Converter implements Disposable {
     return { info, submission };
   }
 
-  private recordBatch(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): { record: (cmd: number) => void; slots: number[]; info: ConversionInfo } {
-    if (!frames.length || frames.length !== targets.length) throw new InvalidArgumentError("batch", `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`);
+  private recordBatch(
+    frames: ImportedFrame[],
+    color: ColorInfo,
+    targets: GpuBuffer[],
+  ): { record: (cmd: number) => void; slots: number[]; info: ConversionInfo } {
+    if (!frames.length || frames.length !== targets.length)
+      throw new InvalidArgumentError(
+        "batch",
+        `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`,
+      );
     const first = frameInput(frames[0]!);
     const key = (f: ImportedFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
     const firstKey = key(frames[0]!);
     const odd = frames.find((f) => key(f) !== firstKey);
-    if (odd) throw new InvalidArgumentError("batch", `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${firstKey}`);
+    if (odd)
+      throw new InvalidArgumentError(
+        "batch",
+        `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${firstKey}`,
+      );
     const perDispatch = this.vectorised(first, "rgba8") && this.ctx.frameArrays ? MAX_BATCH : 1;
     // Each dispatch holds a descriptor set until the command buffer is submitted and done.
     const dispatches = Math.ceil(frames.length / perDispatch);
-    if (dispatches > DESCRIPTOR_SLOTS) throw new InvalidArgumentError("batch", `${frames.length} frames need ${dispatches} dispatches here; record at most ${DESCRIPTOR_SLOTS * perDispatch} frames per command buffer`);
+    if (dispatches > DESCRIPTOR_SLOTS)
+      throw new InvalidArgumentError(
+        "batch",
+        `${frames.length} frames need ${dispatches} dispatches here; record at most ${DESCRIPTOR_SLOTS * perDispatch} frames per command buffer`,
+      );
     const records: ((cmd: number) => void)[] = [];
     const slots: number[] = [];
     let info: ConversionInfo | undefined;
     for (let i = 0; i < frames.length; i += perDispatch) {
       const chunk = frames.slice(i, i + perDispatch).map(frameInput);
-      const r = this.convertOrRecord({ ...first, frames: chunk.flatMap((c) => c.frames) }, color, targets.slice(i, i + perDispatch), "rgba8");
+      const r = this.convertOrRecord(
+        { ...first, frames: chunk.flatMap((c) => c.frames) },
+        color,
+        targets.slice(i, i + perDispatch),
+        "rgba8",
+      );
       records.push(r.recordDispatch);
       slots.push(r.slot);
       info = r.info;
     }
-    return { record: (cmd) => records.forEach((record) => record(cmd)), slots, info: info! };
+    return {
+      record: (cmd) => {
+        for (const record of records) record(cmd);
+      },
+      slots,
+      info: info!,
+    };
   }
 
   /** NV12/P010 to RGBA8 at a width of whole 4-pixel groups (and, in buffers, word-aligned planes) takes the vectorised shaders. */
-  private vectorised(input: Pick<ConvertInput, "kind" | "pixelFormat" | "width" | "planes">, output: OutputFormat): boolean {
-    return input.kind !== "ycbcr" && output === "rgba8" && (input.pixelFormat === "NV12" || input.pixelFormat === "P010") && input.width % 4 === 0 &&
-      (input.kind === "image" || input.planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0));
+  private vectorised(
+    input: Pick<ConvertInput, "kind" | "pixelFormat" | "width" | "planes">,
+    output: OutputFormat,
+  ): boolean {
+    return (
+      input.kind !== "ycbcr" &&
+      output === "rgba8" &&
+      (input.pixelFormat === "NV12" || input.pixelFormat === "P010") &&
+      input.width % 4 === 0 &&
+      (input.kind === "image" || input.planes.slice(0, 2).every((p) => p.offset % 4 === 0 && p.pitch % 4 === 0))
+    );
   }
 
-  private convert(input: ConvertInput, color: ColorInfo, target: GpuBuffer | undefined, output: OutputFormat): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
+  private convert(
+    input: ConvertInput,
+    color: ColorInfo,
+    target: GpuBuffer | undefined,
+    output: OutputFormat,
+  ): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
     const { rgba, info, submission } = this.convertOrRecord(input, color, [target], output);
     return { rgba: rgba[0]!, info, submission: submission! };
   }
 
   /** Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into targets[i] (allocated where undefined). */
-  private convertOrRecord(input: ConvertInput, color: ColorInfo, targets: (GpuBuffer | undefined)[], output: OutputFormat): {
-    rgba: GpuBuffer[]; info: ConversionInfo; recordDispatch: (cmd: number) => void; submission?: Submission | undefined; slot: number;
+  private convertOrRecord(
+    input: ConvertInput,
+    color: ColorInfo,
+    targets: (GpuBuffer | undefined)[],
+    output: OutputFormat,
+  ): {
+    rgba: GpuBuffer[];
+    info: ConversionInfo;
+    recordDispatch: (cmd: number) => void;
+    submission?: Submission | undefined;
+    slot: number;
   } {
     if (this.closed) throw new UseAfterDisposeError("Converter", "Converter.toRgba");
     const foreign = targets.find((t) => t && t.ctx !== this.ctx);
-    if (foreign) throw new InvalidArgumentError("conversion target", "the buffer belongs to another VulkanContext than the converter's; allocate it with this converter (allocateRgba)");
+    if (foreign)
+      throw new InvalidArgumentError(
+        "conversion target",
+        "the buffer belongs to another VulkanContext than the converter's; allocate it with this converter (allocateRgba)",
+      );
     const { width, height, planes } = input;
     const layoutId = LAYOUT_IDS[input.pixelFormat];
-    if (layoutId === undefined) throw new VulkanUnsupportedError(`no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`);
-    const info: ConversionInfo = { matrix: matrixOf(color, height), range: rangeOf(color), bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth };
+    if (layoutId === undefined)
+      throw new VulkanUnsupportedError(
+        `no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`,
+      );
+    const info: ConversionInfo = {
+      matrix: matrixOf(color, height),
+      range: rangeOf(color),
+      bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth,
+    };
     const needed = width * height * bytesPerPixel(output);
     const small = targets.find((t) => t && t.size < needed);
-    if (small) throw new InvalidArgumentError("conversion target", `the buffer holds ${small.size} bytes; ${width}x${height} ${output} needs ${needed}: allocate it with allocateRgba(${width}, ${height}, "${output}")`);
+    if (small)
+      throw new InvalidArgumentError(
+        "conversion target",
+        `the buffer holds ${small.size} bytes; ${width}x${height} ${output} needs ${needed}: allocate it with allocateRgba(${width}, ${height}, "${output}")`,
+      );
     const rgba = targets.map((t) => t ?? this.allocateRgba(width, height, output));
     try {
       const push = pack(ConvertPush, {
-        width, height, layoutId, outputFormat: output === "rgba8" ? 0 : 1, outPitch: width,
-        offset0: planes[0]?.offset ?? 0, offset1: planes[1]?.offset ?? 0, offset2: planes[2]?.offset ?? 0,
-        pitch0: planes[0]?.pitch ?? 0, pitch1: planes[1]?.pitch ?? 0, pitch2: planes[2]?.pitch ?? 0,
+        width,
+        height,
+        layoutId,
+        outputFormat: output === "rgba8" ? 0 : 1,
+        outPitch: width,
+        offset0: planes[0]?.offset ?? 0,
+        offset1: planes[1]?.offset ?? 0,
+        offset2: planes[2]?.offset ?? 0,
+        pitch0: planes[0]?.pitch ?? 0,
+        pitch1: planes[1]?.pitch ?? 0,
+        pitch2: planes[2]?.pitch ?? 0,
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
-      const kind: ShaderKind = input.kind === "ycbcr" || !this.vectorised(input, output) ? input.kind : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
-      const { batch, pixelsPerGroup: [groupWidth, groupHeight] } = SHADERS[kind];
-      if (input.frames.length > batch) throw new InvalidArgumentError("batch", `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`);
+      const kind: ShaderKind =
+        input.kind === "ycbcr" || !this.vectorised(input, output)
+          ? input.kind
+          : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
+      const {
+        batch,
+        pixelsPerGroup: [groupWidth, groupHeight],
+      } = SHADERS[kind];
+      if (input.frames.length > batch)
+        throw new InvalidArgumentError(
+          "batch",
+          `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`,
+        );
       const pipeline = this.pipeline(kind, input.pixelFormat);
       // Every array element is written; those past the batch repeat its first frame (never read).
-      const bufferWrites: BufferWrite[] = [], imageWrites: ImageWrite[] = [];
+      const bufferWrites: BufferWrite[] = [],
+        imageWrites: ImageWrite[] = [];
       for (let element = 0; element < batch; element++) {
         const frame = input.frames[element] ?? input.frames[0]!;
         bufferWrites.push({ binding: 3, element, buffer: (rgba[element] ?? rgba[0]!).buffer });
         for (let i = 0; i < 3; i++) {
-          if (input.kind === "buffer") bufferWrites.push({ binding: i, element, buffer: frame.buffers[planes[Math.min(i, planes.length - 1)]!.object]! });
+          if (input.kind === "buffer")
+            bufferWrites.push({
+              binding: i,
+              element,
+              buffer: frame.buffers[planes[Math.min(i, planes.length - 1)]!.object]!,
+            });
           else imageWrites.push({ binding: i, element, view: frame.views[Math.min(i, frame.views.length - 1)]! });
         }
       }
       const slot = this.nextSlot();
       const set = pipeline.bind(slot, bufferWrites, imageWrites);
-      const groups: [number, number, number] = [Math.ceil(width / groupWidth), Math.ceil(height / groupHeight), input.frames.length];
+      const groups: [number, number, number] = [
+        Math.ceil(width / groupWidth),
+        Math.ceil(height / groupHeight),
+        input.frames.length,
+      ];
       const recordDispatch = (cmd: number) => pipeline.recordDispatch(cmd, set, push, groups);
       const submission = input.submit?.((cmd) => {
         recordDispatch(cmd);
@@ -254,7 +436,9 @@ export class Converter implements Disposable {
       }
       return { rgba, info, recordDispatch, submission, slot };
     } catch (e) {
-      rgba.forEach((t, i) => { if (!targets[i]) t[Symbol.dispose](); });
+      rgba.forEach((t, i) => {
+        if (!targets[i]) t[Symbol.dispose]();
+      });
       throw e;
     }
   }

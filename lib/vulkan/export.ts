@@ -15,24 +15,84 @@ export function exportOpaqueFd(ctx: VulkanContext, bytes: Uint8Array): { fd: num
   // 2 MiB granules: NVIDIA asks more of an image than its bytes (a 128x64 NV12 image needs 128 KiB).
   const size = Math.ceil(bytes.length / 2097152) * 2097152;
   const out = Buffer.alloc(8);
-  const ext = pack(vk.VkExternalMemoryBufferCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO, handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD });
-  checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, pNext: ext, size, usage: vk.BufferUsage.TRANSFER_DST, sharingMode: 0 }), null, out), "vkCreateBuffer");
+  const ext = pack(vk.VkExternalMemoryBufferCreateInfo, {
+    sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+    handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD,
+  });
+  checkVk(
+    dev.vkCreateBuffer(
+      device,
+      pack(vk.VkBufferCreateInfo, {
+        sType: vk.SType.BUFFER_CREATE_INFO,
+        pNext: ext,
+        size,
+        usage: vk.BufferUsage.TRANSFER_DST,
+        sharingMode: 0,
+      }),
+      null,
+      out,
+    ),
+    "vkCreateBuffer",
+  );
   const buffer = out.readBigUInt64LE(0);
   const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-  dev.vkGetBufferMemoryRequirements2(device, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), req);
-  const bits = req.readUInt32LE(vk.VkMemoryRequirements2.offsets.memoryRequirements + vk.VkMemoryRequirements.offsets.memoryTypeBits);
+  dev.vkGetBufferMemoryRequirements2(
+    device,
+    pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
+    req,
+  );
+  const bits = req.readUInt32LE(
+    vk.VkMemoryRequirements2.offsets.memoryRequirements + vk.VkMemoryRequirements.offsets.memoryTypeBits,
+  );
   const type = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
-  const exp = pack(vk.VkExportMemoryAllocateInfo, { sType: vk.SType.EXPORT_MEMORY_ALLOCATE_INFO, handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD });
-  checkVk(dev.vkAllocateMemory(device, pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: exp, allocationSize: size, memoryTypeIndex: type }), null, out), "vkAllocateMemory (export)");
+  const exp = pack(vk.VkExportMemoryAllocateInfo, {
+    sType: vk.SType.EXPORT_MEMORY_ALLOCATE_INFO,
+    handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD,
+  });
+  checkVk(
+    dev.vkAllocateMemory(
+      device,
+      pack(vk.VkMemoryAllocateInfo, {
+        sType: vk.SType.MEMORY_ALLOCATE_INFO,
+        pNext: exp,
+        allocationSize: size,
+        memoryTypeIndex: type,
+      }),
+      null,
+      out,
+    ),
+    "vkAllocateMemory (export)",
+  );
   const memory = out.readBigUInt64LE(0);
-  checkVk(dev.vkBindBufferMemory2(device, 1, pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 })), "vkBindBufferMemory2");
+  checkVk(
+    dev.vkBindBufferMemory2(
+      device,
+      1,
+      pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 }),
+    ),
+    "vkBindBufferMemory2",
+  );
   using staging = new GpuBuffer(ctx, size, vk.BufferUsage.TRANSFER_SRC, "host");
   staging.bytes().set(bytes);
-  ctx.submitAndWait((cmd) => dev.vkCmdCopyBuffer(cmd, staging.buffer, buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));
-  checkVk(dev.vkGetMemoryFdKHR!(device, pack(vk.VkMemoryGetFdInfoKHR, { sType: vk.SType.MEMORY_GET_FD_INFO_KHR, memory, handleType: vk.ExternalMemoryHandleType.OPAQUE_FD }), out), "vkGetMemoryFdKHR");
+  ctx.submitAndWait((cmd) =>
+    dev.vkCmdCopyBuffer(cmd, staging.buffer, buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })),
+  );
+  checkVk(
+    dev.vkGetMemoryFdKHR!(
+      device,
+      pack(vk.VkMemoryGetFdInfoKHR, {
+        sType: vk.SType.MEMORY_GET_FD_INFO_KHR,
+        memory,
+        handleType: vk.ExternalMemoryHandleType.OPAQUE_FD,
+      }),
+      out,
+    ),
+    "vkGetMemoryFdKHR",
+  );
   const fd = out.readInt32LE(0);
   return {
-    fd, size,
+    fd,
+    size,
     free() {
       dev.vkDestroyBuffer(device, buffer, null);
       dev.vkFreeMemory(device, memory, null);

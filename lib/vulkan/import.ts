@@ -6,17 +6,35 @@
 // Vulkan; after a successful vkAllocateMemory Vulkan owns that dup (closed by vkFreeMemory); when
 // the allocation fails the importer closes it. The ImportedFrame also keeps one F_DUPFD_CLOEXEC dup
 // per object for its whole life, to wait on the producer's fences through (see `acquire`).
-import { libc, F_DUPFD_CLOEXEC, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
+import { F_DUPFD_CLOEXEC, libc, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
 import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { parseDescriptor, type DrmFrameDescriptor } from "../descriptor";
+import { type DrmFrameDescriptor, parseDescriptor } from "../descriptor";
 import { DmabufImportError, UseAfterDisposeError, VaapiVkError } from "../errors";
+import {
+  type ImageLayoutChoice,
+  type ImportPlan,
+  PIXEL_FORMATS,
+  type PixelFormat,
+  type PlaneImagePlan,
+  type PlanePlan,
+  pixelFormatOf,
+  planImport,
+} from "../plan";
 import { reclaimer } from "../reclaim";
-import { PIXEL_FORMATS, pixelFormatOf, planImport, type ImageLayoutChoice, type ImportPlan, type PixelFormat, type PlaneImagePlan, type PlanePlan } from "../plan";
-import { checkVk, handleTypeBit, releaseAfterWork, trackWork, type HandleType, type HeldByGpuWork, type Submission, type VulkanContext } from "./context";
+import {
+  checkVk,
+  type HandleType,
+  type HeldByGpuWork,
+  handleTypeBit,
+  releaseAfterWork,
+  type Submission,
+  trackWork,
+  type VulkanContext,
+} from "./context";
 import { resolveObjects } from "./objects";
-import { DEFAULT_IMAGE_USES, imageUsageBits, type ImageUse } from "./planes";
-import { waitForProducer, type SyncMode } from "./sync";
+import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits } from "./planes";
+import { type SyncMode, waitForProducer } from "./sync";
 
 export type ImportOptions = {
   /** dma-buf for real dmabufs; opaque-fd for memory exported by another Vulkan/CUDA allocation. */
@@ -77,11 +95,15 @@ const semaphoreCleanup = (ctx: VulkanContext, semaphores: bigint[]) => () => {
 export function submitReadingFrames(frames: ImportedFrame[], record: (cmd: number) => void): Submission {
   const ctx = frames[0]!.ctx;
   const semaphores = frames.flatMap((f) => f.acquire());
-  const submission = ctx.submit((cmd) => {
-    for (const f of frames) f.recordAcquire(cmd);
-    record(cmd);
-    for (const f of frames) f.recordRelease(cmd);
-  }, semaphores, semaphoreCleanup(ctx, semaphores));
+  const submission = ctx.submit(
+    (cmd) => {
+      for (const f of frames) f.recordAcquire(cmd);
+      record(cmd);
+      for (const f of frames) f.recordRelease(cmd);
+    },
+    semaphores,
+    semaphoreCleanup(ctx, semaphores),
+  );
   for (const f of frames) f.track(submission);
   return submission;
 }
@@ -109,7 +131,17 @@ export class ImportedFrame implements Disposable {
     readonly syncTimeoutS = 30,
   ) {
     ctx.retain("ImportedFrame");
-    this.h = { ctx, buffers: [], memories: [], hostMappings: [], planeImages: [], planeViews: [], syncFds: [], pending: [], released: false };
+    this.h = {
+      ctx,
+      buffers: [],
+      memories: [],
+      hostMappings: [],
+      planeImages: [],
+      planeViews: [],
+      syncFds: [],
+      pending: [],
+      released: false,
+    };
     importReclaimer.register(this, this.h, this);
   }
 
@@ -157,7 +189,8 @@ export class ImportedFrame implements Disposable {
   /** Colour planes: where each lives (buffer path: object index into `buffers`). */
   get planes(): PlanePlan[] {
     if (this.plan.kind === "buffer") return this.plan.planes;
-    if (this.plan.layout === "multi-planar") return this.plan.images[0]!.memoryPlanes.slice(0, PIXEL_FORMATS[this.pixelFormat].planes.length);
+    if (this.plan.layout === "multi-planar")
+      return this.plan.images[0]!.memoryPlanes.slice(0, PIXEL_FORMATS[this.pixelFormat].planes.length);
     return this.plan.images.map((img) => img.memoryPlanes[0]!);
   }
 
@@ -176,7 +209,13 @@ export class ImportedFrame implements Disposable {
    * readable, bounded by `syncTimeoutS`. Mode in `syncMode`.
    */
   acquire(): bigint[] {
-    const { semaphores, mode } = waitForProducer(this.ctx, this.handleType, this.syncFds, this.syncTimeoutS, this.syncMode === "poll" && this.acquired);
+    const { semaphores, mode } = waitForProducer(
+      this.ctx,
+      this.handleType,
+      this.syncFds,
+      this.syncTimeoutS,
+      this.syncMode === "poll" && this.acquired,
+    );
     this.syncMode = mode;
     this.acquired = true;
     return semaphores;
@@ -222,20 +261,46 @@ export class ImportedFrame implements Disposable {
     const acquire = direction === "acquire";
     const reads = vk.Access.SHADER_READ | vk.Access.TRANSFER_READ;
     const access = { srcAccessMask: acquire ? 0 : reads, dstAccessMask: acquire ? reads : 0 };
-    const families = acquire ? { srcQueueFamilyIndex: foreign, dstQueueFamilyIndex: ctx.queueFamily } : { srcQueueFamilyIndex: ctx.queueFamily, dstQueueFamilyIndex: foreign };
+    const families = acquire
+      ? { srcQueueFamilyIndex: foreign, dstQueueFamilyIndex: ctx.queueFamily }
+      : { srcQueueFamilyIndex: ctx.queueFamily, dstQueueFamilyIndex: foreign };
     const ourStages = vk.PipelineStage.COMPUTE_SHADER | vk.PipelineStage.TRANSFER;
-    const [srcStage, dstStage] = acquire ? [vk.PipelineStage.TOP_OF_PIPE, ourStages] : [ourStages, vk.PipelineStage.BOTTOM_OF_PIPE];
+    const [srcStage, dstStage] = acquire
+      ? [vk.PipelineStage.TOP_OF_PIPE, ourStages]
+      : [ourStages, vk.PipelineStage.BOTTOM_OF_PIPE];
     if (this.kind === "image") {
-      const barriers = packArray(vk.VkImageMemoryBarrier, this.planeImages.map((image) => ({
-        sType: vk.SType.IMAGE_MEMORY_BARRIER, ...access, ...families, oldLayout: vk.ImageLayout.GENERAL, newLayout: vk.ImageLayout.GENERAL, image,
-        subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
-      })));
+      const barriers = packArray(
+        vk.VkImageMemoryBarrier,
+        this.planeImages.map((image) => ({
+          sType: vk.SType.IMAGE_MEMORY_BARRIER,
+          ...access,
+          ...families,
+          oldLayout: vk.ImageLayout.GENERAL,
+          newLayout: vk.ImageLayout.GENERAL,
+          image,
+          subresourceRange: {
+            aspectMask: vk.ImageAspect.COLOR,
+            baseMipLevel: 0,
+            levelCount: 1,
+            baseArrayLayer: 0,
+            layerCount: 1,
+          },
+        })),
+      );
       const count = this.planeImages.length;
       return (cmd) => ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, 0, null, count, barriers);
     }
-    const barriers = packArray(vk.VkBufferMemoryBarrier, this.buffers.map((b) => ({
-      sType: vk.SType.BUFFER_MEMORY_BARRIER, ...access, ...families, buffer: b.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
-    })));
+    const barriers = packArray(
+      vk.VkBufferMemoryBarrier,
+      this.buffers.map((b) => ({
+        sType: vk.SType.BUFFER_MEMORY_BARRIER,
+        ...access,
+        ...families,
+        buffer: b.buffer,
+        offset: 0,
+        size: vk.VK_WHOLE_SIZE,
+      })),
+    );
     const count = this.buffers.length;
     return (cmd) => ctx.dev.vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, null, count, barriers, 0, null);
   }
@@ -250,27 +315,66 @@ const u64 = (b: Buffer) => b.readBigUInt64LE(0);
 
 function dupFd(fd: number): number {
   const d = libc().fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (d < 0) throw new DmabufImportError("BAD_LAYOUT", `fcntl(${fd}, F_DUPFD_CLOEXEC) failed: the descriptor's fd ${fd} is not open in this process`);
+  if (d < 0)
+    throw new DmabufImportError(
+      "BAD_LAYOUT",
+      `fcntl(${fd}, F_DUPFD_CLOEXEC) failed: the descriptor's fd ${fd} is not open in this process`,
+    );
   return d;
 }
 
 /** Import one object's memory. Takes ownership of `fd` (closes it if the import fails). */
-function importMemory(ctx: VulkanContext, fd: number, size: number, handleType: HandleType, typeBits: number, dedicated: { image?: bigint; buffer?: bigint } | null): bigint {
+function importMemory(
+  ctx: VulkanContext,
+  fd: number,
+  size: number,
+  handleType: HandleType,
+  typeBits: number,
+  dedicated: { image?: bigint; buffer?: bigint } | null,
+): bigint {
   const { dev, device } = ctx;
   try {
     let bits = typeBits;
     if (handleType === "dma-buf") {
       const props = pack(vk.VkMemoryFdPropertiesKHR, { sType: vk.SType.MEMORY_FD_PROPERTIES_KHR });
-      checkVk(dev.vkGetMemoryFdPropertiesKHR!(device, handleTypeBit(handleType), fd, props), "vkGetMemoryFdPropertiesKHR", "the fd is not a dma_buf this driver can import");
+      checkVk(
+        dev.vkGetMemoryFdPropertiesKHR!(device, handleTypeBit(handleType), fd, props),
+        "vkGetMemoryFdPropertiesKHR",
+        "the fd is not a dma_buf this driver can import",
+      );
       bits &= props.readUInt32LE(vk.VkMemoryFdPropertiesKHR.offsets.memoryTypeBits);
     }
-    if (!bits) throw new DmabufImportError("NO_DMABUF_IMPORT", `no memory type of ${ctx.info.name} can hold this imported object`);
+    if (!bits)
+      throw new DmabufImportError(
+        "NO_DMABUF_IMPORT",
+        `no memory type of ${ctx.info.name} can hold this imported object`,
+      );
     const memoryTypeIndex = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
-    const ded = dedicated ? pack(vk.VkMemoryDedicatedAllocateInfo, { sType: vk.SType.MEMORY_DEDICATED_ALLOCATE_INFO, image: dedicated.image ?? 0n, buffer: dedicated.buffer ?? 0n }) : null;
-    const imp = pack(vk.VkImportMemoryFdInfoKHR, { sType: vk.SType.IMPORT_MEMORY_FD_INFO_KHR, pNext: ded, handleType: handleTypeBit(handleType), fd });
-    const info = pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: imp, allocationSize: size, memoryTypeIndex });
+    const ded = dedicated
+      ? pack(vk.VkMemoryDedicatedAllocateInfo, {
+          sType: vk.SType.MEMORY_DEDICATED_ALLOCATE_INFO,
+          image: dedicated.image ?? 0n,
+          buffer: dedicated.buffer ?? 0n,
+        })
+      : null;
+    const imp = pack(vk.VkImportMemoryFdInfoKHR, {
+      sType: vk.SType.IMPORT_MEMORY_FD_INFO_KHR,
+      pNext: ded,
+      handleType: handleTypeBit(handleType),
+      fd,
+    });
+    const info = pack(vk.VkMemoryAllocateInfo, {
+      sType: vk.SType.MEMORY_ALLOCATE_INFO,
+      pNext: imp,
+      allocationSize: size,
+      memoryTypeIndex,
+    });
     const out = Buffer.alloc(8);
-    checkVk(dev.vkAllocateMemory(device, info, null, out), "vkAllocateMemory (import)", `importing a ${handleType} fd of ${size} bytes`);
+    checkVk(
+      dev.vkAllocateMemory(device, info, null, out),
+      "vkAllocateMemory (import)",
+      `importing a ${handleType} fd of ${size} bytes`,
+    );
     return u64(out);
   } catch (e) {
     libc().close(fd);
@@ -281,16 +385,42 @@ function importMemory(ctx: VulkanContext, fd: number, size: number, handleType: 
 /** Map the object's fd and import the mapping (VK_EXT_external_memory_host): the pages are the fd's own, no copy. */
 function importHostMapping(frame: ImportedFrame, fd: number, size: number, typeBits: number): bigint {
   const { ctx } = frame;
-  if (size % 4096 !== 0) throw new DmabufImportError("BAD_LAYOUT", `a host-pointer import needs a page-multiple object size; this one is ${size} bytes`);
+  if (size % 4096 !== 0)
+    throw new DmabufImportError(
+      "BAD_LAYOUT",
+      `a host-pointer import needs a page-multiple object size; this one is ${size} bytes`,
+    );
   const address = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) as number;
-  if (!address || address >= Number(MAP_FAILED >> 1n)) throw new DmabufImportError("BAD_LAYOUT", `mmap of fd ${fd} (${size} bytes) for a host-pointer import failed`);
+  if (!address || address >= Number(MAP_FAILED >> 1n))
+    throw new DmabufImportError("BAD_LAYOUT", `mmap of fd ${fd} (${size} bytes) for a host-pointer import failed`);
   frame.hostMappings.push({ address, size });
   const props = pack(vk.VkMemoryHostPointerPropertiesEXT, { sType: vk.SType.MEMORY_HOST_POINTER_PROPERTIES_EXT });
-  checkVk(ctx.dev.vkGetMemoryHostPointerPropertiesEXT!(ctx.device, vk.ExternalMemoryHandleType.HOST_ALLOCATION, address, props), "vkGetMemoryHostPointerPropertiesEXT");
+  checkVk(
+    ctx.dev.vkGetMemoryHostPointerPropertiesEXT!(
+      ctx.device,
+      vk.ExternalMemoryHandleType.HOST_ALLOCATION,
+      address,
+      props,
+    ),
+    "vkGetMemoryHostPointerPropertiesEXT",
+  );
   const bits = typeBits & props.readUInt32LE(vk.VkMemoryHostPointerPropertiesEXT.offsets.memoryTypeBits);
-  if (!bits) throw new DmabufImportError("NO_DMABUF_IMPORT", `no memory type of ${ctx.info.name} can hold an imported host pointer for this buffer`);
-  const imp = pack(vk.VkImportMemoryHostPointerInfoEXT, { sType: vk.SType.IMPORT_MEMORY_HOST_POINTER_INFO_EXT, handleType: vk.ExternalMemoryHandleType.HOST_ALLOCATION, pHostPointer: address });
-  const info = pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, pNext: imp, allocationSize: size, memoryTypeIndex: ctx.findMemoryType(bits, 0) });
+  if (!bits)
+    throw new DmabufImportError(
+      "NO_DMABUF_IMPORT",
+      `no memory type of ${ctx.info.name} can hold an imported host pointer for this buffer`,
+    );
+  const imp = pack(vk.VkImportMemoryHostPointerInfoEXT, {
+    sType: vk.SType.IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+    handleType: vk.ExternalMemoryHandleType.HOST_ALLOCATION,
+    pHostPointer: address,
+  });
+  const info = pack(vk.VkMemoryAllocateInfo, {
+    sType: vk.SType.MEMORY_ALLOCATE_INFO,
+    pNext: imp,
+    allocationSize: size,
+    memoryTypeIndex: ctx.findMemoryType(bits, 0),
+  });
   const out = Buffer.alloc(8);
   checkVk(ctx.dev.vkAllocateMemory(ctx.device, info, null, out), "vkAllocateMemory (host pointer import)");
   return u64(out);
@@ -305,7 +435,12 @@ function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | 
   else ctx.dev.vkGetImageMemoryRequirements2(ctx.device, info, req);
   const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
   const d = unpack(vk.VkMemoryDedicatedRequirements, dedicated);
-  return { size: Number(r.size), alignment: Number(r.alignment), typeBits: r.memoryTypeBits, dedicated: Boolean(d.prefersDedicatedAllocation || d.requiresDedicatedAllocation) };
+  return {
+    size: Number(r.size),
+    alignment: Number(r.alignment),
+    typeBits: r.memoryTypeBits,
+    dedicated: Boolean(d.prefersDedicatedAllocation || d.requiresDedicatedAllocation),
+  };
 }
 
 /**
@@ -314,7 +449,8 @@ function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | 
  * dedicated only if it was exported from a dedicated allocation of that very resource
  * (VUID-VkMemoryDedicatedAllocateInfo-image-01878), which an exporter of frames never is.
  */
-export const wantsDedicated = (handleType: HandleType, req: MemoryRequirements): boolean => handleType === "dma-buf" && req.dedicated;
+export const wantsDedicated = (handleType: HandleType, req: MemoryRequirements): boolean =>
+  handleType === "dma-buf" && req.dedicated;
 
 /**
  * Where a plane image's explicit layout starts in its object: the plane's own offset (the layout
@@ -334,8 +470,18 @@ export function layoutBase(handleType: HandleType, start: number, objectSize: nu
  * buffer shared by the images in it, bound at the layout base. BAD_LAYOUT where the image needs
  * more than the buffer holds.
  */
-export function imageMemory(handleType: HandleType, base: number, objectSize: number, req: MemoryRequirements, what: string): { dedicated: boolean; allocationSize: number; bindOffset: number } {
-  if (base + req.size > objectSize) throw new DmabufImportError("BAD_LAYOUT", `${what} needs ${req.size} bytes from byte ${base}, but its object holds ${objectSize}`);
+export function imageMemory(
+  handleType: HandleType,
+  base: number,
+  objectSize: number,
+  req: MemoryRequirements,
+  what: string,
+): { dedicated: boolean; allocationSize: number; bindOffset: number } {
+  if (base + req.size > objectSize)
+    throw new DmabufImportError(
+      "BAD_LAYOUT",
+      `${what} needs ${req.size} bytes from byte ${base}, but its object holds ${objectSize}`,
+    );
   const dedicated = wantsDedicated(handleType, req);
   return { dedicated, allocationSize: dedicated ? req.size : objectSize, bindOffset: base };
 }
@@ -346,54 +492,132 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
   const out = Buffer.alloc(8);
   const handle = handleTypeBit(frame.handleType);
   desc.objects.forEach((obj) => {
-    const ext = pack(vk.VkExternalMemoryBufferCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO, handleTypes: handle });
+    const ext = pack(vk.VkExternalMemoryBufferCreateInfo, {
+      sType: vk.SType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+      handleTypes: handle,
+    });
     const info = pack(vk.VkBufferCreateInfo, {
-      sType: vk.SType.BUFFER_CREATE_INFO, pNext: ext, size: obj.size,
-      usage: vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, sharingMode: 0,
+      sType: vk.SType.BUFFER_CREATE_INFO,
+      pNext: ext,
+      size: obj.size,
+      usage: vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC,
+      sharingMode: 0,
     });
     checkVk(dev.vkCreateBuffer(device, info, null, out), "vkCreateBuffer");
     const buffer = u64(out);
     frame.buffers.push({ buffer, size: obj.size });
-    const req = memoryRequirements(ctx, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }), "buffer");
-    if (req.size > obj.size) throw new DmabufImportError("BAD_LAYOUT", `${ctx.info.name} needs ${req.size} bytes for a buffer over this object, which holds ${obj.size}`);
+    const req = memoryRequirements(
+      ctx,
+      pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
+      "buffer",
+    );
+    if (req.size > obj.size)
+      throw new DmabufImportError(
+        "BAD_LAYOUT",
+        `${ctx.info.name} needs ${req.size} bytes for a buffer over this object, which holds ${obj.size}`,
+      );
     const dedicated = wantsDedicated(frame.handleType, req);
-    const memory = frame.handleType === "host"
-      ? importHostMapping(frame, obj.fd, obj.size, req.typeBits)
-      : importMemory(ctx, dupFd(obj.fd), dedicated ? req.size : obj.size, frame.handleType, req.typeBits, dedicated ? { buffer } : null);
+    const memory =
+      frame.handleType === "host"
+        ? importHostMapping(frame, obj.fd, obj.size, req.typeBits)
+        : importMemory(
+            ctx,
+            dupFd(obj.fd),
+            dedicated ? req.size : obj.size,
+            frame.handleType,
+            req.typeBits,
+            dedicated ? { buffer } : null,
+          );
     frame.memories.push(memory);
-    const bind = pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer, memory, memoryOffset: 0 });
+    const bind = pack(vk.VkBindBufferMemoryInfo, {
+      sType: vk.SType.BIND_BUFFER_MEMORY_INFO,
+      buffer,
+      memory,
+      memoryOffset: 0,
+    });
     checkVk(dev.vkBindBufferMemory2(device, 1, bind), "vkBindBufferMemory2");
   });
 }
 
 /** Create one plane image with its explicit layout, the memory-plane offsets taken relative to `base`. */
-function createPlaneImage(frame: ImportedFrame, img: PlaneImagePlan, i: number, base: number, disjoint: boolean, usage: number): bigint {
+function createPlaneImage(
+  frame: ImportedFrame,
+  img: PlaneImagePlan,
+  i: number,
+  base: number,
+  disjoint: boolean,
+  usage: number,
+): bigint {
   const { dev, device } = frame.ctx;
-  const layouts = packArray(vk.VkSubresourceLayout, img.memoryPlanes.map((p) => ({ offset: p.offset - base, size: 0, rowPitch: p.pitch, arrayPitch: 0, depthPitch: 0 })));
+  const layouts = packArray(
+    vk.VkSubresourceLayout,
+    img.memoryPlanes.map((p) => ({
+      offset: p.offset - base,
+      size: 0,
+      rowPitch: p.pitch,
+      arrayPitch: 0,
+      depthPitch: 0,
+    })),
+  );
   const explicit = pack(vk.VkImageDrmFormatModifierExplicitCreateInfoEXT, {
-    sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, drmFormatModifier: img.modifier,
-    drmFormatModifierPlaneCount: img.memoryPlanes.length, pPlaneLayouts: layouts,
+    sType: vk.SType.IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,
+    drmFormatModifier: img.modifier,
+    drmFormatModifierPlaneCount: img.memoryPlanes.length,
+    pPlaneLayouts: layouts,
   });
-  const ext = pack(vk.VkExternalMemoryImageCreateInfo, { sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO, pNext: explicit, handleTypes: handleTypeBit(frame.handleType) });
+  const ext = pack(vk.VkExternalMemoryImageCreateInfo, {
+    sType: vk.SType.EXTERNAL_MEMORY_IMAGE_CREATE_INFO,
+    pNext: explicit,
+    handleTypes: handleTypeBit(frame.handleType),
+  });
   const format = vk.VkFormat[img.format as vk.VkFormatName];
   const info = pack(vk.VkImageCreateInfo, {
-    sType: vk.SType.IMAGE_CREATE_INFO, pNext: ext, flags: disjoint ? vk.ImageCreate.DISJOINT : 0, imageType: 1, format, extent: [img.width, img.height, 1],
-    mipLevels: 1, arrayLayers: 1, samples: 1, tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
-    usage, sharingMode: 0, initialLayout: vk.ImageLayout.UNDEFINED,
+    sType: vk.SType.IMAGE_CREATE_INFO,
+    pNext: ext,
+    flags: disjoint ? vk.ImageCreate.DISJOINT : 0,
+    imageType: 1,
+    format,
+    extent: [img.width, img.height, 1],
+    mipLevels: 1,
+    arrayLayers: 1,
+    samples: 1,
+    tiling: vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT,
+    usage,
+    sharingMode: 0,
+    initialLayout: vk.ImageLayout.UNDEFINED,
   });
   const out = Buffer.alloc(8);
-  checkVk(dev.vkCreateImage(device, info, null, out), "vkCreateImage (DRM format modifier)", `plane ${i} as ${img.format} ${img.width}x${img.height}, modifier 0x${img.modifier.toString(16)}`);
+  checkVk(
+    dev.vkCreateImage(device, info, null, out),
+    "vkCreateImage (DRM format modifier)",
+    `plane ${i} as ${img.format} ${img.width}x${img.height}, modifier 0x${img.modifier.toString(16)}`,
+  );
   const image = u64(out);
   frame.planeImages.push(image);
   return image;
 }
 
 function imageRequirements(ctx: VulkanContext, image: bigint, memoryPlane?: number): MemoryRequirements {
-  const plane = memoryPlane === undefined ? null : pack(vk.VkImagePlaneMemoryRequirementsInfo, { sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO, planeAspect: vk.ImageAspect.MEMORY_PLANE_0 << memoryPlane });
-  return memoryRequirements(ctx, pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: plane, image }), "image");
+  const plane =
+    memoryPlane === undefined
+      ? null
+      : pack(vk.VkImagePlaneMemoryRequirementsInfo, {
+          sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
+          planeAspect: vk.ImageAspect.MEMORY_PLANE_0 << memoryPlane,
+        });
+  return memoryRequirements(
+    ctx,
+    pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: plane, image }),
+    "image",
+  );
 }
 
-function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extract<ImportPlan, { kind: "image" }>, usage: number): void {
+function importImage(
+  frame: ImportedFrame,
+  desc: DrmFrameDescriptor,
+  plan: Extract<ImportPlan, { kind: "image" }>,
+  usage: number,
+): void {
   const { ctx } = frame;
   const { dev, device } = ctx;
   const handleType = frame.handleType;
@@ -420,11 +644,26 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
       const binds = img.memoryPlanes.map((p, k) => {
         const req = imageRequirements(ctx, image, k);
         const objectSize = desc.objects[p.object]!.size;
-        if (req.size > objectSize) throw new DmabufImportError("BAD_LAYOUT", `${what} memory plane ${k} needs ${req.size} bytes, but object ${p.object} holds ${objectSize}`);
+        if (req.size > objectSize)
+          throw new DmabufImportError(
+            "BAD_LAYOUT",
+            `${what} memory plane ${k} needs ${req.size} bytes, but object ${p.object} holds ${objectSize}`,
+          );
         return { memory: sharedMemory(p.object, req.typeBits), aspect: vk.ImageAspect.MEMORY_PLANE_0 << k };
       });
-      const planeInfos = binds.map((b) => pack(vk.VkBindImagePlaneMemoryInfo, { sType: vk.SType.BIND_IMAGE_PLANE_MEMORY_INFO, planeAspect: b.aspect }));
-      const infos = packArray(vk.VkBindImageMemoryInfo, binds.map((b, k) => ({ sType: vk.SType.BIND_IMAGE_MEMORY_INFO, pNext: planeInfos[k]!, image, memory: b.memory, memoryOffset: 0 })));
+      const planeInfos = binds.map((b) =>
+        pack(vk.VkBindImagePlaneMemoryInfo, { sType: vk.SType.BIND_IMAGE_PLANE_MEMORY_INFO, planeAspect: b.aspect }),
+      );
+      const infos = packArray(
+        vk.VkBindImageMemoryInfo,
+        binds.map((b, k) => ({
+          sType: vk.SType.BIND_IMAGE_MEMORY_INFO,
+          pNext: planeInfos[k]!,
+          image,
+          memory: b.memory,
+          memoryOffset: 0,
+        })),
+      );
       checkVk(dev.vkBindImageMemory2(device, binds.length, infos), "vkBindImageMemory2 (disjoint)", what);
     } else {
       const object = objects[0]!;
@@ -440,14 +679,40 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
       }
       const m = imageMemory(handleType, base, objectSize, req, what);
       // Dedicated memory: the object's fd is imported once for this image alone, as FFmpeg does.
-      const memory = m.dedicated ? importMemory(ctx, dupFd(desc.objects[object]!.fd), m.allocationSize, handleType, req.typeBits, { image }) : sharedMemory(object, req.typeBits);
+      const memory = m.dedicated
+        ? importMemory(ctx, dupFd(desc.objects[object]!.fd), m.allocationSize, handleType, req.typeBits, { image })
+        : sharedMemory(object, req.typeBits);
       if (m.dedicated) frame.memories.push(memory);
-      checkVk(dev.vkBindImageMemory2(device, 1, pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: m.bindOffset })), "vkBindImageMemory2", what);
+      checkVk(
+        dev.vkBindImageMemory2(
+          device,
+          1,
+          pack(vk.VkBindImageMemoryInfo, {
+            sType: vk.SType.BIND_IMAGE_MEMORY_INFO,
+            image,
+            memory,
+            memoryOffset: m.bindOffset,
+          }),
+        ),
+        "vkBindImageMemory2",
+        what,
+      );
     }
     const out = Buffer.alloc(8);
     const view = pack(vk.VkImageViewCreateInfo, {
-      sType: vk.SType.IMAGE_VIEW_CREATE_INFO, pNext: plan.layout === "multi-planar" ? ctx.ycbcr.viewInfo(img.format) : null, image: frame.planeImages[i]!, viewType: 1, format: vk.VkFormat[img.format as vk.VkFormatName], components: [0, 0, 0, 0],
-      subresourceRange: { aspectMask: vk.ImageAspect.COLOR, baseMipLevel: 0, levelCount: 1, baseArrayLayer: 0, layerCount: 1 },
+      sType: vk.SType.IMAGE_VIEW_CREATE_INFO,
+      pNext: plan.layout === "multi-planar" ? ctx.ycbcr.viewInfo(img.format) : null,
+      image: frame.planeImages[i]!,
+      viewType: 1,
+      format: vk.VkFormat[img.format as vk.VkFormatName],
+      components: [0, 0, 0, 0],
+      subresourceRange: {
+        aspectMask: vk.ImageAspect.COLOR,
+        baseMipLevel: 0,
+        levelCount: 1,
+        baseArrayLayer: 0,
+        layerCount: 1,
+      },
     });
     checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", what);
     frame.planeViews.push(u64(out));
@@ -455,11 +720,19 @@ function importImage(frame: ImportedFrame, desc: DrmFrameDescriptor, plan: Extra
 }
 
 /** Import a DRM PRIME frame into `ctx` as its plan says (made from the context's caps unless given). */
-export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor, options: ImportOptions = {}): ImportedFrame {
+export function importDmabuf(
+  ctx: VulkanContext,
+  descriptor: DrmFrameDescriptor,
+  options: ImportOptions = {},
+): ImportedFrame {
   const given = parseDescriptor(descriptor);
   const handleType = options.handleType ?? "dma-buf";
   const uses = options.uses ?? DEFAULT_IMAGE_USES;
-  if (options.producerNode && ctx.info.drm?.render && (options.producerNode[0] !== ctx.info.drm.render[0] || options.producerNode[1] !== ctx.info.drm.render[1])) {
+  if (
+    options.producerNode &&
+    ctx.info.drm?.render &&
+    (options.producerNode[0] !== ctx.info.drm.render[0] || options.producerNode[1] !== ctx.info.drm.render[1])
+  ) {
     throw new VaapiVkError(
       "WRONG_DEVICE",
       `the frame comes from DRM node ${options.producerNode.join(":")} but ${ctx.info.name} is ${ctx.info.drm.render.join(":")}; importing a dmabuf into another GPU is refused: create the VulkanContext with renderNode set to the decoder's node`,
@@ -468,7 +741,15 @@ export function importDmabuf(ctx: VulkanContext, descriptor: DrmFrameDescriptor,
   // An opaque fd names its exporter's allocation, not a kernel buffer: only dma_bufs and memfds are looked into.
   const { desc } = resolveObjects(given, handleType !== "opaque-fd");
   const plan = options.plan ?? planImport(desc, ctx.importCaps(handleType, uses), options.layout);
-  const frame = new ImportedFrame(ctx, plan, desc.width, desc.height, pixelFormatOf(desc), handleType, options.syncTimeoutS);
+  const frame = new ImportedFrame(
+    ctx,
+    plan,
+    desc.width,
+    desc.height,
+    pixelFormatOf(desc),
+    handleType,
+    options.syncTimeoutS,
+  );
   try {
     for (const o of desc.objects) frame.syncFds.push(dupFd(o.fd));
     if (plan.kind === "buffer") importBuffers(frame, desc);

@@ -4,7 +4,7 @@
 // (measured on the H100, driver 580.159.04), while devices on one instance come and go freely; a
 // process that opens clip after clip would otherwise stop at the 30th. The debug messenger's
 // messages go to every context listening on the instance.
-import { CString, JSCallback, FFIType as T, ptr, toArrayBuffer, type Pointer } from "bun:ffi";
+import { CString, JSCallback, type Pointer, ptr, FFIType as T, toArrayBuffer } from "bun:ffi";
 import { cString, pack, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { VulkanError, VulkanUnsupportedError } from "../errors";
@@ -21,7 +21,9 @@ export const readU64 = (b: Buffer, i = 0) => b.readBigUInt64LE(i * 8);
 export const cstrings = (names: readonly string[]) => {
   const bufs = names.map((n) => Buffer.from(`${n}\0`));
   const table = Buffer.alloc(Math.max(1, bufs.length) * 8);
-  bufs.forEach((b, i) => table.writeBigUInt64LE(BigInt(ptr(b)), i * 8));
+  bufs.forEach((b, i) => {
+    table.writeBigUInt64LE(BigInt(ptr(b)), i * 8);
+  });
   return { table, keep: bufs };
 };
 
@@ -38,14 +40,26 @@ export function enumerate(call: (count: Buffer, out: Buffer | null) => number, i
 export function instanceExtensions(layer: string | null = null): string[] {
   const lib = vk.libvulkan();
   const lname = layer ? Buffer.from(`${layer}\0`) : null;
-  const buf = enumerate((c, o) => lib.vkEnumerateInstanceExtensionProperties(lname, c, o), vk.VkExtensionProperties.size, "vkEnumerateInstanceExtensionProperties");
-  return Array.from({ length: buf.length / vk.VkExtensionProperties.size }, (_, i) => cString(unpack(vk.VkExtensionProperties, buf, i).extensionName));
+  const buf = enumerate(
+    (c, o) => lib.vkEnumerateInstanceExtensionProperties(lname, c, o),
+    vk.VkExtensionProperties.size,
+    "vkEnumerateInstanceExtensionProperties",
+  );
+  return Array.from({ length: buf.length / vk.VkExtensionProperties.size }, (_, i) =>
+    cString(unpack(vk.VkExtensionProperties, buf, i).extensionName),
+  );
 }
 
 export function instanceLayers(): string[] {
   const lib = vk.libvulkan();
-  const buf = enumerate((c, o) => lib.vkEnumerateInstanceLayerProperties(c, o), vk.VkLayerProperties.size, "vkEnumerateInstanceLayerProperties");
-  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) => cString(unpack(vk.VkLayerProperties, buf, i).layerName));
+  const buf = enumerate(
+    (c, o) => lib.vkEnumerateInstanceLayerProperties(c, o),
+    vk.VkLayerProperties.size,
+    "vkEnumerateInstanceLayerProperties",
+  );
+  return Array.from({ length: buf.length / vk.VkLayerProperties.size }, (_, i) =>
+    cString(unpack(vk.VkLayerProperties, buf, i).layerName),
+  );
 }
 
 export function instanceVersion(): number {
@@ -57,23 +71,43 @@ export function instanceVersion(): number {
 const toBuffer = (p: Pointer, size: number) => Buffer.from(toArrayBuffer(p, 0, size));
 
 /** A Vulkan instance (API 1.1 to 1.3, as the loader offers) with the given layers and extensions. */
-function createInstance(layers: string[], extensions: string[], pNext: Buffer | null = null): { instance: number; apiVersion: number } {
+function createInstance(
+  layers: string[],
+  extensions: string[],
+  pNext: Buffer | null = null,
+): { instance: number; apiVersion: number } {
   const exts = [...extensions];
   if (instanceExtensions().includes("VK_KHR_portability_enumeration")) exts.push("VK_KHR_portability_enumeration");
   const apiVersion = Math.min(instanceVersion(), vk.VK_API_VERSION_1_3);
-  if (apiVersion < vk.VK_API_VERSION_1_1) throw new VulkanUnsupportedError(`the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`);
+  if (apiVersion < vk.VK_API_VERSION_1_1)
+    throw new VulkanUnsupportedError(
+      `the Vulkan loader offers ${vk.apiVersionString(apiVersion)}; vaapi-vk needs 1.1 or newer`,
+    );
   const appName = Buffer.from("vaapi-vk\0");
-  const appInfo = pack(vk.VkApplicationInfo, { sType: vk.SType.APPLICATION_INFO, pApplicationName: appName, pEngineName: appName, apiVersion });
+  const appInfo = pack(vk.VkApplicationInfo, {
+    sType: vk.SType.APPLICATION_INFO,
+    pApplicationName: appName,
+    pEngineName: appName,
+    apiVersion,
+  });
   const layerNames = cstrings(layers);
   const extNames = cstrings(exts);
   const createInfo = pack(vk.VkInstanceCreateInfo, {
-    sType: vk.SType.INSTANCE_CREATE_INFO, pNext,
+    sType: vk.SType.INSTANCE_CREATE_INFO,
+    pNext,
     flags: exts.includes("VK_KHR_portability_enumeration") ? 1 : 0,
-    pApplicationInfo: appInfo, enabledLayerCount: layers.length, ppEnabledLayerNames: layerNames.table,
-    enabledExtensionCount: exts.length, ppEnabledExtensionNames: extNames.table,
+    pApplicationInfo: appInfo,
+    enabledLayerCount: layers.length,
+    ppEnabledLayerNames: layerNames.table,
+    enabledExtensionCount: exts.length,
+    ppEnabledExtensionNames: extNames.table,
   });
   const out = Buffer.alloc(8);
-  checkVk(vk.libvulkan().vkCreateInstance(createInfo, null, out), "vkCreateInstance", "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)");
+  checkVk(
+    vk.libvulkan().vkCreateInstance(createInfo, null, out),
+    "vkCreateInstance",
+    "is a Vulkan driver installed? (`apt-get install mesa-vulkan-drivers`, or set VK_DRIVER_FILES to the driver's ICD json)",
+  );
   return { instance: Number(readU64(out)), apiVersion };
 }
 
@@ -81,7 +115,12 @@ function createInstance(layers: string[], extensions: string[], pNext: Buffer | 
 export type InstanceListener = (severity: number, message: string) => void;
 
 /** A process-wide instance: never destroyed. Its messenger (and the callback it calls) live as long. */
-export type SharedInstance = { instance: number; inst: vk.InstanceFns; apiVersion: number; listeners: Set<InstanceListener> };
+export type SharedInstance = {
+  instance: number;
+  inst: vk.InstanceFns;
+  apiVersion: number;
+  listeners: Set<InstanceListener>;
+};
 
 const instances = new Map<string, SharedInstance>();
 
@@ -94,7 +133,9 @@ export function sharedInstance(validation: boolean, debug: boolean): SharedInsta
   const exts: string[] = [];
   if (validation) {
     if (!instanceLayers().includes("VK_LAYER_KHRONOS_validation")) {
-      throw new VulkanUnsupportedError("validation was asked for but VK_LAYER_KHRONOS_validation is not installed: `apt-get install vulkan-validationlayers` (or point VK_LAYER_PATH at it)");
+      throw new VulkanUnsupportedError(
+        "validation was asked for but VK_LAYER_KHRONOS_validation is not installed: `apt-get install vulkan-validationlayers` (or point VK_LAYER_PATH at it)",
+      );
     }
     layers.push("VK_LAYER_KHRONOS_validation");
   }
@@ -104,7 +145,10 @@ export function sharedInstance(validation: boolean, debug: boolean): SharedInsta
   if (exts.includes("VK_EXT_debug_utils")) {
     const callback = new JSCallback(
       (severity: number, _types: number, data: Pointer) => {
-        const d = unpack(vk.VkDebugUtilsMessengerCallbackDataEXT, new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)));
+        const d = unpack(
+          vk.VkDebugUtilsMessengerCallbackDataEXT,
+          new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)),
+        );
         const message = d.pMessage ? new CString(d.pMessage as Pointer).toString() : "(no message)";
         for (const l of listeners) l(severity, message);
         return 0;

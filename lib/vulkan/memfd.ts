@@ -3,14 +3,14 @@
 // pointer to their pages (VK_EXT_external_memory_host, e.g. NVIDIA). All three alias the decoder's
 // pages: no copy.
 import { existsSync } from "node:fs";
-import { UDMABUF_CREATE, udmabuf_create, UDMABUF_FLAGS_CLOEXEC } from "../../ffi/drm";
+import { UDMABUF_CREATE, UDMABUF_FLAGS_CLOEXEC, udmabuf_create } from "../../ffi/drm";
 import { F_ADD_SEALS, F_SEAL_SHRINK, libc, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, O_RDWR } from "../../ffi/libc";
 import { pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError } from "../errors";
-import { dmabufIdentity } from "./objects";
 import type { HandleType, VulkanContext } from "./context";
+import { dmabufIdentity } from "./objects";
 
 export type MemfdRoute = "memfd-dma-buf" | "udmabuf" | "host-pointer";
 
@@ -21,7 +21,10 @@ function acceptsMemfdAsDmabuf(ctx: VulkanContext): boolean {
   try {
     libc().ftruncate(fd, 4096);
     const props = pack(vk.VkMemoryFdPropertiesKHR, { sType: vk.SType.MEMORY_FD_PROPERTIES_KHR });
-    return ctx.dev.vkGetMemoryFdPropertiesKHR(ctx.device, vk.ExternalMemoryHandleType.DMA_BUF, fd, props) === 0 && props.readUInt32LE(16) !== 0;
+    return (
+      ctx.dev.vkGetMemoryFdPropertiesKHR(ctx.device, vk.ExternalMemoryHandleType.DMA_BUF, fd, props) === 0 &&
+      props.readUInt32LE(16) !== 0
+    );
   } finally {
     libc().close(fd);
   }
@@ -58,8 +61,16 @@ export class UdmabufWrapper implements Disposable {
     const dev = libc().open(Buffer.from(`${this.node}\0`), O_RDWR | O_CLOEXEC);
     if (dev < 0) throw new DmabufImportError("NO_DMABUF_IMPORT", `cannot open ${this.node}`);
     try {
-      const fd = libc().ioctl(dev, UDMABUF_CREATE, pack(udmabuf_create, { memfd, flags: UDMABUF_FLAGS_CLOEXEC, offset: 0, size }));
-      if (fd < 0) throw new DmabufImportError("BAD_LAYOUT", `UDMABUF_CREATE over fd ${memfd} (${size} bytes) failed: the memfd must be sealed against shrinking and its size page-aligned`);
+      const fd = libc().ioctl(
+        dev,
+        UDMABUF_CREATE,
+        pack(udmabuf_create, { memfd, flags: UDMABUF_FLAGS_CLOEXEC, offset: 0, size }),
+      );
+      if (fd < 0)
+        throw new DmabufImportError(
+          "BAD_LAYOUT",
+          `UDMABUF_CREATE over fd ${memfd} (${size} bytes) failed: the memfd must be sealed against shrinking and its size page-aligned`,
+        );
       this.byIdentity.set(id, fd);
       return fd;
     } finally {

@@ -1,10 +1,17 @@
 // Plain Vulkan buffers the library owns (outputs, staging), with host mapping where possible.
-import { toArrayBuffer, type Pointer } from "bun:ffi";
+import { type Pointer, toArrayBuffer } from "bun:ffi";
 import { pack, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
 import { reclaimer } from "../reclaim";
-import { checkVk, releaseAfterWork, trackWork, type HeldByGpuWork, type Submission, type VulkanContext } from "./context";
+import {
+  checkVk,
+  type HeldByGpuWork,
+  releaseAfterWork,
+  type Submission,
+  trackWork,
+  type VulkanContext,
+} from "./context";
 
 /** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
 type BufferHandles = HeldByGpuWork & { buffer: bigint; memory: bigint; mapped: number };
@@ -31,26 +38,78 @@ export class GpuBuffer implements Disposable {
   readonly hostVisible: boolean;
   private readonly h: BufferHandles;
 
-  constructor(readonly ctx: VulkanContext, readonly size: number, usage: number, memory: "device" | "host") {
-    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError("GPU buffer size", `${size} is not a positive number of bytes`);
+  constructor(
+    readonly ctx: VulkanContext,
+    readonly size: number,
+    usage: number,
+    memory: "device" | "host",
+  ) {
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new InvalidArgumentError("GPU buffer size", `${size} is not a positive number of bytes`);
     ctx.retain("GpuBuffer");
     const h: BufferHandles = { ctx, buffer: 0n, memory: 0n, mapped: 0, pending: [], released: false };
     this.h = h;
     const { dev, device } = ctx;
     const out = Buffer.alloc(8);
     try {
-      checkVk(dev.vkCreateBuffer(device, pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, size, usage, sharingMode: 0 }), null, out), "vkCreateBuffer");
+      checkVk(
+        dev.vkCreateBuffer(
+          device,
+          pack(vk.VkBufferCreateInfo, { sType: vk.SType.BUFFER_CREATE_INFO, size, usage, sharingMode: 0 }),
+          null,
+          out,
+        ),
+        "vkCreateBuffer",
+      );
       h.buffer = out.readBigUInt64LE(0);
       const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-      dev.vkGetBufferMemoryRequirements2(device, pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer: h.buffer }), req);
+      dev.vkGetBufferMemoryRequirements2(
+        device,
+        pack(vk.VkBufferMemoryRequirementsInfo2, {
+          sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2,
+          buffer: h.buffer,
+        }),
+        req,
+      );
       const { size: reqSize, memoryTypeBits: bits } = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
-      const type = memory === "host"
-        ? ctx.findMemoryType(bits, vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT, vk.MemoryProperty.HOST_CACHED)
-        : ctx.findMemoryType(bits, vk.MemoryProperty.DEVICE_LOCAL);
-      this.hostVisible = (ctx.memoryTypeFlags(type) & (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT)) === (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT);
-      checkVk(dev.vkAllocateMemory(device, pack(vk.VkMemoryAllocateInfo, { sType: vk.SType.MEMORY_ALLOCATE_INFO, allocationSize: reqSize, memoryTypeIndex: type }), null, out), "vkAllocateMemory");
+      const type =
+        memory === "host"
+          ? ctx.findMemoryType(
+              bits,
+              vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT,
+              vk.MemoryProperty.HOST_CACHED,
+            )
+          : ctx.findMemoryType(bits, vk.MemoryProperty.DEVICE_LOCAL);
+      this.hostVisible =
+        (ctx.memoryTypeFlags(type) & (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT)) ===
+        (vk.MemoryProperty.HOST_VISIBLE | vk.MemoryProperty.HOST_COHERENT);
+      checkVk(
+        dev.vkAllocateMemory(
+          device,
+          pack(vk.VkMemoryAllocateInfo, {
+            sType: vk.SType.MEMORY_ALLOCATE_INFO,
+            allocationSize: reqSize,
+            memoryTypeIndex: type,
+          }),
+          null,
+          out,
+        ),
+        "vkAllocateMemory",
+      );
       h.memory = out.readBigUInt64LE(0);
-      checkVk(dev.vkBindBufferMemory2(device, 1, pack(vk.VkBindBufferMemoryInfo, { sType: vk.SType.BIND_BUFFER_MEMORY_INFO, buffer: h.buffer, memory: h.memory, memoryOffset: 0 })), "vkBindBufferMemory2");
+      checkVk(
+        dev.vkBindBufferMemory2(
+          device,
+          1,
+          pack(vk.VkBindBufferMemoryInfo, {
+            sType: vk.SType.BIND_BUFFER_MEMORY_INFO,
+            buffer: h.buffer,
+            memory: h.memory,
+            memoryOffset: 0,
+          }),
+        ),
+        "vkBindBufferMemory2",
+      );
     } catch (e) {
       releaseBuffer(h);
       throw e;
@@ -77,7 +136,11 @@ export class GpuBuffer implements Disposable {
   bytes(): Uint8Array {
     const h = this.h;
     if (h.released) throw new UseAfterDisposeError("GpuBuffer", "GpuBuffer.bytes");
-    if (!this.hostVisible) throw new InvalidArgumentError("GpuBuffer.bytes", "the buffer is in device-local memory the CPU cannot map; read it with readBack(ctx, buffer)");
+    if (!this.hostVisible)
+      throw new InvalidArgumentError(
+        "GpuBuffer.bytes",
+        "the buffer is in device-local memory the CPU cannot map; read it with readBack(ctx, buffer)",
+      );
     for (const s of h.pending) s.wait();
     if (!h.mapped) {
       const out = Buffer.alloc(8);
@@ -96,24 +159,57 @@ export class GpuBuffer implements Disposable {
 /** Make a compute shader's writes to `buffer` visible to later shaders, copies and the host. */
 export function recordWriteBarrier(ctx: VulkanContext, cmd: number, buffer: bigint): void {
   const barrier = pack(vk.VkBufferMemoryBarrier, {
-    sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE, dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
-    srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+    sType: vk.SType.BUFFER_MEMORY_BARRIER,
+    srcAccessMask: vk.Access.SHADER_WRITE,
+    dstAccessMask: vk.Access.HOST_READ | vk.Access.TRANSFER_READ | vk.Access.SHADER_READ,
+    srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+    dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+    buffer,
+    offset: 0,
+    size: vk.VK_WHOLE_SIZE,
   });
-  ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER, 0, 0, null, 1, barrier, 0, null);
+  ctx.dev.vkCmdPipelineBarrier(
+    cmd,
+    vk.PipelineStage.COMPUTE_SHADER,
+    vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER | vk.PipelineStage.COMPUTE_SHADER,
+    0,
+    0,
+    null,
+    1,
+    barrier,
+    0,
+    null,
+  );
 }
 
 /** Make compute writes visible to the next compute dispatch, or (`toHost`) to copies and the host. */
 export function recordComputeBarrier(ctx: VulkanContext, cmd: number, toHost = false): void {
   const barrier = pack(vk.VkMemoryBarrier, {
-    sType: vk.SType.MEMORY_BARRIER, srcAccessMask: vk.Access.SHADER_WRITE,
-    dstAccessMask: toHost ? vk.Access.HOST_READ | vk.Access.TRANSFER_READ : vk.Access.SHADER_READ | vk.Access.SHADER_WRITE,
+    sType: vk.SType.MEMORY_BARRIER,
+    srcAccessMask: vk.Access.SHADER_WRITE,
+    dstAccessMask: toHost
+      ? vk.Access.HOST_READ | vk.Access.TRANSFER_READ
+      : vk.Access.SHADER_READ | vk.Access.SHADER_WRITE,
   });
-  ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.COMPUTE_SHADER, toHost ? vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER : vk.PipelineStage.COMPUTE_SHADER, 0, 1, barrier, 0, null, 0, null);
+  ctx.dev.vkCmdPipelineBarrier(
+    cmd,
+    vk.PipelineStage.COMPUTE_SHADER,
+    toHost ? vk.PipelineStage.HOST | vk.PipelineStage.TRANSFER : vk.PipelineStage.COMPUTE_SHADER,
+    0,
+    1,
+    barrier,
+    0,
+    null,
+    0,
+    null,
+  );
 }
 
 /** Copy `size` bytes between two buffers of `ctx` on the GPU, and wait. */
 export function copyBuffer(ctx: VulkanContext, src: bigint, dst: bigint, size: number): void {
-  ctx.submitAndWait((cmd) => ctx.dev.vkCmdCopyBuffer(cmd, src, dst, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })));
+  ctx.submitAndWait((cmd) =>
+    ctx.dev.vkCmdCopyBuffer(cmd, src, dst, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size })),
+  );
 }
 
 export const BufferUsage = vk.BufferUsage;
@@ -122,20 +218,45 @@ export const BufferUsage = vk.BufferUsage;
 export function readBuffer(ctx: VulkanContext, buffer: bigint, size: number): Uint8Array {
   using staging = new GpuBuffer(ctx, size, vk.BufferUsage.TRANSFER_DST, "host");
   ctx.submitAndWait((cmd) => {
-    ctx.dev.vkCmdCopyBuffer(cmd, buffer, staging.buffer, 1, pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size }));
+    ctx.dev.vkCmdCopyBuffer(
+      cmd,
+      buffer,
+      staging.buffer,
+      1,
+      pack(vk.VkBufferCopy, { srcOffset: 0, dstOffset: 0, size }),
+    );
     const barrier = pack(vk.VkBufferMemoryBarrier, {
-      sType: vk.SType.BUFFER_MEMORY_BARRIER, srcAccessMask: vk.Access.TRANSFER_WRITE, dstAccessMask: vk.Access.HOST_READ,
-      srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED, buffer: staging.buffer, offset: 0, size: vk.VK_WHOLE_SIZE,
+      sType: vk.SType.BUFFER_MEMORY_BARRIER,
+      srcAccessMask: vk.Access.TRANSFER_WRITE,
+      dstAccessMask: vk.Access.HOST_READ,
+      srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+      dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+      buffer: staging.buffer,
+      offset: 0,
+      size: vk.VK_WHOLE_SIZE,
     });
-    ctx.dev.vkCmdPipelineBarrier(cmd, vk.PipelineStage.TRANSFER, vk.PipelineStage.HOST, 0, 0, null, 1, barrier, 0, null);
+    ctx.dev.vkCmdPipelineBarrier(
+      cmd,
+      vk.PipelineStage.TRANSFER,
+      vk.PipelineStage.HOST,
+      0,
+      0,
+      null,
+      1,
+      barrier,
+      0,
+      null,
+    );
   });
   return staging.bytes().slice(0, size);
 }
 
 /** Copy a device buffer's first `size` bytes to the CPU (the one CPU touch, at the edge). */
 export function readBack(ctx: VulkanContext, src: GpuBuffer, size = src.size): Uint8Array {
-  if (src.ctx !== ctx) throw new InvalidArgumentError("readBack", "the buffer belongs to another VulkanContext than the one given");
-  if (!Number.isSafeInteger(size) || size < 0 || size > src.size) throw new InvalidArgumentError("readBack size", `${size} is not between 0 and the buffer's ${src.size} bytes`);
+  if (src.ctx !== ctx)
+    throw new InvalidArgumentError("readBack", "the buffer belongs to another VulkanContext than the one given");
+  if (!Number.isSafeInteger(size) || size < 0 || size > src.size)
+    throw new InvalidArgumentError("readBack size", `${size} is not between 0 and the buffer's ${src.size} bytes`);
   // One queue: the copy runs after the work still writing the buffer (which ends with its write barrier).
   return src.hostVisible ? src.bytes().slice(0, size) : readBuffer(ctx, src.buffer, size);
 }

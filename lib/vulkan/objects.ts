@@ -9,7 +9,8 @@ import { DmabufImportError } from "../errors";
 /** The dmabuf (or memfd) an fd names: st_dev:st_ino, the same for every fd of one buffer. */
 export function dmabufIdentity(fd: number): string {
   const st = Buffer.alloc(Stat.size);
-  if (libc().fstat(fd, st) !== 0) throw new DmabufImportError("BAD_LAYOUT", `fstat(${fd}) failed: the descriptor's fd is not open`);
+  if (libc().fstat(fd, st) !== 0)
+    throw new DmabufImportError("BAD_LAYOUT", `fstat(${fd}) failed: the descriptor's fd is not open`);
   return `${unpackField(Stat, st, "st_dev")}:${unpackField(Stat, st, "st_ino")}`;
 }
 
@@ -43,9 +44,13 @@ export function resolveObjects(desc: DrmFrameDescriptor, kernelBuffers: boolean)
     const id = dmabufIdentity(o.fd);
     const same = identities.findIndex((known, k) => known === id && objects[k]!.modifier === o.modifier);
     const real = fdSize(o.fd);
-    if (o.size === 0 && real === undefined) throw new DmabufImportError("BAD_LAYOUT", `object ${i} has size 0 and its fd ${o.fd} cannot say how large it is`);
+    if (o.size === 0 && real === undefined)
+      throw new DmabufImportError("BAD_LAYOUT", `object ${i} has size 0 and its fd ${o.fd} cannot say how large it is`);
     if (real !== undefined && o.size > real) {
-      throw new DmabufImportError("BAD_LAYOUT", `object ${i} claims ${o.size} bytes but its buffer (fd ${o.fd}) holds ${real}; the descriptor is wrong, and the GPU must not read past the buffer`);
+      throw new DmabufImportError(
+        "BAD_LAYOUT",
+        `object ${i} claims ${o.size} bytes but its buffer (fd ${o.fd}) holds ${real}; the descriptor is wrong, and the GPU must not read past the buffer`,
+      );
     }
     const size = o.size === 0 ? real! : o.size;
     if (same >= 0) {
@@ -56,6 +61,9 @@ export function resolveObjects(desc: DrmFrameDescriptor, kernelBuffers: boolean)
     objects.push({ ...o, size });
     return objects.length - 1;
   });
-  const layers = desc.layers.map((l) => ({ ...l, planes: l.planes.map((p) => ({ ...p, object: remap[p.object] ?? p.object })) }));
+  const layers = desc.layers.map((l) => ({
+    ...l,
+    planes: l.planes.map((p) => ({ ...p, object: remap[p.object] ?? p.object })),
+  }));
   return { desc: { ...desc, objects, layers }, identities };
 }

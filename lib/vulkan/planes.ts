@@ -17,6 +17,8 @@ const USE_BITS: Record<ImageUse, { usage: number; feature: number }> = {
 };
 
 /** VkImageUsageFlags for these uses. */
-export const imageUsageBits = (uses: readonly ImageUse[]): number => uses.reduce((bits, u) => bits | USE_BITS[u].usage, 0);
+export const imageUsageBits = (uses: readonly ImageUse[]): number =>
+  uses.reduce((bits, u) => bits | USE_BITS[u].usage, 0);
 /** The drmFormatModifierTilingFeatures a modifier must list for these uses. */
-export const tilingFeatureBits = (uses: readonly ImageUse[]): number => uses.reduce((bits, u) => bits | USE_BITS[u].feature, 0);
+export const tilingFeatureBits = (uses: readonly ImageUse[]): number =>
+  uses.reduce((bits, u) => bits | USE_BITS[u].feature, 0);

@@ -1,8 +1,15 @@
 // The symbol stream on the GPU: the zero-writer and the triadic encoder over luma frames from the
 // luma pass, into three buffers laid out as lib/symbols.ts says.
-import { struct, pack } from "../../ffi/struct";
+import { pack, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { BlockEntry, streamGeometry, StreamHeader, SymbolStreamError, type StreamOptions, type SymbolFrame } from "../symbols";
+import {
+  BlockEntry,
+  StreamHeader,
+  type StreamOptions,
+  type SymbolFrame,
+  SymbolStreamError,
+  streamGeometry,
+} from "../symbols";
 import type { VulkanContext } from "./context";
 import type { LumaFrame } from "./luma";
 import { GpuBuffer, readBack, recordComputeBarrier } from "./memory";
@@ -10,9 +17,18 @@ import { ComputePipeline } from "./pipeline";
 
 /** Push constants of shaders/symbols_*.comp (shaders/symbols.glsl). */
 export const SymbolsPush = struct("SymbolsPush", [
-  ["width", "u32"], ["height", "u32"], ["block", "u32"], ["planes", "u32"],
-  ["rowWords", "u32"], ["blocksX", "u32"], ["blocksY", "u32"], ["wordsPerPlane", "u32"],
-  ["hasPrevious", "u32"], ["frameIndex", "u32"], ["maxResidual", "u32"], ["reserved", "u32"],
+  ["width", "u32"],
+  ["height", "u32"],
+  ["block", "u32"],
+  ["planes", "u32"],
+  ["rowWords", "u32"],
+  ["blocksX", "u32"],
+  ["blocksY", "u32"],
+  ["wordsPerPlane", "u32"],
+  ["hasPrevious", "u32"],
+  ["frameIndex", "u32"],
+  ["maxResidual", "u32"],
+  ["reserved", "u32"],
 ]);
 
 const STORAGE = vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC;
@@ -25,7 +41,10 @@ export class SymbolEncoder implements Disposable {
   private readonly triadic: ComputePipeline;
   private readonly geometry: ReturnType<typeof streamGeometry>;
 
-  constructor(readonly ctx: VulkanContext, readonly options: StreamOptions) {
+  constructor(
+    readonly ctx: VulkanContext,
+    readonly options: StreamOptions,
+  ) {
     this.geometry = streamGeometry(options);
     const g = this.geometry;
     const bindings = [0, 1, 2, 3, 4].map(() => ({ type: "storage-buffer" as const }));
@@ -37,24 +56,37 @@ export class SymbolEncoder implements Disposable {
   }
 
   private push(luma: LumaFrame | null, hasPrevious: boolean, frameIndex: number): Buffer {
-    const g = this.geometry, o = this.options;
+    const g = this.geometry,
+      o = this.options;
     return pack(SymbolsPush, {
-      width: o.width, height: o.height, block: o.block, planes: o.planes, rowWords: luma?.rowWords ?? Math.ceil(o.width / 4),
-      blocksX: g.blocksX, blocksY: g.blocksY, wordsPerPlane: g.bytesPerPlane / 4, hasPrevious: hasPrevious ? 1 : 0, frameIndex, maxResidual: g.maxResidual,
+      width: o.width,
+      height: o.height,
+      block: o.block,
+      planes: o.planes,
+      rowWords: luma?.rowWords ?? Math.ceil(o.width / 4),
+      blocksX: g.blocksX,
+      blocksY: g.blocksY,
+      wordsPerPlane: g.bytesPerPlane / 4,
+      hasPrevious: hasPrevious ? 1 : 0,
+      frameIndex,
+      maxResidual: g.maxResidual,
     });
   }
 
   private bind(p: ComputePipeline, cur: LumaFrame | null, prev: LumaFrame | null): bigint {
     const lumaBuffer = (cur ?? prev)?.buffer.buffer ?? this.trits.buffer;
     return p.bind(0, [
-      { binding: 0, buffer: this.header.buffer }, { binding: 1, buffer: this.blocks.buffer }, { binding: 2, buffer: this.trits.buffer },
-      { binding: 3, buffer: lumaBuffer }, { binding: 4, buffer: prev?.buffer.buffer ?? lumaBuffer },
+      { binding: 0, buffer: this.header.buffer },
+      { binding: 1, buffer: this.blocks.buffer },
+      { binding: 2, buffer: this.trits.buffer },
+      { binding: 3, buffer: lumaBuffer },
+      { binding: 4, buffer: prev?.buffer.buffer ?? lumaBuffer },
     ]);
   }
 
   private recordZero(cmd: number, push: Buffer, set: bigint): void {
     const g = this.geometry;
-    const words = Math.max(g.bytesPerPlane / 4 * this.options.planes, g.blockCount * 4, 1);
+    const words = Math.max((g.bytesPerPlane / 4) * this.options.planes, g.blockCount * 4, 1);
     this.zero.recordDispatch(cmd, set, push, [Math.ceil(words / 64), 1, 1]);
   }
 
@@ -69,7 +101,10 @@ export class SymbolEncoder implements Disposable {
 
   /** Encode `luma` against `previous` (null: frame 0, against zero). */
   encode(luma: LumaFrame, previous: LumaFrame | null, frameIndex: number): void {
-    if (luma.width !== this.options.width || luma.height !== this.options.height) throw new SymbolStreamError(`luma is ${luma.width}x${luma.height}, the stream ${this.options.width}x${this.options.height}`);
+    if (luma.width !== this.options.width || luma.height !== this.options.height)
+      throw new SymbolStreamError(
+        `luma is ${luma.width}x${luma.height}, the stream ${this.options.width}x${this.options.height}`,
+      );
     const push = this.push(luma, previous !== null, frameIndex);
     const zeroSet = this.bind(this.zero, luma, previous);
     const set = this.bind(this.triadic, luma, previous);
@@ -84,7 +119,11 @@ export class SymbolEncoder implements Disposable {
 
   /** The three buffers, read back (a few bytes a block, ceil(W*H/5) a plane). */
   read(): SymbolFrame {
-    return { header: readBack(this.ctx, this.header), blocks: readBack(this.ctx, this.blocks), trits: readBack(this.ctx, this.trits) };
+    return {
+      header: readBack(this.ctx, this.header),
+      blocks: readBack(this.ctx, this.blocks),
+      trits: readBack(this.ctx, this.trits),
+    };
   }
 
   [Symbol.dispose](): void {

@@ -5,8 +5,8 @@
 // wlroots does for foreign dmabufs: "implicit" never means waiting on nothing. A memfd written by
 // the CPU is readable at once. Memory exported by Vulkan or CUDA (opaque fds) carries no fences at
 // all: its exporter synchronises explicitly before handing it over.
-import { dma_buf_export_sync_file, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, DMA_BUF_SYNC_READ } from "../../ffi/drm";
-import { errnoText, libc, PollFd, POLLIN, POLLNVAL } from "../../ffi/libc";
+import { DMA_BUF_IOCTL_EXPORT_SYNC_FILE, DMA_BUF_SYNC_READ, dma_buf_export_sync_file } from "../../ffi/drm";
+import { errnoText, libc, POLLIN, POLLNVAL, PollFd } from "../../ffi/libc";
 import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { CCallError, SyncTimeoutError, VaapiVkError } from "../errors";
@@ -31,12 +31,23 @@ function exportSyncFiles(ctx: VulkanContext, fds: number[]): bigint[] | null {
     if (libc().ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, arg) !== 0) return fail();
     const syncFd = arg.readInt32LE(dma_buf_export_sync_file.offsets.fd);
     const out = Buffer.alloc(8);
-    checkVk(ctx.dev.vkCreateSemaphore(ctx.device, pack(vk.VkSemaphoreCreateInfo, { sType: vk.SType.SEMAPHORE_CREATE_INFO }), null, out), "vkCreateSemaphore");
+    checkVk(
+      ctx.dev.vkCreateSemaphore(
+        ctx.device,
+        pack(vk.VkSemaphoreCreateInfo, { sType: vk.SType.SEMAPHORE_CREATE_INFO }),
+        null,
+        out,
+      ),
+      "vkCreateSemaphore",
+    );
     const semaphore = out.readBigUInt64LE(0);
     semaphores.push(semaphore);
     const imp = pack(vk.VkImportSemaphoreFdInfoKHR, {
-      sType: vk.SType.IMPORT_SEMAPHORE_FD_INFO_KHR, semaphore, flags: vk.SEMAPHORE_IMPORT_TEMPORARY,
-      handleType: vk.EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD, fd: syncFd,
+      sType: vk.SType.IMPORT_SEMAPHORE_FD_INFO_KHR,
+      semaphore,
+      flags: vk.SEMAPHORE_IMPORT_TEMPORARY,
+      handleType: vk.EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD,
+      fd: syncFd,
     });
     if (ctx.dev.vkImportSemaphoreFdKHR(ctx.device, imp) !== 0) {
       // Vulkan took no ownership: close the sync_file and fall back.
@@ -52,13 +63,20 @@ export function pollReadable(fds: number[], timeoutS: number): void {
   const deadline = performance.now() + timeoutS * 1000;
   let waiting = fds;
   while (waiting.length) {
-    const set = packArray(PollFd, waiting.map((fd) => ({ fd, events: POLLIN, revents: 0 })));
+    const set = packArray(
+      PollFd,
+      waiting.map((fd) => ({ fd, events: POLLIN, revents: 0 })),
+    );
     const left = Math.max(0, Math.ceil(deadline - performance.now()));
     const n = libc().poll(set, waiting.length, timeoutS > 0 ? left : -1);
     if (n < 0) throw new CCallError("poll", n, errnoText(), "waiting for the frame's producer");
     const states = waiting.map((_, i) => unpack(PollFd, set, i).revents as number);
     const closed = waiting.find((_, i) => states[i]! & POLLNVAL);
-    if (closed !== undefined) throw new VaapiVkError("SYNC_FAILED", `fd ${closed} of the frame is not open: the import's own dups were closed under it`);
+    if (closed !== undefined)
+      throw new VaapiVkError(
+        "SYNC_FAILED",
+        `fd ${closed} of the frame is not open: the import's own dups were closed under it`,
+      );
     waiting = waiting.filter((_, i) => !(states[i]! & POLLIN));
     if (waiting.length && timeoutS > 0 && performance.now() >= deadline) throw new SyncTimeoutError(timeoutS, waiting);
   }
@@ -69,7 +87,13 @@ export function pollReadable(fds: number[], timeoutS: number): void {
  * poll. `exportRefused`: these fds already refused a sync_file export (a memfd, an older kernel:
  * that does not change), so go straight to polling rather than ask the kernel again every frame.
  */
-export function waitForProducer(ctx: VulkanContext, handleType: HandleType, fds: number[], timeoutS: number, exportRefused = false): { semaphores: bigint[]; mode: SyncMode } {
+export function waitForProducer(
+  ctx: VulkanContext,
+  handleType: HandleType,
+  fds: number[],
+  timeoutS: number,
+  exportRefused = false,
+): { semaphores: bigint[]; mode: SyncMode } {
   if (handleType === "opaque-fd") return { semaphores: [], mode: "exporter" };
   const semaphores = exportRefused ? null : exportSyncFiles(ctx, fds);
   if (semaphores) return { semaphores, mode: "sync-file" };

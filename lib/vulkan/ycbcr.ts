@@ -21,17 +21,42 @@ export class YcbcrSamplers implements Disposable {
     if (known) return known;
     const { dev, device } = this.ctx;
     const out = Buffer.alloc(8);
-    checkVk(dev.vkCreateSamplerYcbcrConversion(device, pack(vk.VkSamplerYcbcrConversionCreateInfo, {
-      sType: vk.SType.SAMPLER_YCBCR_CONVERSION_CREATE_INFO, format: vk.VkFormat[format as vk.VkFormatName],
-      ycbcrModel: vk.Ycbcr.MODEL_RGB_IDENTITY, ycbcrRange: vk.Ycbcr.RANGE_ITU_FULL, components: [0, 0, 0, 0],
-      xChromaOffset: vk.Ycbcr.CHROMA_MIDPOINT, yChromaOffset: vk.Ycbcr.CHROMA_MIDPOINT, chromaFilter: vk.Ycbcr.FILTER_NEAREST,
-    }), null, out), "vkCreateSamplerYcbcrConversion", format);
+    checkVk(
+      dev.vkCreateSamplerYcbcrConversion(
+        device,
+        pack(vk.VkSamplerYcbcrConversionCreateInfo, {
+          sType: vk.SType.SAMPLER_YCBCR_CONVERSION_CREATE_INFO,
+          format: vk.VkFormat[format as vk.VkFormatName],
+          ycbcrModel: vk.Ycbcr.MODEL_RGB_IDENTITY,
+          ycbcrRange: vk.Ycbcr.RANGE_ITU_FULL,
+          components: [0, 0, 0, 0],
+          xChromaOffset: vk.Ycbcr.CHROMA_MIDPOINT,
+          yChromaOffset: vk.Ycbcr.CHROMA_MIDPOINT,
+          chromaFilter: vk.Ycbcr.FILTER_NEAREST,
+        }),
+        null,
+        out,
+      ),
+      "vkCreateSamplerYcbcrConversion",
+      format,
+    );
     const conversion = out.readBigUInt64LE(0);
     const info = pack(vk.VkSamplerYcbcrConversionInfo, { sType: vk.SType.SAMPLER_YCBCR_CONVERSION_INFO, conversion });
-    const r = dev.vkCreateSampler(device, pack(vk.VkSamplerCreateInfo, {
-      sType: vk.SType.SAMPLER_CREATE_INFO, pNext: info, magFilter: vk.Ycbcr.FILTER_NEAREST, minFilter: vk.Ycbcr.FILTER_NEAREST,
-      addressModeU: ADDRESS_CLAMP_TO_EDGE, addressModeV: ADDRESS_CLAMP_TO_EDGE, addressModeW: ADDRESS_CLAMP_TO_EDGE, maxAnisotropy: 1,
-    }), null, out);
+    const r = dev.vkCreateSampler(
+      device,
+      pack(vk.VkSamplerCreateInfo, {
+        sType: vk.SType.SAMPLER_CREATE_INFO,
+        pNext: info,
+        magFilter: vk.Ycbcr.FILTER_NEAREST,
+        minFilter: vk.Ycbcr.FILTER_NEAREST,
+        addressModeU: ADDRESS_CLAMP_TO_EDGE,
+        addressModeV: ADDRESS_CLAMP_TO_EDGE,
+        addressModeW: ADDRESS_CLAMP_TO_EDGE,
+        maxAnisotropy: 1,
+      }),
+      null,
+      out,
+    );
     if (r !== 0) dev.vkDestroySamplerYcbcrConversion(device, conversion, null);
     checkVk(r, "vkCreateSampler (YCbCr conversion)", format);
     const made = { conversion, sampler: out.readBigUInt64LE(0) };
@@ -41,7 +66,10 @@ export class YcbcrSamplers implements Disposable {
 
   /** The pNext a view of a multi-planar image needs to be sampled through this format's conversion. */
   viewInfo(format: string): Buffer {
-    return pack(vk.VkSamplerYcbcrConversionInfo, { sType: vk.SType.SAMPLER_YCBCR_CONVERSION_INFO, conversion: this.get(format).conversion });
+    return pack(vk.VkSamplerYcbcrConversionInfo, {
+      sType: vk.SType.SAMPLER_YCBCR_CONVERSION_INFO,
+      conversion: this.get(format).conversion,
+    });
   }
 
   [Symbol.dispose](): void {

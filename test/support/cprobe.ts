@@ -15,14 +15,21 @@ export function runProbe(source: string): Map<string, bigint> {
   const dir = mkdtempSync(join(tmpdir(), "vaapi-vk-probe-"));
   try {
     writeFileSync(join(dir, "probe.c"), source);
-    const cc = spawnSync("cc", [...HEADER_DIRS.map((d) => `-I${d}`), "-o", join(dir, "probe"), join(dir, "probe.c")], { encoding: "utf8" });
+    const cc = spawnSync("cc", [...HEADER_DIRS.map((d) => `-I${d}`), "-o", join(dir, "probe"), join(dir, "probe.c")], {
+      encoding: "utf8",
+    });
     if (cc.status !== 0) throw new Error(`probe did not compile:\n${cc.stderr}`);
     const run = spawnSync(join(dir, "probe"), { encoding: "utf8" });
     if (run.status !== 0) throw new Error(`probe failed: ${run.stderr}`);
-    return new Map(run.stdout.trim().split("\n").map((l) => {
-      const [k, v] = l.split(" ");
-      return [k!, BigInt(v!)];
-    }));
+    return new Map(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((l) => {
+          const [k, v] = l.split(" ");
+          return [k!, BigInt(v!)];
+        }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@ import { test } from "bun:test";
 
 export function requires(reason: string | undefined): typeof test {
   if (!reason) return test;
-  const skipped = ((name: string, fn: () => void) => test.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as typeof test;
+  const skipped = ((name: string, fn: () => void) =>
+    test.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as typeof test;
   return skipped;
 }
 
@@ -24,8 +25,12 @@ export function libavLacks(decoders: string[], demuxers: string[] = []): string 
   if (missing) return missing;
   const { libavcodec, libavformat } = require("../../ffi/libav") as typeof import("../../ffi/libav");
   const lacking = [
-    ...decoders.filter((d) => !libavcodec().avcodec_find_decoder_by_name(Buffer.from(`${d}\0`))).map((d) => `the ${d} decoder`),
-    ...demuxers.filter((d) => !libavformat().av_find_input_format(Buffer.from(`${d}\0`))).map((d) => `the ${d} demuxer`),
+    ...decoders
+      .filter((d) => !libavcodec().avcodec_find_decoder_by_name(Buffer.from(`${d}\0`)))
+      .map((d) => `the ${d} decoder`),
+    ...demuxers
+      .filter((d) => !libavformat().av_find_input_format(Buffer.from(`${d}\0`)))
+      .map((d) => `the ${d} demuxer`),
   ];
   return lacking.length ? `this libav lacks ${lacking.join(" and ")}` : undefined;
 }

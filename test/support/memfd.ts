@@ -12,4 +12,5 @@ export function makeMemfd(size: number): TestMemfd {
 }
 
 /** A deterministic byte pattern. */
-export const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + (i >> 7)) & 0xff);
+export const pattern = (n: number, seed: number) =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + (i >> 7)) & 0xff);

@@ -1,5 +1,5 @@
 // A software frame's planes read back from its memfd, for comparing with ffmpeg's rawvideo output.
-import { PIXEL_FORMATS, pixelFormatOf, type FrameDescriptor } from "vaapi-vk";
+import { type FrameDescriptor, PIXEL_FORMATS, pixelFormatOf } from "vaapi-vk";
 
 /** The frame's planes, tightly packed (as ffmpeg's rawvideo writes them), read from its memfd. */
 export function packedPlanes(d: FrameDescriptor): Buffer {
@@ -9,7 +9,8 @@ export function packedPlanes(d: FrameDescriptor): Buffer {
   d.layers[0]!.planes.forEach((p, i) => {
     const g = geometry[i]!;
     const rowBytes = Math.ceil(d.width / g.widthDiv) * g.bytesPerElement;
-    for (let y = 0; y < Math.ceil(d.height / g.heightDiv); y++) parts.push(Buffer.from(mem.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes)));
+    for (let y = 0; y < Math.ceil(d.height / g.heightDiv); y++)
+      parts.push(Buffer.from(mem.subarray(p.offset + y * p.pitch, p.offset + y * p.pitch + rowBytes)));
   });
   return Buffer.concat(parts);
 }

@@ -2,17 +2,34 @@
 // RGBA on the CPU with its point (nearest) scaler and its default chroma siting, which picks the
 // same chroma sample as the shaders (floor(x/2), floor(y/2)); the two differ only by arithmetic.
 import { ptr } from "bun:ffi";
-import {
-  libavutil, libswscale, SWS_ACCURATE_RND, SWS_BITEXACT, SWS_CS_BT2020, SWS_CS_ITU601, SWS_CS_ITU709, SWS_FULL_CHR_H_INP, SWS_FULL_CHR_H_INT, SWS_POINT,
-} from "../../ffi/libav";
 import type { Matrix, Range } from "vaapi-vk";
+import {
+  libavutil,
+  libswscale,
+  SWS_ACCURATE_RND,
+  SWS_BITEXACT,
+  SWS_CS_BT2020,
+  SWS_CS_ITU601,
+  SWS_CS_ITU709,
+  SWS_FULL_CHR_H_INP,
+  SWS_FULL_CHR_H_INT,
+  SWS_POINT,
+} from "../../ffi/libav";
 
 const CS: Record<Matrix, number> = { "BT.601": SWS_CS_ITU601, "BT.709": SWS_CS_ITU709, "BT.2020": SWS_CS_BT2020 };
 
 export type SourcePlanes = { planes: Uint8Array[]; strides: number[] };
 
 /** RGBA8 (`rgba`) or RGBA16 (`rgba64le`, 8 bytes a pixel) of the source planes. */
-export function swscaleRgba(src: SourcePlanes, width: number, height: number, srcPixFmt: string, matrix: Matrix, range: Range, dstPixFmt: "rgba" | "rgba64le" = "rgba"): Uint8Array {
+export function swscaleRgba(
+  src: SourcePlanes,
+  width: number,
+  height: number,
+  srcPixFmt: string,
+  matrix: Matrix,
+  range: Range,
+  dstPixFmt: "rgba" | "rgba64le" = "rgba",
+): Uint8Array {
   const bpp = dstPixFmt === "rgba" ? 4 : 8;
   const u = libavutil();
   const s = libswscale();
@@ -23,8 +40,12 @@ export function swscaleRgba(src: SourcePlanes, width: number, height: number, sr
     const set = (k: string, v: number) => {
       if (u.av_opt_set_int(ctx, Buffer.from(`${k}\0`), v, 0) < 0) throw new Error(`sws option ${k}`);
     };
-    set("srcw", width); set("srch", height); set("src_format", fmt(srcPixFmt));
-    set("dstw", width); set("dsth", height); set("dst_format", fmt(dstPixFmt));
+    set("srcw", width);
+    set("srch", height);
+    set("src_format", fmt(srcPixFmt));
+    set("dstw", width);
+    set("dsth", height);
+    set("dst_format", fmt(dstPixFmt));
     set("sws_flags", SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP);
     set("src_range", range === "full" ? 1 : 0);
     set("dst_range", 1);
@@ -33,9 +54,14 @@ export function swscaleRgba(src: SourcePlanes, width: number, height: number, sr
     const table = s.sws_getCoefficients(CS[matrix]);
     s.sws_setColorspaceDetails(ctx, coeffs, range === "full" ? 1 : 0, table, 1, 0, 1 << 16, 1 << 16);
     const out = new Uint8Array(width * height * bpp + 64);
-    const srcPtrs = new BigUint64Array(4), srcStrides = new Int32Array(4);
-    src.planes.forEach((p, i) => { srcPtrs[i] = BigInt(ptr(p)); srcStrides[i] = src.strides[i]!; });
-    const dstPtrs = new BigUint64Array([BigInt(ptr(out)), 0n, 0n, 0n]), dstStrides = new Int32Array([width * bpp, 0, 0, 0]);
+    const srcPtrs = new BigUint64Array(4),
+      srcStrides = new Int32Array(4);
+    src.planes.forEach((p, i) => {
+      srcPtrs[i] = BigInt(ptr(p));
+      srcStrides[i] = src.strides[i]!;
+    });
+    const dstPtrs = new BigUint64Array([BigInt(ptr(out)), 0n, 0n, 0n]),
+      dstStrides = new Int32Array([width * bpp, 0, 0, 0]);
     const rows = s.sws_scale(ctx, srcPtrs, srcStrides, 0, height, dstPtrs, dstStrides);
     if (rows !== height) throw new Error(`sws_scale returned ${rows}`);
     return out.subarray(0, width * height * bpp);
