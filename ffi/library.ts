@@ -1,5 +1,5 @@
 // Load a shared library by soname, newest first, with an environment override.
-import { dlopen, type FFIFunction, type Library } from "bun:ffi";
+import { dlopen, type FFIFunction, type FFIType, type FFITypeToArgsType, type Library, type Pointer } from "bun:ffi";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { LibraryLoadError } from "./errors";
@@ -56,16 +56,33 @@ export function loadLibrary<Fns extends Record<string, FFIFunction>>(spec: Libra
   throw new LibraryLoadError(spec.name, tried, spec.debianPackage, last || "not found");
 }
 
-/** Raw symbols take pointers as plain numbers (addresses read out of C structs) as well as typed arrays. */
-export type RawSymbols<Fns extends Record<string, FFIFunction>> = {
-  [K in keyof Fns]: (...args: any[]) => ReturnType<Library<Fns>["symbols"][K]>;
+/**
+ * What a C function takes for each FFI type: Bun's own mapping, with one widening: a pointer (or C
+ * string) may also be a plain number, an address read out of a C struct.
+ */
+export type FfiArg<A> = A extends FFIType.ptr
+  ? ArrayBufferView | Pointer | number | bigint | null
+  : A extends FFIType.cstring
+    ? NodeJS.TypedArray | Pointer | number | null
+    : A extends keyof FFITypeToArgsType
+      ? FFITypeToArgsType[A]
+      : never;
+
+/** The parameter list of an `args` tuple (mapped over the tuple itself, so its length is kept). */
+type FfiArgs<A> = { -readonly [L in keyof A]: FfiArg<A[L]> };
+
+/** A symbol table's functions, typed from its `args` and `returns`: a wrong argument count or type is a compile error. */
+export type TypedSymbols<Fns extends Record<string, FFIFunction>> = {
+  [K in keyof Fns]: (
+    ...args: FfiArgs<NonNullable<Fns[K]["args"]>> extends infer P extends unknown[] ? P : never
+  ) => ReturnType<Library<Fns>["symbols"][K]>;
 };
 
 /** Lazily load once; later calls return the same handle (or throw the same error again). */
-export function lazyLibrary<Fns extends Record<string, FFIFunction>>(
+export function lazyLibrary<const Fns extends Record<string, FFIFunction>>(
   spec: LibrarySpec,
   symbols: Fns,
-): () => RawSymbols<Fns> {
+): () => TypedSymbols<Fns> {
   let lib: Library<Fns> | undefined;
-  return () => (lib ??= loadLibrary(spec, symbols)).symbols as RawSymbols<Fns>;
+  return () => (lib ??= loadLibrary(spec, symbols)).symbols as unknown as TypedSymbols<Fns>;
 }

@@ -14,6 +14,7 @@ import {
   libavutil,
 } from "./libav";
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC } from "./libc";
+import type { TypedSymbols } from "./library";
 import { struct } from "./struct";
 
 export const SHIM_SOURCE = join(import.meta.dir, "..", "c-shim", "shim.c");
@@ -120,9 +121,7 @@ const symbols = {
   vv_layout: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
 
-type Shim = {
-  [K in keyof typeof symbols]: (...args: any[]) => ReturnType<ReturnType<typeof cc<typeof symbols>>["symbols"][K]>;
-};
+type Shim = TypedSymbols<typeof symbols>;
 let compiled: { key: string; shim: Shim } | undefined;
 
 /** Compile (once) with the offsets of the installed libav and the pixel format ids it uses. */
@@ -174,7 +173,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
       );
     return compiled.shim;
   }
-  const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as Shim;
+  const shim = cc({ source: SHIM_SOURCE, define, symbols }).symbols as unknown as Shim;
   const fnPtr = (f: unknown) => (f as { ptr: number }).ptr;
   shim.vv_init(fnPtr(libavutil().av_buffer_create), fnPtr(libavcodec().avcodec_align_dimensions2));
   shim.vv_init_avio(

@@ -4,7 +4,23 @@
 import { ptr as bunPtr, type Pointer } from "bun:ffi";
 
 export type Scalar = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "f32" | "f64" | "ptr";
-export type FieldType = Scalar | { array: Scalar | StructLayout<any>; count: number } | StructLayout<any>;
+/** Any struct layout, as a field type (its own field names and values do not matter there). */
+type AnyLayout = StructLayout<string, unknown>;
+export type FieldType = Scalar | { array: Scalar | AnyLayout; count: number } | AnyLayout;
+
+/** What reading a field of type T gives: 64-bit integers as bigint, other scalars (pointers too) as numbers. */
+export type ValueOf<T> = T extends "u64" | "i64"
+  ? bigint
+  : T extends Scalar
+    ? number
+    : T extends { array: infer E; count: number }
+      ? ValueOf<E>[]
+      : T extends StructLayout<string, infer V>
+        ? V
+        : never;
+
+/** A struct's field values, by name, from its fields tuple. */
+type ValuesOf<Fs extends readonly (readonly [string, FieldType])[]> = { [E in Fs[number] as E[0]]: ValueOf<E[1]> };
 
 const scalarSize: Record<Scalar, number> = {
   u8: 1,
@@ -22,7 +38,9 @@ const scalarSize: Record<Scalar, number> = {
 
 export type FieldInfo = { name: string; type: FieldType; offset: number; size: number; align: number };
 
-export interface StructLayout<F extends string> {
+export interface StructLayout<F extends string, V = Record<F, unknown>> {
+  /** Type only: what reading the struct gives (see ValueOf). */
+  readonly __values?: V;
   readonly name: string;
   readonly size: number;
   readonly align: number;
@@ -40,15 +58,16 @@ function sizeAlign(t: FieldType): [number, number] {
 }
 
 /** Describe a C struct by its fields in declaration order. */
-export function struct<const F extends string>(
+export function struct<const Fs extends readonly (readonly [string, FieldType])[]>(
   name: string,
-  fields: readonly (readonly [F, FieldType])[],
-): StructLayout<F> {
+  fields: Fs,
+): StructLayout<Fs[number][0], ValuesOf<Fs>> {
+  type F = Fs[number][0];
   let offset = 0;
   let maxAlign = 1;
   const out = {} as Record<F, FieldInfo>;
   const offsets = {} as Record<F, number>;
-  for (const [fname, type] of fields) {
+  for (const [fname, type] of fields as readonly (readonly [F, FieldType])[]) {
     const [size, align] = sizeAlign(type);
     offset = Math.ceil(offset / align) * align;
     out[fname] = { name: fname, type, offset, size, align };
@@ -144,7 +163,7 @@ function writeField(dv: DataView, base: number, t: FieldType, v: Value): void {
   writeInto(t, dv, v as Record<string, Value>, base);
 }
 
-function readField(dv: DataView, base: number, t: FieldType): any {
+function readField(dv: DataView, base: number, t: FieldType): unknown {
   if (typeof t === "string") return readScalar(dv, base, t);
   if ("array" in t) {
     const [es] = sizeAlign(t.array);
@@ -154,8 +173,8 @@ function readField(dv: DataView, base: number, t: FieldType): any {
 }
 
 /** Write the given fields (others untouched) of `layout` at `base` in `dv`. */
-export function writeInto<F extends string>(
-  layout: StructLayout<F>,
+export function writeInto<F extends string, V>(
+  layout: StructLayout<F, V>,
   dv: DataView,
   values: Partial<Record<F, Value>>,
   base = 0,
@@ -169,21 +188,21 @@ export function writeInto<F extends string>(
 }
 
 /** Read every field of `layout` at `base` in `dv`. */
-export function readFrom<F extends string>(layout: StructLayout<F>, dv: DataView, base = 0): Record<F, any> {
-  const out = {} as Record<F, any>;
+export function readFrom<F extends string, V>(layout: StructLayout<F, V>, dv: DataView, base = 0): V {
+  const out = {} as Record<F, unknown>;
   for (const k in layout.fields) out[k] = readField(dv, base + layout.fields[k].offset, layout.fields[k].type);
-  return out;
+  return out as V;
 }
 
 /** A zeroed buffer holding one struct with the given fields set. */
-export function pack<F extends string>(layout: StructLayout<F>, values: Partial<Record<F, Value>> = {}): Buffer {
+export function pack<F extends string, V>(layout: StructLayout<F, V>, values: Partial<Record<F, Value>> = {}): Buffer {
   const buf = Buffer.alloc(layout.size);
   writeInto(layout, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), values);
   return buf;
 }
 
 /** A zeroed array of `count` structs, each set from `items[i]`. */
-export function packArray<F extends string>(layout: StructLayout<F>, items: Partial<Record<F, Value>>[]): Buffer {
+export function packArray<F extends string, V>(layout: StructLayout<F, V>, items: Partial<Record<F, Value>>[]): Buffer {
   const buf = Buffer.alloc(Math.max(1, items.length) * layout.size);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   items.forEach((it, i) => {
@@ -192,14 +211,18 @@ export function packArray<F extends string>(layout: StructLayout<F>, items: Part
   return buf;
 }
 
-export function unpack<F extends string>(layout: StructLayout<F>, buf: Uint8Array, index = 0): Record<F, any> {
+export function unpack<F extends string, V>(layout: StructLayout<F, V>, buf: Uint8Array, index = 0): V {
   return readFrom(layout, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), index * layout.size);
 }
 
 /** Read one field of the struct at `buf` (a hot path that needs two fields of a large struct). */
-export function unpackField<F extends string>(layout: StructLayout<F>, buf: Uint8Array, field: F): any {
+export function unpackField<F extends string, V extends Record<F, unknown>, K extends F>(
+  layout: StructLayout<F, V>,
+  buf: Uint8Array,
+  field: K,
+): V[K] {
   const f = layout.fields[field];
-  return readField(new DataView(buf.buffer, buf.byteOffset, buf.byteLength), f.offset, f.type);
+  return readField(new DataView(buf.buffer, buf.byteOffset, buf.byteLength), f.offset, f.type) as V[K];
 }
 
 /** A field layout known only by offset (libav structs change between major versions). */

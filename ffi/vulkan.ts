@@ -1,7 +1,7 @@
 // Raw Vulkan: enums, struct layouts and function tables. Loader entry points come from
 // libvulkan; instance and device functions through vkGetInstanceProcAddr/vkGetDeviceProcAddr.
 import { CFunction, type FFIFunction, type Pointer, FFIType as T } from "bun:ffi";
-import { lazyLibrary } from "./library";
+import { lazyLibrary, type TypedSymbols } from "./library";
 import { type PartialLayout, struct } from "./struct";
 
 export const VK_API_VERSION_1_1 = (1 << 22) | (1 << 12);
@@ -865,7 +865,7 @@ const instanceFns = {
   vkGetDeviceProcAddr: { args: [D, T.cstring], returns: T.ptr },
   vkCreateDebugUtilsMessengerEXT: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyDebugUtilsMessengerEXT: { args: [D, H, T.ptr], returns: T.void },
-} satisfies Record<string, FFIFunction>;
+} as const satisfies Record<string, FFIFunction>;
 
 const deviceFns = {
   vkDestroyDevice: { args: [D, T.ptr], returns: T.void },
@@ -930,7 +930,7 @@ const deviceFns = {
   vkCmdCopyImageToBuffer: { args: [D, H, T.u32, H, T.u32, T.ptr], returns: T.void },
   vkCmdResetQueryPool: { args: [D, H, T.u32, T.u32], returns: T.void },
   vkCmdWriteTimestamp: { args: [D, T.u32, H, T.u32], returns: T.void },
-} satisfies Record<string, FFIFunction>;
+} as const satisfies Record<string, FFIFunction>;
 
 /** Device functions that exist only with an extension; loaded when present, else undefined. */
 const deviceExtFns = {
@@ -938,29 +938,27 @@ const deviceExtFns = {
   vkGetMemoryFdKHR: { args: [D, T.ptr, T.ptr], returns: T.i32 },
   vkGetMemoryHostPointerPropertiesEXT: { args: [D, T.u32, T.ptr, T.ptr], returns: T.i32 },
   vkImportSemaphoreFdKHR: { args: [D, T.ptr], returns: T.i32 },
-} satisfies Record<string, FFIFunction>;
-
-type Callable<F extends Record<string, FFIFunction>> = { [K in keyof F]: (...args: any[]) => any };
+} as const satisfies Record<string, FFIFunction>;
 
 function bind<F extends Record<string, FFIFunction>>(
   fns: F,
   lookup: (name: string) => number | null,
   optional: boolean,
-): Callable<F> {
-  const out = {} as Callable<F>;
+): TypedSymbols<F> {
+  const out = {} as TypedSymbols<F>;
   for (const name of Object.keys(fns) as (keyof F & string)[]) {
     const p = lookup(name);
     if (!p) {
       if (optional) continue;
       throw new Error(`Vulkan function ${name} is not available from the loader`);
     }
-    out[name] = CFunction({ ...fns[name], ptr: p as Pointer }) as any;
+    out[name] = CFunction({ ...fns[name], ptr: p as Pointer }) as unknown as TypedSymbols<F>[typeof name];
   }
   return out;
 }
 
-export type InstanceFns = Callable<typeof instanceFns>;
-export type DeviceFns = Callable<typeof deviceFns> & Partial<Callable<typeof deviceExtFns>>;
+export type InstanceFns = TypedSymbols<typeof instanceFns>;
+export type DeviceFns = TypedSymbols<typeof deviceFns> & Partial<TypedSymbols<typeof deviceExtFns>>;
 
 const cstr = (s: string) => Buffer.from(`${s}\0`);
 

@@ -15,7 +15,7 @@
 // channels: 1 = luma only (implemented). 2 would add one chroma section (Cb) and 3 two (Cb, Cr),
 // each at the chroma resolution (ceil(W/2) x ceil(H/2)) with its own blocks and trit planes
 // following the luma ones in the same buffers; readers refuse them today.
-import { type StructLayout, struct, unpack } from "../ffi/struct";
+import { struct, unpack } from "../ffi/struct";
 import { VaapiVkError } from "./errors";
 
 export const STREAM_MAGIC = 0x54495254; // 'TRIT' little endian
@@ -148,8 +148,6 @@ export function encodeFrameCpu(
   return { header: new Uint8Array(header.buffer), blocks: new Uint8Array(blocks.buffer), trits };
 }
 
-const field = <F extends string>(layout: StructLayout<F>, bytes: Uint8Array, i = 0) => unpack(layout, bytes, i);
-
 /** Validate every field of a frame's stream; returns its header and per-plane digits. */
 export function readFrame(frame: SymbolFrame): {
   header: Record<keyof typeof StreamHeader.fields, number>;
@@ -158,7 +156,7 @@ export function readFrame(frame: SymbolFrame): {
 } {
   if (frame.header.byteLength < StreamHeader.size)
     throw new SymbolStreamError(`header is ${frame.header.byteLength} bytes, expected ${StreamHeader.size}`);
-  const h = field(StreamHeader, frame.header) as Record<keyof typeof StreamHeader.fields, number>;
+  const h = unpack(StreamHeader, frame.header) as Record<keyof typeof StreamHeader.fields, number>;
   if (h.magic !== STREAM_MAGIC) throw new SymbolStreamError(`bad magic 0x${h.magic.toString(16)}`);
   if (h.version !== STREAM_VERSION)
     throw new SymbolStreamError(`version ${h.version}, this reader knows ${STREAM_VERSION}`);
@@ -214,7 +212,7 @@ export function readFrame(frame: SymbolFrame): {
   let code = 0,
     clamped = 0;
   for (let b = 0; b < g.blockCount; b++) {
-    const e = field(BlockEntry, frame.blocks, b);
+    const e = unpack(BlockEntry, frame.blocks, b);
     if (e.action !== ACTION_SKIP && e.action !== ACTION_CODE)
       throw new SymbolStreamError(`block ${b} has action ${e.action}`);
     if (e.nonzeroDigits !== nonzeroPerBlock[b])

@@ -115,14 +115,12 @@ function unpackFlatDescriptor(flat: Buffer): FrameDescriptor {
   return {
     width: d.width,
     height: d.height,
-    objects: d.objects
-      .slice(0, d.nb_objects)
-      .map((o: any) => ({ fd: o.fd, size: Number(o.size), modifier: BigInt(o.modifier) })),
-    layers: d.layers.slice(0, d.nb_layers).map((l: any) => ({
+    objects: d.objects.slice(0, d.nb_objects).map((o) => ({ fd: o.fd, size: Number(o.size), modifier: o.modifier })),
+    layers: d.layers.slice(0, d.nb_layers).map((l) => ({
       fourcc: l.fourcc,
       planes: l.planes
         .slice(0, l.nb_planes)
-        .map((p: any) => ({ object: p.object, offset: Number(p.offset), pitch: Number(p.pitch) })),
+        .map((p) => ({ object: p.object, offset: Number(p.offset), pitch: Number(p.pitch) })),
     })),
     color: {
       colorspace: d.colorspace,
