@@ -4,6 +4,7 @@
 import { FFIType as T } from "bun:ffi";
 import { generatedAvFieldTables } from "./libav-tables";
 import { lazyLibrary } from "./library";
+import { struct } from "./struct";
 
 const sonames = (base: string, majors: number[]) => majors.map((m) => `${base}.so.${m}`);
 
@@ -115,6 +116,12 @@ export const libswscale = lazyLibrary(
 
 export const AVERROR_EOF = -0x20464f45; // FFERRTAG('E','O','F',' ')
 export const AVERROR_EAGAIN = -11;
+/** AVIOInterruptCB (libavformat/avio.h), embedded in AVFormatContext at interrupt_callback: stable in every release. */
+export const AVIOInterruptCB = struct("AVIOInterruptCB", [
+  ["callback", "ptr"],
+  ["opaque", "ptr"],
+]);
+
 /** AV_NOPTS_VALUE: no timestamp. */
 export const AV_NOPTS_VALUE = -(2n ** 63n);
 export const AVSEEK_FLAG_BACKWARD = 1;

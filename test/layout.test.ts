@@ -18,6 +18,7 @@ import {
   AV_PKT_FLAG_KEY,
   AV_TIME_BASE,
   AVFMT_FLAG_CUSTOM_IO,
+  AVIOInterruptCB,
   AVSEEK_FLAG_BACKWARD,
   AVSEEK_FORCE,
   AVSEEK_SIZE,
@@ -177,6 +178,7 @@ constant(
   "AMD_FMT_MOD",
 );
 for (const l of Object.values(drmDescriptorLayouts)) layout(l.name, l as StructLayout<string>);
+layout("AVIOInterruptCB", AVIOInterruptCB as StructLayout<string>);
 for (const [v, name] of Object.entries(VAProfile)) constant(name, Number(v));
 constant("VAEntrypointVLD", 1);
 constant("VA_STATUS_SUCCESS", 0);

@@ -14,6 +14,7 @@ import {
   AVERROR_EOF,
   AVERROR_EXIT,
   AVFMT_FLAG_CUSTOM_IO,
+  AVIOInterruptCB,
   AVMEDIA_TYPE_VIDEO,
   AVSEEK_FLAG_BACKWARD,
   type AvFieldTable,
@@ -244,9 +245,7 @@ export class DecodeSession implements Disposable {
         throw new DecodeError("DECODE_FAILED", file, "open", "could not allocate its input context");
       }
       const fmt = fmtApi.avformat_alloc_context() as number;
-      const cb = this.fields.AVFormatContext.interrupt_callback;
-      writePtrAt(fmt, cb, Number(shim().vv_interrupt_ptr()));
-      writePtrAt(fmt, cb + 8, ptrOf(this.deadline));
+      setInterruptDeadline(fmt, this.fields, this.deadline);
       writePtrAt(fmt, this.fields.AVFormatContext.pb, this.input);
       writeI32At(
         fmt,
@@ -639,14 +638,12 @@ export class DecodeSession implements Disposable {
     if (!statSync(this.options.file).isFile()) return undefined;
     const fmtApi = libavformat();
     const holder = new BigUint64Array([BigInt(fmtApi.avformat_alloc_context() as number)]);
-    const cb = this.fields.AVFormatContext.interrupt_callback;
     const deadline = new BigInt64Array([
       this.options.timeoutS > 0
         ? BigInt(shim().vv_monotonic_ns()) + BigInt(Math.round(this.options.timeoutS * 1e9))
         : 0n,
     ]);
-    writePtrAt(Number(holder[0]), cb, Number(shim().vv_interrupt_ptr()));
-    writePtrAt(Number(holder[0]), cb + 8, ptrOf(deadline));
+    setInterruptDeadline(Number(holder[0]), this.fields, deadline);
     if (fmtApi.avformat_open_input(holder, Buffer.from(`${this.options.file}\0`), null, null) < 0) return undefined;
     const packet = libavcodec().av_packet_alloc() as number;
     const pts: bigint[] = [];
@@ -890,6 +887,13 @@ function streamTiming(
       chromaLocation: name(u.av_chroma_location_name, C.chroma_location),
     },
   };
+}
+
+/** Point a format context's interrupt callback at the shim's, reading the stall deadline `deadline[0]`. */
+function setInterruptDeadline(fmt: number, fields: AvFieldTable, deadline: BigInt64Array): void {
+  const cb = fields.AVFormatContext.interrupt_callback;
+  writePtrAt(fmt, cb + AVIOInterruptCB.offsets.callback, Number(shim().vv_interrupt_ptr()));
+  writePtrAt(fmt, cb + AVIOInterruptCB.offsets.opaque, ptrOf(deadline));
 }
 
 /** vv_reader states and stages (c-shim/shim.c). */

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { UDMABUF_CREATE, UDMABUF_FLAGS_CLOEXEC, udmabuf_create } from "../../ffi/drm";
 import { F_ADD_SEALS, F_SEAL_SHRINK, libc, MFD_ALLOW_SEALING, MFD_CLOEXEC, O_CLOEXEC, O_RDWR } from "../../ffi/libc";
-import { pack } from "../../ffi/struct";
+import { pack, unpackField } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import type { DrmFrameDescriptor } from "../descriptor";
 import { DmabufImportError } from "../errors";
@@ -23,7 +23,7 @@ function acceptsMemfdAsDmabuf(ctx: VulkanContext): boolean {
     const props = pack(vk.VkMemoryFdPropertiesKHR, { sType: vk.SType.MEMORY_FD_PROPERTIES_KHR });
     return (
       ctx.dev.vkGetMemoryFdPropertiesKHR(ctx.device, vk.ExternalMemoryHandleType.DMA_BUF, fd, props) === 0 &&
-      props.readUInt32LE(16) !== 0
+      unpackField(vk.VkMemoryFdPropertiesKHR, props, "memoryTypeBits") !== 0
     );
   } finally {
     libc().close(fd);
