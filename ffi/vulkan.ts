@@ -1,6 +1,7 @@
 // Raw Vulkan: enums, struct layouts and function tables. Loader entry points come from
 // libvulkan; instance and device functions through vkGetInstanceProcAddr/vkGetDeviceProcAddr.
 import { CFunction, type FFIFunction, type Pointer, FFIType as T } from "bun:ffi";
+import { VaapiVkError } from "./errors";
 import { lazyLibrary, type TypedSymbols } from "./library";
 import { type PartialLayout, struct } from "./struct";
 
@@ -950,7 +951,7 @@ function bind<F extends Record<string, FFIFunction>>(
     const p = lookup(name);
     if (!p) {
       if (optional) continue;
-      throw new Error(`Vulkan function ${name} is not available from the loader`);
+      throw new VaapiVkError("VULKAN_UNSUPPORTED", `Vulkan function ${name} is not available from the loader`);
     }
     out[name] = CFunction({ ...fns[name], ptr: p as Pointer }) as unknown as TypedSymbols<F>[typeof name];
   }

@@ -1,8 +1,8 @@
 // Every error the library raises: one base class with a `code` and a message that says what was
 // wrong and what to try. Errors from C carry the function, its return code and its text.
-import { CCallError, LibraryLoadError, VaapiVkError } from "../ffi/errors";
+import { CCallError, ERROR_CODES, type ErrorCode, LibraryLoadError, VaapiVkError } from "../ffi/errors";
 
-export { CCallError, LibraryLoadError, VaapiVkError };
+export { CCallError, ERROR_CODES, type ErrorCode, LibraryLoadError, VaapiVkError };
 
 export type DmabufImportErrorCode = "NO_DMABUF_IMPORT" | "UNSUPPORTED_FORMAT" | "MODIFIER_UNSUPPORTED" | "BAD_LAYOUT";
 

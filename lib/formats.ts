@@ -1,4 +1,5 @@
 // DRM fourccs and format modifiers: values from drm_fourcc.h, names for humans.
+import { InvalidArgumentError } from "./errors";
 
 export const fourcc = (s: string): number =>
   (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) >>> 0;
@@ -64,7 +65,11 @@ const INTEL_MODIFIERS: Record<number, string> = {
 
 export const intelModifier = (name: string): bigint => {
   const id = Object.entries(INTEL_MODIFIERS).find(([, n]) => n === name)?.[0];
-  if (!id) throw new Error(`unknown Intel modifier ${name}`);
+  if (!id)
+    throw new InvalidArgumentError(
+      "Intel modifier",
+      `${name} is not one of ${Object.values(INTEL_MODIFIERS).join(", ")}`,
+    );
   return (1n << 56n) | BigInt(id);
 };
 

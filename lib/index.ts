@@ -15,6 +15,8 @@ export {
   DecodeError,
   DmabufImportError,
   type DmabufImportErrorCode,
+  ERROR_CODES,
+  type ErrorCode,
   InvalidArgumentError,
   LibraryLoadError,
   StallTimeoutError,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   type DecodedFrame,
   type DrmFrameDescriptor,
+  ERROR_CODES,
   frameToRgba,
   GpuBuffer,
   type ImportCaps,
@@ -430,3 +431,9 @@ withSource(
   },
   300_000,
 );
+
+test("every error code is documented in the README's Errors table", () => {
+  const readme = require("node:fs").readFileSync(join(import.meta.dir, "..", "README.md"), "utf8") as string;
+  const missing = Object.keys(ERROR_CODES).filter((code) => !readme.includes(`| \`${code}\` |`));
+  expect(missing).toEqual([]);
+});

@@ -82,7 +82,7 @@ describe("decoded planes equal libavcodec's", () => {
 });
 
 describe("bad input: typed errors naming the file and stage, no fd leaks", () => {
-  const expectDecodeError = (file: string, code: string, stage: string) => {
+  const expectDecodeError = (file: string, code: DecodeError["code"], stage: DecodeError["stage"]) => {
     const before = openFds();
     let err: unknown;
     try {
@@ -92,7 +92,7 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     }
     expect(err).toBeInstanceOf(DecodeError);
     expect((err as DecodeError).code).toBe(code);
-    expect((err as DecodeError).stage).toBe(stage as DecodeError["stage"]);
+    expect((err as DecodeError).stage).toBe(stage);
     expect((err as Error).message).toContain(file);
     expect(openFds()).toBe(before);
   };
