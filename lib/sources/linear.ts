@@ -124,7 +124,13 @@ function allocateDumb(size: number, cardNode: string): LinearBuffer {
 function allocateUdmabuf(size: number): LinearBuffer {
   const dev = libc().open(Buffer.from("/dev/udmabuf\0"), O_RDWR | O_CLOEXEC);
   if (dev < 0) throw new VaapiVkError("ALLOCATION_FAILED", `cannot open /dev/udmabuf: ${errnoText()}`);
-  const mfd = memfd(size, true);
+  let mfd: number;
+  try {
+    mfd = memfd(size, true);
+  } catch (e) {
+    libc().close(dev);
+    throw e;
+  }
   try {
     // udmabuf requires the memfd sealed against shrinking.
     if (libc().fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK) !== 0)
