@@ -434,16 +434,22 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
       using video = Video.open(file, { decodeAhead, validation: false });
       let timerFiredAt = -1;
       let frames = 0;
+      let ticks = 0;
       setTimeout(() => (timerFiredAt = frames), 0);
+      const interval = setInterval(() => ticks++, 5);
+      const start = performance.now();
       for await (const f of video) {
         using frame = f;
         expect(Bun.hash(packedPlanes(frame.descriptor)).toString(16)).toBe(digests[frames]!);
         frames++;
       }
+      const elapsed = performance.now() - start;
+      clearInterval(interval);
       expect(frames).toBe(CLIPS.long300.frames);
-      // A loop that never yielded would run the timer only after its last frame.
+      // A loop that never yielded would run the timer only after its last frame, and the interval never.
       expect(timerFiredAt).toBeGreaterThanOrEqual(0);
       expect(timerFiredAt).toBeLessThan(frames);
+      expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
     }
     expect(openFds()).toBe(fds);
   });

@@ -215,6 +215,8 @@ export class DecodeSession implements Disposable {
   private failure?: Error | undefined;
   /** The decode-ahead thread is running (stopped for a seek, started again by the next take). */
   private readerRunning = false;
+  /** When nextAsync last let the event loop run (performance.now()). */
+  private lastYield = 0;
   /** Presentation order, scanned on the first random access (indexTried: scanned, or found impossible). */
   private index?: FrameIndex;
   private indexTried = false;
@@ -387,14 +389,19 @@ export class DecodeSession implements Disposable {
   }
 
   /**
-   * next() without blocking the event loop: with decode-ahead it waits for a frame a millisecond at
-   * a time, yielding to the loop in between (timers and I/O run); without, it yields once, then decodes.
+   * next() without blocking the event loop: it lets the loop run (timers, I/O) at least every
+   * millisecond; with decode-ahead it waits for a frame a millisecond at a time, yielding in between;
+   * without, it decodes on this thread after its turn.
    */
   async nextAsync(): Promise<DecodedFrame | null> {
     this.checkNext();
-    if (!this.options.decodeAhead) {
+    // Frames that are always ready would never let timers run: give the loop a turn every millisecond.
+    if (performance.now() - this.lastYield >= 1) {
       await yieldToEventLoop();
+      this.lastYield = performance.now();
       this.checkNext();
+    }
+    if (!this.options.decodeAhead) {
       const frame = this.failing(() => this.decodeHere());
       return frame === null ? null : this.wrap(frame);
     }
@@ -404,6 +411,7 @@ export class DecodeSession implements Disposable {
       if (frame !== undefined) return frame === null ? null : this.wrap(frame);
       if (performance.now() > deadline) throw new StallTimeoutError(this.options.file, "decode", this.options.timeoutS);
       await yieldToEventLoop();
+      this.lastYield = performance.now();
       this.checkNext();
     }
   }
