@@ -31,7 +31,6 @@ export const udmabuf_create = struct("udmabuf_create", [
   ["offset", "u64"],
   ["size", "u64"],
 ]);
-export const dma_buf_sync = struct("dma_buf_sync", [["flags", "u64"]]);
 
 const DRM = 0x64; // 'd'
 const DMA_BUF = 0x62; // 'b'
@@ -39,7 +38,6 @@ const UDMABUF = 0x75; // 'u'
 export const DRM_IOCTL_MODE_CREATE_DUMB = IOWR(DRM, 0xb2, drm_mode_create_dumb.size);
 export const DRM_IOCTL_MODE_DESTROY_DUMB = IOWR(DRM, 0xb4, drm_mode_destroy_dumb.size);
 export const DRM_IOCTL_PRIME_HANDLE_TO_FD = IOWR(DRM, 0x2d, drm_prime_handle.size);
-export const DMA_BUF_IOCTL_SYNC = IOW(DMA_BUF, 0, dma_buf_sync.size);
 export const DMA_BUF_IOCTL_EXPORT_SYNC_FILE = IOWR(DMA_BUF, 2, dma_buf_export_sync_file.size);
 export const UDMABUF_CREATE = IOW(UDMABUF, 0x42, udmabuf_create.size);
 export const UDMABUF_FLAGS_CLOEXEC = 1;
@@ -52,14 +50,12 @@ export const drmLayouts = {
   drm_mode_destroy_dumb,
   drm_prime_handle,
   dma_buf_export_sync_file,
-  dma_buf_sync,
   udmabuf_create,
 };
 export const drmIoctls = {
   DRM_IOCTL_MODE_CREATE_DUMB,
   DRM_IOCTL_MODE_DESTROY_DUMB,
   DRM_IOCTL_PRIME_HANDLE_TO_FD,
-  DMA_BUF_IOCTL_SYNC,
   DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
   UDMABUF_CREATE,
 };

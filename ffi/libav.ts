@@ -142,27 +142,6 @@ export const FF_THREAD_SLICE = 2;
 export const AVSEEK_SIZE = 0x10000;
 export const AVSEEK_FORCE = 0x20000;
 export const AV_LOG_QUIET = -8;
-export const AV_LOG_ERROR = 16;
-export const SWS_CS_ITU709 = 1;
-export const SWS_CS_ITU601 = 5;
-export const SWS_CS_BT2020 = 9;
-export const SWS_POINT = 0x10;
-export const SWS_BITEXACT = 0x80000;
-export const SWS_ACCURATE_RND = 0x40000;
-export const SWS_FULL_CHR_H_INT = 0x2000;
-export const SWS_FULL_CHR_H_INP = 0x4000;
-
-/** AVColorSpace / AVColorRange values used by the colour maths (stable across versions). */
-export const AVCOL_SPC = {
-  RGB: 0,
-  BT709: 1,
-  UNSPECIFIED: 2,
-  BT470BG: 5,
-  SMPTE170M: 6,
-  BT2020_NCL: 9,
-  BT2020_CL: 10,
-} as const;
-export const AVCOL_RANGE = { UNSPECIFIED: 0, MPEG: 1, JPEG: 2 } as const;
 
 /**
  * The fields of libav structs that the library and the C shim touch, by struct. Their offsets move

@@ -853,7 +853,6 @@ export const libvulkan = lazyLibrary(
 );
 
 const instanceFns = {
-  vkDestroyInstance: { args: [D, T.ptr], returns: T.void },
   vkEnumeratePhysicalDevices: { args: [D, T.ptr, T.ptr], returns: T.i32 },
   vkGetPhysicalDeviceProperties2: { args: [D, T.ptr], returns: T.void },
   vkGetPhysicalDeviceQueueFamilyProperties: { args: [D, T.ptr, T.ptr], returns: T.void },
@@ -865,7 +864,6 @@ const instanceFns = {
   vkCreateDevice: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkGetDeviceProcAddr: { args: [D, T.cstring], returns: T.ptr },
   vkCreateDebugUtilsMessengerEXT: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
-  vkDestroyDebugUtilsMessengerEXT: { args: [D, H, T.ptr], returns: T.void },
 } as const satisfies Record<string, FFIFunction>;
 
 const deviceFns = {
@@ -873,14 +871,12 @@ const deviceFns = {
   vkDeviceWaitIdle: { args: [D], returns: T.i32 },
   vkGetDeviceQueue: { args: [D, T.u32, T.u32, T.ptr], returns: T.void },
   vkQueueSubmit: { args: [D, T.u32, T.ptr, H], returns: T.i32 },
-  vkQueueWaitIdle: { args: [D], returns: T.i32 },
   vkCreateCommandPool: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyCommandPool: { args: [D, H, T.ptr], returns: T.void },
   vkAllocateCommandBuffers: { args: [D, T.ptr, T.ptr], returns: T.i32 },
   vkFreeCommandBuffers: { args: [D, H, T.u32, T.ptr], returns: T.void },
   vkBeginCommandBuffer: { args: [D, T.ptr], returns: T.i32 },
   vkEndCommandBuffer: { args: [D], returns: T.i32 },
-  vkResetCommandBuffer: { args: [D, T.u32], returns: T.i32 },
   vkCreateFence: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkDestroyFence: { args: [D, H, T.ptr], returns: T.void },
   vkWaitForFences: { args: [D, T.u32, T.ptr, T.u32, T.u64], returns: T.i32 },
@@ -894,7 +890,6 @@ const deviceFns = {
   vkDestroyImage: { args: [D, H, T.ptr], returns: T.void },
   vkGetBufferMemoryRequirements2: { args: [D, T.ptr, T.ptr], returns: T.void },
   vkGetImageMemoryRequirements2: { args: [D, T.ptr, T.ptr], returns: T.void },
-  vkGetImageSubresourceLayout: { args: [D, H, T.ptr, T.ptr], returns: T.void },
   vkAllocateMemory: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkFreeMemory: { args: [D, H, T.ptr], returns: T.void },
   vkMapMemory: { args: [D, H, T.u64, T.u64, T.u32, T.ptr], returns: T.i32 },
@@ -965,12 +960,13 @@ const cstr = (s: string) => Buffer.from(`${s}\0`);
 
 export function loadInstanceFns(instance: number): InstanceFns {
   const gipa = libvulkan().vkGetInstanceProcAddr;
-  // The debug-utils pair exists only when VK_EXT_debug_utils was enabled; bind it lazily.
-  const { vkCreateDebugUtilsMessengerEXT, vkDestroyDebugUtilsMessengerEXT, ...core } = instanceFns;
+  // vkCreateDebugUtilsMessengerEXT exists only when VK_EXT_debug_utils was enabled: bound when present. (The
+  // instance and its messenger are the process's and never destroyed: see lib/vulkan/instance.ts.)
+  const { vkCreateDebugUtilsMessengerEXT, ...core } = instanceFns;
   return {
     ...bind(core, (n) => gipa(instance as unknown as Pointer, cstr(n)) as number | null, false),
     ...bind(
-      { vkCreateDebugUtilsMessengerEXT, vkDestroyDebugUtilsMessengerEXT },
+      { vkCreateDebugUtilsMessengerEXT },
       (n) => gipa(instance as unknown as Pointer, cstr(n)) as number | null,
       true,
     ),

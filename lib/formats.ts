@@ -15,7 +15,6 @@ export const DRM_FORMAT = {
   /** 3-plane 4:2:0, 10 bits in the low bits of 16 (x:Y 6:10 little endian): libav's yuv420p10le. */
   S010: fourcc("S010"),
 } as const;
-export type DrmFormatName = keyof typeof DRM_FORMAT;
 
 export function fourccName(code: number): string {
   for (const [name, v] of Object.entries(DRM_FORMAT)) if (v === code) return name;

@@ -54,6 +54,7 @@ import { pixFmtIds } from "../lib/sources/libav";
 import { tableFromHeaders } from "../scripts/libav-tables";
 import { compilerMissing, runProbe } from "./support/cprobe";
 import { libavMissing } from "./support/gate";
+import { SWS } from "./support/swscale";
 
 const skip =
   compilerMissing() ??
@@ -85,6 +86,7 @@ const HEADERS = [
   "libavcodec/avcodec.h",
   "libavformat/avformat.h",
   "libavformat/avio.h",
+  "libswscale/swscale.h",
 ];
 
 type Check = { key: string; expected: bigint; c: string };
@@ -196,6 +198,7 @@ constant("AVSEEK_FLAG_BACKWARD", AVSEEK_FLAG_BACKWARD);
 constant("AV_PKT_FLAG_KEY", AV_PKT_FLAG_KEY);
 constant("AV_PKT_DATA_DISPLAYMATRIX", AV_PKT_DATA_DISPLAYMATRIX);
 constant("AV_TIME_BASE", AV_TIME_BASE);
+for (const [name, value] of Object.entries(SWS)) constant(`SWS_${name}`, value);
 constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
 constant("LIBAVFORMAT_VERSION_MAJOR", versions.avformat);

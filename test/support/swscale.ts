@@ -3,20 +3,21 @@
 // same chroma sample as the shaders (floor(x/2), floor(y/2)); the two differ only by arithmetic.
 import { ptr } from "bun:ffi";
 import type { Matrix, Range } from "vaapi-vk";
-import {
-  libavutil,
-  libswscale,
-  SWS_ACCURATE_RND,
-  SWS_BITEXACT,
-  SWS_CS_BT2020,
-  SWS_CS_ITU601,
-  SWS_CS_ITU709,
-  SWS_FULL_CHR_H_INP,
-  SWS_FULL_CHR_H_INT,
-  SWS_POINT,
-} from "../../ffi/libav";
+import { libavutil, libswscale } from "../../ffi/libav";
 
-const CS: Record<Matrix, number> = { "BT.601": SWS_CS_ITU601, "BT.709": SWS_CS_ITU709, "BT.2020": SWS_CS_BT2020 };
+/** libswscale's flags and colourspace ids used here (libswscale/swscale.h; the layout test checks them). */
+export const SWS = {
+  CS_ITU709: 1,
+  CS_ITU601: 5,
+  CS_BT2020: 9,
+  POINT: 0x10,
+  BITEXACT: 0x80000,
+  ACCURATE_RND: 0x40000,
+  FULL_CHR_H_INT: 0x2000,
+  FULL_CHR_H_INP: 0x4000,
+} as const;
+
+const CS: Record<Matrix, number> = { "BT.601": SWS.CS_ITU601, "BT.709": SWS.CS_ITU709, "BT.2020": SWS.CS_BT2020 };
 
 export type SourcePlanes = { planes: Uint8Array[]; strides: number[] };
 
@@ -46,7 +47,7 @@ export function swscaleRgba(
     set("dstw", width);
     set("dsth", height);
     set("dst_format", fmt(dstPixFmt));
-    set("sws_flags", SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP);
+    set("sws_flags", SWS.POINT | SWS.ACCURATE_RND | SWS.BITEXACT | SWS.FULL_CHR_H_INT | SWS.FULL_CHR_H_INP);
     set("src_range", range === "full" ? 1 : 0);
     set("dst_range", 1);
     if (s.sws_init_context(ctx, null, null) < 0) throw new Error("sws_init_context failed");
