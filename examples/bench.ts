@@ -166,12 +166,9 @@ function retire(queue: InFlight[], r: PassResult): void {
   for (const f of old.frames) f[Symbol.dispose]();
 }
 
-/**
- * The zero-copy path converting `batch` frames per submission (Video.toRgbaBatchAsync): the same
- * decode and imports, the submit and its bookkeeping paid once a batch.
- */
-function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnType<typeof zeroCopyPass> {
-  const r = {
+/** A zero-copy pass's counters, all zero. */
+function zeroCopyResult(): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
+  return {
     frames: 0,
     seconds: 0,
     decodeMs: 0,
@@ -182,8 +179,16 @@ function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnT
     diffMs: 0,
     cpuBytesCopied: 0,
     importKind: "",
-    meanDiff: [] as number[],
+    meanDiff: [],
   };
+}
+
+/**
+ * The zero-copy path converting `batch` frames per submission (Video.toRgbaBatchAsync): the same
+ * decode and imports, the submit and its bookkeeping paid once a batch.
+ */
+function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnType<typeof zeroCopyResult> {
+  const r = zeroCopyResult();
   const targets: GpuBuffer[][] = [];
   const queue: InFlight[] = [];
   const start = now();
@@ -216,24 +221,8 @@ function zeroCopyBatchPass(video: Video, batch: number, frames: number): ReturnT
   return r;
 }
 
-function zeroCopyPass(
-  video: Video,
-  a: Args,
-  frames: number,
-): PassResult & { importKind: string; submitMs: number; diffMs: number; meanDiff: number[] } {
-  const r = {
-    frames: 0,
-    seconds: 0,
-    decodeMs: 0,
-    uploadMs: 0,
-    importMs: 0,
-    convertMs: 0,
-    submitMs: 0,
-    diffMs: 0,
-    cpuBytesCopied: 0,
-    importKind: "",
-    meanDiff: [] as number[],
-  };
+function zeroCopyPass(video: Video, a: Args, frames: number): ReturnType<typeof zeroCopyResult> {
+  const r = zeroCopyResult();
   const targets: GpuBuffer[] = [];
   const queue: InFlight[] = [];
   // --diff and --out-dir read each result at once, so they wait for every frame.
