@@ -190,7 +190,9 @@ export class VulkanContext implements Disposable {
       const limitsAt = vk.VkPhysicalDeviceProperties2.offsets.properties + vk.VkPhysicalDeviceProperties.offsets.limits;
       this.timestampPeriodNs = props.readFloatLE(limitsAt + vk.VkPhysicalDeviceLimits.offsets.timestampPeriod);
 
-      // Features: samplerYcbcrConversion (multi-planar frames read through a YCbCr sampler), and the core ones.
+      // Only the features a pass uses: dynamic indexing of buffer and sampled-image arrays (the batch
+      // shaders pick each frame's planes by workgroup), and samplerYcbcrConversion (multi-planar frames
+      // read through a YCbCr sampler). Each is enabled where supported; the passes check what was.
       const f11 = pack(vk.VkPhysicalDeviceVulkan11Features, { sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES });
       const f2 = pack(vk.VkPhysicalDeviceFeatures2, {
         sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2,
@@ -199,10 +201,9 @@ export class VulkanContext implements Disposable {
       this.inst.vkGetPhysicalDeviceFeatures2(this.physicalDevice, f2);
       const supported = unpack(vk.VkPhysicalDeviceFeatures2, f2).features as number[];
       const wanted = new Array(55).fill(0);
-      for (const offset of Object.values(vk.VkPhysicalDeviceFeatures.offsets))
-        wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
       const { shaderStorageBufferArrayDynamicIndexing: buffers, shaderSampledImageArrayDynamicIndexing: images } =
         vk.VkPhysicalDeviceFeatures.offsets;
+      for (const offset of [buffers, images]) wanted[offset / 4] = supported[offset / 4] ? 1 : 0;
       this.frameArrays = Boolean(wanted[buffers / 4] && wanted[images / 4]);
       const ycbcr =
         apiVersion >= vk.VK_API_VERSION_1_2
