@@ -437,3 +437,15 @@ test("every error code is documented in the README's Errors table", () => {
   const missing = Object.keys(ERROR_CODES).filter((code) => !readme.includes(`| \`${code}\` |`));
   expect(missing).toEqual([]);
 });
+
+withSource(
+  "a validation error that no test checked is still caught: VulkanContext.checkAllValidation (run after every test) reports it once",
+  () => {
+    {
+      using ctx = VulkanContext.create({ validation: true });
+      ctx.dev.vkDestroyBuffer(ctx.device, 0xdeadbeefn, null); // an invalid handle: the layer reports it and skips the call
+    }
+    expect(() => VulkanContext.checkAllValidation()).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
+    expect(() => VulkanContext.checkAllValidation()).not.toThrow();
+  },
+);

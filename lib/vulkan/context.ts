@@ -137,6 +137,17 @@ export class VulkanContext implements Disposable {
   private ownerReleased = false;
   private destroyed = false;
   private static live = 0;
+  /** Validation errors of every context in this process that no checkValidation() has reported yet. */
+  private static unchecked: { ctx: VulkanContext; message: string }[] = [];
+
+  /**
+   * Throw (once) the validation errors of any context in this process, disposed ones included,
+   * that their own checkValidation() did not report: a test harness calls it after each test.
+   */
+  static checkAllValidation(): void {
+    const messages = VulkanContext.unchecked.splice(0).map((e) => e.message);
+    if (messages.length) throw new ValidationError(messages);
+  }
 
   /** Contexts whose device is not yet destroyed, in this process (a leak shows here). */
   static get liveCount(): number {
@@ -157,7 +168,10 @@ export class VulkanContext implements Disposable {
     this.inst = shared.inst;
     const apiVersion = shared.apiVersion;
     this.listener = (severity, message) => {
-      if (severity & SEVERITY_ERROR) this.validationErrors.push(message);
+      if (severity & SEVERITY_ERROR) {
+        this.validationErrors.push(message);
+        VulkanContext.unchecked.push({ ctx: this, message });
+      }
       if (opts.debug && severity & (SEVERITY_ERROR | SEVERITY_WARNING)) console.error(`[vulkan] ${message}`);
     };
     this.instanceListeners = shared.listeners;
@@ -520,6 +534,7 @@ export class VulkanContext implements Disposable {
 
   /** Throw if the validation layer reported errors since the last call (and forget them). */
   checkValidation(): void {
+    VulkanContext.unchecked = VulkanContext.unchecked.filter((e) => e.ctx !== this);
     if (this.validationErrors.length) throw new ValidationError(this.validationErrors.splice(0));
   }
 

@@ -1,9 +1,12 @@
+import { afterEach } from "bun:test";
 import { shim } from "../../lib/sources/libav";
 import { VulkanContext } from "../../lib/vulkan/context";
 
-// Tests run with the Khronos validation layer on; a validation error fails the test that
-// caused it (each test calls ctx.checkValidation()).
+// Tests run with the Khronos validation layer on; a validation error fails the test that caused
+// it: the tests call ctx.checkValidation() where they look at one device, and after every test
+// whatever any context (disposed ones too) reported and nobody checked fails it here.
 process.env["VAAPI_VK_VALIDATION"] ??= "1";
+afterEach(() => VulkanContext.checkAllValidation());
 
 // What is made once and kept for the process's life is made before any test counts its fds,
 // whatever order the files run in: the Vulkan instances, with and without validation
