@@ -86,7 +86,7 @@ export class StallTimeoutError extends VaapiVkError {
 export class SyncTimeoutError extends VaapiVkError {
   constructor(
     readonly timeoutS: number,
-    readonly fds: number[],
+    readonly fds: readonly number[],
   ) {
     super(
       "SYNC_TIMEOUT",

@@ -79,7 +79,7 @@ type ConvertInput = {
   height: number;
   planes: PlanePlan[];
   /** One entry per frame (several only when recorded as a batch): its buffers by object index, or its plane views. */
-  frames: { buffers: bigint[]; views: bigint[] }[];
+  frames: { buffers: readonly bigint[]; views: readonly bigint[] }[];
   /** Submit (imported frames also wait for their producer and are handed over); absent: only record. */
   submit?: (record: (cmd: number) => void) => Submission;
 };

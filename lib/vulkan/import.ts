@@ -108,14 +108,17 @@ export function submitReadingFrames(frames: ImportedFrame[], record: (cmd: numbe
   return submission;
 }
 
+/** What an import is made of, for the functions of this module that build it (the lists are read-only outside). */
+const building = new WeakMap<ImportedFrame, ImportHandles>();
+const handlesOf = (frame: ImportedFrame): ImportHandles => building.get(frame)!;
+
 /**
  * A frame living in Vulkan. Owns every Vulkan object it lists, the host mappings and the sync dups,
  * and holds its VulkanContext: disposing releases each once, after the GPU work still reading it.
  * An ImportCache that made it owns it (do not dispose those).
  */
 export class ImportedFrame implements Disposable {
-  /** How the last acquire waited for the producer. */
-  syncMode: SyncMode = "poll";
+  private lastSyncMode: SyncMode = "poll";
   /** Whether it was acquired before (after a first poll, the fds are known to refuse sync_file export). */
   private acquired = false;
   private readonly h: ImportHandles;
@@ -143,6 +146,7 @@ export class ImportedFrame implements Disposable {
       released: false,
     };
     importReclaimer.register(this, this.h, this);
+    building.set(this, this.h);
   }
 
   private live(call: string): ImportHandles {
@@ -150,26 +154,31 @@ export class ImportedFrame implements Disposable {
     return this.h;
   }
 
+  /** How the last acquire waited for the producer. */
+  get syncMode(): SyncMode {
+    return this.lastSyncMode;
+  }
+
   /** Buffer path: one VkBuffer per object. */
-  get buffers(): ImportedBuffer[] {
+  get buffers(): readonly ImportedBuffer[] {
     return this.live("ImportedFrame.buffers").buffers;
   }
-  get memories(): bigint[] {
+  get memories(): readonly bigint[] {
     return this.live("ImportedFrame.memories").memories;
   }
   /** Host-pointer imports: the mappings of the objects' fds, unmapped after the memory is freed. */
-  get hostMappings(): { address: number; size: number }[] {
+  get hostMappings(): readonly { address: number; size: number }[] {
     return this.live("ImportedFrame.hostMappings").hostMappings;
   }
   /** Image path: one image (and one sampled view) per colour plane, or one multi-planar image and its YCbCr view. */
-  get planeImages(): bigint[] {
+  get planeImages(): readonly bigint[] {
     return this.live("ImportedFrame.planeImages").planeImages;
   }
-  get planeViews(): bigint[] {
+  get planeViews(): readonly bigint[] {
     return this.live("ImportedFrame.planeViews").planeViews;
   }
   /** One dup per object, held for the import's life: the producer's fences are waited on through them. */
-  get syncFds(): number[] {
+  get syncFds(): readonly number[] {
     return this.live("ImportedFrame.syncFds").syncFds;
   }
 
@@ -214,9 +223,9 @@ export class ImportedFrame implements Disposable {
       this.handleType,
       this.syncFds,
       this.syncTimeoutS,
-      this.syncMode === "poll" && this.acquired,
+      this.lastSyncMode === "poll" && this.acquired,
     );
-    this.syncMode = mode;
+    this.lastSyncMode = mode;
     this.acquired = true;
     return semaphores;
   }
@@ -393,7 +402,7 @@ function importHostMapping(frame: ImportedFrame, fd: number, size: number, typeB
   const address = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) as number;
   if (!address || address >= Number(MAP_FAILED >> 1n))
     throw new DmabufImportError("BAD_LAYOUT", `mmap of fd ${fd} (${size} bytes) for a host-pointer import failed`);
-  frame.hostMappings.push({ address, size });
+  handlesOf(frame).hostMappings.push({ address, size });
   const props = pack(vk.VkMemoryHostPointerPropertiesEXT, { sType: vk.SType.MEMORY_HOST_POINTER_PROPERTIES_EXT });
   checkVk(
     ctx.dev.vkGetMemoryHostPointerPropertiesEXT!(
@@ -505,7 +514,7 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
     });
     checkVk(dev.vkCreateBuffer(device, info, null, out), "vkCreateBuffer");
     const buffer = u64(out);
-    frame.buffers.push({ buffer, size: obj.size });
+    handlesOf(frame).buffers.push({ buffer, size: obj.size });
     const req = memoryRequirements(
       ctx,
       pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
@@ -528,7 +537,7 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
             req.typeBits,
             dedicated ? { buffer } : null,
           );
-    frame.memories.push(memory);
+    handlesOf(frame).memories.push(memory);
     const bind = pack(vk.VkBindBufferMemoryInfo, {
       sType: vk.SType.BIND_BUFFER_MEMORY_INFO,
       buffer,
@@ -593,7 +602,7 @@ function createPlaneImage(
     `plane ${i} as ${img.format} ${img.width}x${img.height}, modifier 0x${img.modifier.toString(16)}`,
   );
   const image = u64(out);
-  frame.planeImages.push(image);
+  handlesOf(frame).planeImages.push(image);
   return image;
 }
 
@@ -629,7 +638,7 @@ function importImage(
       const obj = desc.objects[object]!;
       memory = importMemory(ctx, dupFd(obj.fd), obj.size, handleType, typeBits, null);
       shared.set(object, memory);
-      frame.memories.push(memory);
+      handlesOf(frame).memories.push(memory);
     }
     return memory;
   };
@@ -673,7 +682,7 @@ function importImage(
       let req = imageRequirements(ctx, image);
       const base = layoutBase(handleType, start, objectSize, req);
       if (base !== start) {
-        dev.vkDestroyImage(device, frame.planeImages.pop()!, null);
+        dev.vkDestroyImage(device, handlesOf(frame).planeImages.pop()!, null);
         image = createPlaneImage(frame, img, i, base, false, usage);
         req = imageRequirements(ctx, image);
       }
@@ -682,7 +691,7 @@ function importImage(
       const memory = m.dedicated
         ? importMemory(ctx, dupFd(desc.objects[object]!.fd), m.allocationSize, handleType, req.typeBits, { image })
         : sharedMemory(object, req.typeBits);
-      if (m.dedicated) frame.memories.push(memory);
+      if (m.dedicated) handlesOf(frame).memories.push(memory);
       checkVk(
         dev.vkBindImageMemory2(
           device,
@@ -715,7 +724,7 @@ function importImage(
       },
     });
     checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", what);
-    frame.planeViews.push(u64(out));
+    handlesOf(frame).planeViews.push(u64(out));
   });
 }
 
@@ -751,7 +760,7 @@ export function importDmabuf(
     options.syncTimeoutS,
   );
   try {
-    for (const o of desc.objects) frame.syncFds.push(dupFd(o.fd));
+    for (const o of desc.objects) handlesOf(frame).syncFds.push(dupFd(o.fd));
     if (plan.kind === "buffer") importBuffers(frame, desc);
     else importImage(frame, desc, plan, imageUsageBits(uses));
     return frame;

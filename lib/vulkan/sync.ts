@@ -19,7 +19,7 @@ import { checkVk, type HandleType, type VulkanContext } from "./context";
 export type SyncMode = "sync-file" | "poll" | "exporter";
 
 /** Each fd's pending writes as a sync_file imported into a wait semaphore; null where any fd cannot export. */
-function exportSyncFiles(ctx: VulkanContext, fds: number[]): bigint[] | null {
+function exportSyncFiles(ctx: VulkanContext, fds: readonly number[]): bigint[] | null {
   if (!ctx.has("VK_KHR_external_semaphore_fd") || !ctx.dev.vkImportSemaphoreFdKHR) return null;
   const semaphores: bigint[] = [];
   const fail = () => {
@@ -59,7 +59,7 @@ function exportSyncFiles(ctx: VulkanContext, fds: number[]): bigint[] | null {
 }
 
 /** Poll the buffers until each is readable (its producer's writes are done), or `timeoutS` passes. */
-export function pollReadable(fds: number[], timeoutS: number): void {
+export function pollReadable(fds: readonly number[], timeoutS: number): void {
   const deadline = performance.now() + timeoutS * 1000;
   let waiting = fds;
   while (waiting.length) {
@@ -90,7 +90,7 @@ export function pollReadable(fds: number[], timeoutS: number): void {
 export function waitForProducer(
   ctx: VulkanContext,
   handleType: HandleType,
-  fds: number[],
+  fds: readonly number[],
   timeoutS: number,
   exportRefused = false,
 ): { semaphores: bigint[]; mode: SyncMode } {
