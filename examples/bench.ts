@@ -11,11 +11,6 @@ import { join } from "node:path";
 import {
   BufferUsage,
   bytesPerPixel,
-  type CliFlag,
-  type CliSpec,
-  cliInt,
-  cliUsageError,
-  copyBuffer,
   type DecodedFrame,
   dmabufIdentity,
   encodePng,
@@ -24,14 +19,13 @@ import {
   importDmabuf,
   type LumaFrame,
   PIXEL_FORMATS,
-  parseCli,
   pixelFormatOf,
   readBack,
-  runCli,
   type Submission,
   VaapiVkError,
   Video,
 } from "vaapi-vk";
+import { type CliFlag, type CliSpec, cliInt, cliUsageError, copyBuffer, parseCli, runCli } from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/bench.ts",

@@ -7,26 +7,28 @@
 // Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
 import {
-  type CliFlag,
-  type CliSpec,
   Converter,
-  cliInt,
-  cliUsageError,
-  copyRoofline,
   DRM_FORMAT,
   type DrmFrameDescriptor,
-  exportOpaqueFd,
-  gpuTimeNs,
   type HandleType,
   type ImportPlan,
   importDmabuf,
   MAX_BATCH,
   memfdRoute,
+  VulkanContext,
+} from "vaapi-vk";
+import {
+  type CliFlag,
+  type CliSpec,
+  cliInt,
+  cliUsageError,
+  copyRoofline,
+  exportOpaqueFd,
+  gpuTimeNs,
   parseCli,
   runCli,
   sealedMemfd,
-  VulkanContext,
-} from "vaapi-vk";
+} from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/convert_speed.ts",

@@ -5,21 +5,15 @@
 // Needs no decoder, so it runs on GPU machines without libav.
 import { closeSync } from "node:fs";
 import {
-  type CliFlag,
-  type CliSpec,
-  cliInt,
   DRM_FORMAT,
   type DrmFrameDescriptor,
-  exportOpaqueFd,
   type HandleType,
   ImportCache,
   importDmabuf,
   memfdRoute,
-  parseCli,
-  runCli,
-  sealedMemfd,
   VulkanContext,
 } from "vaapi-vk";
+import { type CliFlag, type CliSpec, cliInt, exportOpaqueFd, parseCli, runCli, sealedMemfd } from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/import_cost.ts",

@@ -1,5 +1,6 @@
 // bun run examples/probe.ts [--json]: what this machine can run, and what to fix.
-import { type CliFlag, type CliSpec, parseCli, probe } from "vaapi-vk";
+import { probe } from "vaapi-vk";
+import { type CliFlag, type CliSpec, parseCli } from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/probe.ts",

@@ -2,18 +2,8 @@
 // Decode one frame, import it into Vulkan without a CPU copy, convert it to RGBA on the GPU, read
 // the RGBA back once (the only CPU touch) and write a PNG.
 import { writeFileSync } from "node:fs";
-import {
-  type CliSpec,
-  cliInt,
-  cliUsageError,
-  cliWritable,
-  describeDescriptor,
-  encodePng,
-  modifierName,
-  parseCli,
-  runCli,
-  Video,
-} from "vaapi-vk";
+import { describeDescriptor, encodePng, modifierName, Video } from "vaapi-vk";
+import { type CliSpec, cliInt, cliUsageError, cliWritable, parseCli, runCli } from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/stub.ts",
@@ -53,7 +43,7 @@ const spec = {
     debug: { type: "boolean", help: "trace each stage and print the frame's descriptor" },
     validation: { type: "boolean", help: "Khronos validation layer on (also VAAPI_VK_VALIDATION=1)" },
   },
-} satisfies CliSpec<Record<string, import("vaapi-vk").CliFlag>>;
+} satisfies CliSpec<Record<string, import("vaapi-vk/internals").CliFlag>>;
 
 function main(): void {
   const { values, positionals } = parseCli(spec);

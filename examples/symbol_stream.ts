@@ -4,21 +4,16 @@
 // frame into trit planes on the GPU, checks it against the CPU reference encoder, rebuilds the luma
 // with the CPU decoder, and prints per-frame statistics.
 import {
-  type CliFlag,
-  type CliSpec,
-  cliInt,
-  cliUsageError,
   decodeFrameCpu,
   encodeFrameCpu,
   type LumaFrame,
-  parseCli,
   readFrame,
   readLuma,
-  runCli,
   SymbolEncoder,
   streamStats,
   Video,
 } from "vaapi-vk";
+import { type CliFlag, type CliSpec, cliInt, cliUsageError, parseCli, runCli } from "vaapi-vk/internals";
 
 const spec = {
   command: "examples/symbol_stream.ts",

@@ -1,7 +1,6 @@
 // vaapi-vk: decode video with VAAPI (or in software) into dmabufs and use them in Vulkan
 // without a CPU copy.
 
-export { type CliFlag, type CliSpec, cliHelp, cliInt, cliUsageError, cliWritable, parseCli, runCli } from "./cli";
 export { type ColorParams, colorParams, type Matrix, matrixOf, type Range, rangeOf } from "./color";
 export {
   type ColorInfo,
@@ -54,7 +53,6 @@ export {
 } from "./plan";
 export { encodePng, heatMap } from "./png";
 export { type ProbeReport, ProbeReportSchema, probe } from "./probe";
-export { DRIVER_QUIRKS, type DriverQuirk, EXPORT_QUIRKS, type ExportQuirk, exportQuirk, quirksOf } from "./quirks";
 export { type ReclaimCounts, reclaimedByGc } from "./reclaim";
 export { CudaFrame, cudaContext, uploadCudaFrame } from "./sources/cuda";
 export { DecodedFrame, type StreamInfo } from "./sources/decoder";
@@ -103,13 +101,11 @@ export {
   type VulkanContextOptions,
 } from "./vulkan/context";
 export { bytesPerPixel, type ConversionInfo, Converter, MAX_BATCH, type OutputFormat } from "./vulkan/convert";
-export { exportOpaqueFd } from "./vulkan/export";
 export { ImportedFrame, type ImportOptions, importDmabuf } from "./vulkan/import";
 export { type DiffResult, type LumaFrame, LumaPass, readLuma } from "./vulkan/luma";
-export { type MemfdRoute, memfdRoute, sealedMemfd, UdmabufWrapper } from "./vulkan/memfd";
-export { BufferUsage, copyBuffer, GpuBuffer, readBack, readBuffer, recordWriteBarrier } from "./vulkan/memory";
+export { type MemfdRoute, memfdRoute, UdmabufWrapper } from "./vulkan/memfd";
+export { BufferUsage, GpuBuffer, readBack, recordWriteBarrier } from "./vulkan/memory";
 export { dmabufIdentity, fdSize, resolveObjects } from "./vulkan/objects";
 export type { ImageUse } from "./vulkan/planes";
 export { SymbolEncoder } from "./vulkan/symbols";
 export type { SyncMode } from "./vulkan/sync";
-export { copyRoofline, gpuTimeNs } from "./vulkan/timing";

@@ -10,13 +10,13 @@ import {
   Converter,
   DRM_FORMAT,
   type DrmFrameDescriptor,
-  exportOpaqueFd,
   type ImportPlan,
   importDmabuf,
   readBack,
   recordWriteBarrier,
   VulkanContext,
 } from "vaapi-vk";
+import { exportOpaqueFd } from "vaapi-vk/internals";
 import { makeMemfd } from "./support/memfd";
 
 const ctx = VulkanContext.create({ validation: true });

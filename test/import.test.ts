@@ -8,16 +8,15 @@ import {
   DRM_FORMAT,
   type DrmFrameDescriptor,
   dmabufIdentity,
-  exportOpaqueFd,
   GpuBuffer,
   InvalidArgumentError,
   importDmabuf,
   LumaPass,
   readBack,
-  readBuffer,
   readLuma,
   VulkanContext,
 } from "vaapi-vk";
+import { exportOpaqueFd, readBuffer } from "vaapi-vk/internals";
 import { libc } from "../ffi/libc";
 import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";

@@ -2,7 +2,8 @@
 // the pool's memfds are sealed so /dev/udmabuf can wrap them for drivers that want real dma_bufs.
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { DmabufImportError, memfdRoute, sealedMemfd, UdmabufWrapper, Video, VulkanContext } from "vaapi-vk";
+import { DmabufImportError, memfdRoute, UdmabufWrapper, Video, VulkanContext } from "vaapi-vk";
+import { sealedMemfd } from "vaapi-vk/internals";
 import { libc } from "../ffi/libc";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";

@@ -6,7 +6,6 @@ import { closeSync, existsSync, readdirSync } from "node:fs";
 import {
   DRM_FORMAT,
   type DrmFrameDescriptor,
-  exportQuirk,
   nvidiaBlockLinear2D,
   readLuma,
   retryTransient,
@@ -15,6 +14,7 @@ import {
   Video,
   type VideoOptions,
 } from "vaapi-vk";
+import { exportQuirk } from "vaapi-vk/internals";
 import { libc } from "../ffi/libc";
 import { pollReadable } from "../lib/vulkan/sync";
 import { CLIPS, type ClipSpec, clip, clipsMissing } from "./support/clips";
