@@ -8,7 +8,6 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanUnsupportedError } from "../errors";
 import { type ImportCaps, type ModifierSupport, PLANE_IMAGE_FORMATS } from "../plan";
 import { quirksOf } from "../quirks";
-import { reclaimer } from "../reclaim";
 import {
   checkVk,
   cstrings,
@@ -20,8 +19,10 @@ import {
   sharedInstance,
 } from "./instance";
 import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits, tilingFeatureBits } from "./planes";
+import { CommandPool, Submission } from "./submission";
 import { YcbcrSamplers } from "./ycbcr";
 
+export { type HeldByGpuWork, releaseAfterWork, Submission, trackWork } from "./submission";
 export { checkVk };
 
 export const VulkanContextOptionsSchema = z.strictObject({
@@ -126,8 +127,8 @@ export class VulkanContext implements Disposable {
   private readonly instanceListeners: Set<InstanceListener>;
   private readonly validationErrors: string[] = [];
   private readonly capsCache = new Map<string, ImportCaps>();
-  /** Command buffers and fences of finished submissions, ready for the next (freed with the device). */
-  private readonly idleSlots: SubmitSlot[] = [];
+  /** Command buffers and fences for submissions, reused (libplacebo's vk_cmdpool); owned here, freed with the device. */
+  readonly commands: CommandPool;
   /**
    * Holders of this context's Vulkan objects, its owner counted as one (libplacebo's pl_gpu is
    * kept alive the same way): the device is destroyed when the last lets go, so a buffer or frame
@@ -262,6 +263,7 @@ export class VulkanContext implements Disposable {
       });
       checkVk(this.dev.vkCreateCommandPool(this.device, poolInfo, null, out), "vkCreateCommandPool");
       this.commandPool = readU64(out);
+      this.commands = new CommandPool(this.dev, this.device, this.commandPool);
 
       const mem = Buffer.alloc(vk.VkPhysicalDeviceMemoryProperties.size);
       this.inst.vkGetPhysicalDeviceMemoryProperties(this.physicalDevice, mem);
@@ -455,7 +457,7 @@ export class VulkanContext implements Disposable {
    */
   submit(record: (cmd: number) => void, waitSemaphores: bigint[] = [], cleanup?: () => void): Submission {
     this.assertLive("VulkanContext.submit");
-    const slot = this.takeSubmitSlot();
+    const slot = this.commands.take();
     const cmd = Number(readU64(slot.cmdArr));
     try {
       // Beginning a command buffer of a RESET_COMMAND_BUFFER pool resets it.
@@ -483,53 +485,11 @@ export class VulkanContext implements Disposable {
       });
       checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, slot.fence), "vkQueueSubmit");
     } catch (e) {
-      // Never submitted: the fence is unsignalled and the command buffer is begun again on its next use.
-      this.idleSlots.push(slot);
+      this.commands.giveBack(slot);
       cleanup?.();
       throw e;
     }
     return new Submission(this, slot, cleanup);
-  }
-
-  /**
-   * A command buffer and an unsignalled fence for one submission: reused from finished
-   * submissions, allocated only when none is free (allocating them for every frame cost about
-   * half a millisecond of each frame on the H100).
-   */
-  private takeSubmitSlot(): SubmitSlot {
-    const idle = this.idleSlots.pop();
-    if (idle) return idle;
-    const out = Buffer.alloc(8);
-    const alloc = pack(vk.VkCommandBufferAllocateInfo, {
-      sType: vk.SType.COMMAND_BUFFER_ALLOCATE_INFO,
-      commandPool: this.commandPool,
-      level: 0,
-      commandBufferCount: 1,
-    });
-    checkVk(this.dev.vkAllocateCommandBuffers(this.device, alloc, out), "vkAllocateCommandBuffers");
-    const cmdArr = Buffer.from(out);
-    const created = this.dev.vkCreateFence(
-      this.device,
-      pack(vk.VkFenceCreateInfo, { sType: vk.SType.FENCE_CREATE_INFO }),
-      null,
-      out,
-    );
-    if (created !== 0) this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, cmdArr);
-    checkVk(created, "vkCreateFence");
-    return { cmdArr, fence: readU64(out) };
-  }
-
-  /** A finished submission's slot, for the next: its fence reset to unsignalled (at most 8 kept; past that, freed). */
-  recycleSubmitSlot(slot: SubmitSlot): void {
-    if (this.idleSlots.length >= MAX_IDLE_SUBMIT_SLOTS) {
-      this.dev.vkDestroyFence(this.device, slot.fence, null);
-      this.dev.vkFreeCommandBuffers(this.device, this.commandPool, 1, slot.cmdArr);
-      return;
-    }
-    const fences = Buffer.alloc(8);
-    fences.writeBigUInt64LE(slot.fence);
-    checkVk(this.dev.vkResetFences(this.device, 1, fences), "vkResetFences");
-    this.idleSlots.push(slot);
   }
 
   /** Throw if the validation layer reported errors since the last call (and forget them). */
@@ -565,7 +525,7 @@ export class VulkanContext implements Disposable {
     VulkanContext.live--;
     this.dev.vkDeviceWaitIdle(this.device);
     this.ycbcrSamplers?.[Symbol.dispose]();
-    for (const slot of this.idleSlots.splice(0)) this.dev.vkDestroyFence(this.device, slot.fence, null);
+    this.commands.destroy();
     this.destroyPartial();
   }
 }
@@ -685,106 +645,4 @@ export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkF
       features: m.drmFormatModifierTilingFeatures as number,
     };
   });
-}
-
-/** An owner of Vulkan objects that GPU work may still be using (a buffer, an import). */
-export type HeldByGpuWork = { ctx: VulkanContext; pending: Submission[]; released: boolean };
-
-/** Note GPU work using the owner's objects (forgetting work already done). */
-export function trackWork(h: HeldByGpuWork, submission: Submission): void {
-  h.pending = h.pending.filter((s) => !s.done);
-  h.pending.push(submission);
-}
-
-/** Release once: wait for the work still using the objects, `free` them, and let go of the context. */
-export function releaseAfterWork(h: HeldByGpuWork, free: () => void): void {
-  if (h.released) return;
-  h.released = true;
-  try {
-    for (const s of h.pending) s.wait();
-  } finally {
-    h.pending = [];
-    free();
-    h.ctx.release();
-  }
-}
-
-/** Finished submissions' command buffers and fences kept for reuse: as many as a pipeline keeps in flight. */
-const MAX_IDLE_SUBMIT_SLOTS = 8;
-
-/** A command buffer (its handle in an 8-byte array, as vkQueueSubmit takes it) and its fence. */
-type SubmitSlot = { cmdArr: Buffer; fence: bigint };
-
-/** What a Submission owns: its slot (command buffer and fence), and the cleanup of what the work used. */
-type SubmissionHandles = {
-  ctx: VulkanContext;
-  slot: SubmitSlot;
-  cleanup?: (() => void) | undefined;
-  released: boolean;
-  finished: boolean;
-};
-
-function waitFor(h: SubmissionHandles): void {
-  // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.
-  if (h.finished || h.released) return;
-  const fences = Buffer.alloc(8);
-  fences.writeBigUInt64LE(h.slot.fence);
-  checkVk(
-    h.ctx.dev.vkWaitForFences(h.ctx.device, 1, fences, 1, 60_000_000_000n),
-    "vkWaitForFences",
-    "the GPU did not finish within 60 s",
-  );
-  h.finished = true;
-}
-
-/**
- * Wait (once), then give the command buffer and fence back to the context for the next
- * submission, run the cleanup, and let go of the device. Where the wait fails (the GPU hung or was
- * lost), the slot and what the cleanup frees are left alone: the GPU may still be running them.
- */
-function releaseSubmission(h: SubmissionHandles): void {
-  if (h.released) return;
-  try {
-    waitFor(h);
-  } catch (e) {
-    h.released = true;
-    h.ctx.release();
-    throw e;
-  }
-  h.released = true;
-  h.ctx.recycleSubmitSlot(h.slot);
-  h.cleanup?.();
-  h.ctx.release();
-}
-
-const submissionReclaimer = reclaimer<SubmissionHandles>("submissions", releaseSubmission);
-
-/**
- * Work submitted to the GPU: wait() for it; disposing waits too, then frees what it held. Owns its
- * command buffer and fence until then (they go back to the context for reuse), and holds its
- * VulkanContext until disposed (or reclaimed when dropped).
- */
-export class Submission implements Disposable {
-  private readonly h: SubmissionHandles;
-
-  constructor(ctx: VulkanContext, slot: SubmitSlot, cleanup?: () => void) {
-    ctx.retain("Submission");
-    this.h = { ctx, slot, cleanup, released: false, finished: false };
-    submissionReclaimer.register(this, this.h, this);
-  }
-
-  /** Whether the GPU has finished it (without waiting). */
-  get done(): boolean {
-    const h = this.h;
-    return h.finished || h.released || (h.finished = h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.slot.fence) === 0);
-  }
-
-  wait(): void {
-    waitFor(this.h);
-  }
-
-  [Symbol.dispose](): void {
-    submissionReclaimer.unregister(this);
-    releaseSubmission(this.h);
-  }
 }
