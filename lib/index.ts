@@ -92,20 +92,15 @@ export {
   type VideoStats,
 } from "./video";
 export { ImportCache, type ImportCacheStats } from "./vulkan/cache";
-export {
-  deviceNumbers,
-  type HandleType,
-  type PhysicalDeviceInfo,
-  Submission,
-  VulkanContext,
-  type VulkanContextOptions,
-} from "./vulkan/context";
+export { type HandleType, VulkanContext, type VulkanContextOptions } from "./vulkan/context";
 export { bytesPerPixel, type ConversionInfo, Converter, MAX_BATCH, type OutputFormat } from "./vulkan/convert";
+export { deviceNumbers, type PhysicalDeviceInfo } from "./vulkan/devices";
 export { ImportedFrame, type ImportOptions, importDmabuf } from "./vulkan/import";
 export { type DiffResult, type LumaFrame, LumaPass, readLuma } from "./vulkan/luma";
 export { type MemfdRoute, memfdRoute, UdmabufWrapper } from "./vulkan/memfd";
 export { BufferUsage, GpuBuffer, readBack, recordWriteBarrier } from "./vulkan/memory";
 export { dmabufIdentity, fdSize, resolveObjects } from "./vulkan/objects";
 export type { ImageUse } from "./vulkan/planes";
+export { Submission } from "./vulkan/submission";
 export { SymbolEncoder } from "./vulkan/symbols";
 export type { SyncMode } from "./vulkan/sync";

@@ -8,7 +8,7 @@ import { libc, O_CLOEXEC, O_RDWR } from "../ffi/libc";
 import { libva, libvaDrm, VA_EXPORT_SYMBOL, VAProfile } from "../ffi/libva";
 import * as vk from "../ffi/vulkan";
 import { modifierName } from "./formats";
-import { deviceNumbers, formatModifiers, listPhysicalDevices } from "./vulkan/context";
+import { deviceNumbers, formatModifiers, listPhysicalDevices } from "./vulkan/devices";
 import { instanceLayers, instanceVersion, sharedInstance } from "./vulkan/instance";
 
 const PROBED_EXTENSIONS = [

@@ -10,13 +10,14 @@ import { LinearRing } from "./sources/linear";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
 import { ImportCache } from "./vulkan/cache";
-import type { Submission } from "./vulkan/context";
-import { deviceNumbers, VulkanContext } from "./vulkan/context";
+import { VulkanContext } from "./vulkan/context";
 import { type ConversionInfo, Converter, type OutputFormat } from "./vulkan/convert";
+import { deviceNumbers } from "./vulkan/devices";
 import type { ImportedFrame } from "./vulkan/import";
 import { LumaPass } from "./vulkan/luma";
 import { type MemfdRoute, memfdRoute, routeHandleType, UdmabufWrapper } from "./vulkan/memfd";
 import { GpuBuffer, readBack } from "./vulkan/memory";
+import type { Submission } from "./vulkan/submission";
 
 export const VideoOptionsSchema = z.strictObject({
   /** auto: VAAPI when its render node exists, else the software source (the embedded default). */

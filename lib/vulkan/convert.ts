@@ -6,10 +6,11 @@ import { colorParams, colorParamsArray, type Matrix, matrixOf, type Range, range
 import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
-import type { Submission, VulkanContext } from "./context";
+import type { VulkanContext } from "./context";
 import { type ImportedFrame, submitReadingFrames } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { type Binding, type BufferWrite, ComputePipeline, type ImageWrite } from "./pipeline";
+import type { Submission } from "./submission";
 
 /** What the converter needs of an imported frame. */
 const frameInput = (frame: ImportedFrame): ConvertInput => ({

@@ -22,18 +22,10 @@ import {
   planImport,
 } from "../plan";
 import { reclaimer } from "../reclaim";
-import {
-  checkVk,
-  type HandleType,
-  type HeldByGpuWork,
-  handleTypeBit,
-  releaseAfterWork,
-  type Submission,
-  trackWork,
-  type VulkanContext,
-} from "./context";
+import { checkVk, type HandleType, handleTypeBit, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits } from "./planes";
+import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 import { type SyncMode, waitForProducer } from "./sync";
 
 export type ImportOptions = {

@@ -4,14 +4,8 @@ import { pack, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
 import { reclaimer } from "../reclaim";
-import {
-  checkVk,
-  type HeldByGpuWork,
-  releaseAfterWork,
-  type Submission,
-  trackWork,
-  type VulkanContext,
-} from "./context";
+import { checkVk, type VulkanContext } from "./context";
+import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 
 /** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
 type BufferHandles = HeldByGpuWork & { buffer: bigint; memory: bigint; mapped: number };
