@@ -105,7 +105,7 @@ export class Video implements Disposable {
   private readonly producerNode?: [number, number];
   /** How the software source's memfds reach Vulkan on this device. */
   readonly memfdRoute?: MemfdRoute | undefined;
-  private readonly udmabufs?: UdmabufWrapper;
+  private readonly udmabufs?: UdmabufWrapper | undefined;
   /**
    * Linear dmabufs that frames are copied into: made at open with --force-linear, or on the first
    * frame an export quirk (lib/quirks.ts) sends through them. Its allocator says which of
@@ -206,22 +206,28 @@ export class Video implements Disposable {
     if (this.source === "software" && !this.info.directRendering) {
       this.sourceNote += `; the ${this.info.decoder} decoder cannot write into the memfd pool (no AV_CODEC_CAP_DR1): each frame is copied once into a linear buffer, counted in cpuBytesCopied`;
     }
-    // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
+    this.ringSize = opts.dmabufRing;
+    // What is made from here on is released here if a later step fails: the Video never disposes a half-built self.
+    let udmabufs: UdmabufWrapper | undefined;
     try {
+      // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
       this.memfdRoute = this.source === "software" ? memfdRoute(this.ctx) : undefined;
+      if (this.memfdRoute === "udmabuf") udmabufs = new UdmabufWrapper();
+      this.udmabufs = udmabufs;
+      if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
+      this.cache = new ImportCache(
+        this.ctx,
+        opts.dmabufRing,
+        this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf",
+        opts.timeoutS,
+      );
     } catch (e) {
-      this[Symbol.dispose]();
+      udmabufs?.[Symbol.dispose]();
+      this.ctx[Symbol.dispose]();
+      session[Symbol.dispose]();
+      this.linearRing?.[Symbol.dispose]();
       throw e;
     }
-    if (this.memfdRoute === "udmabuf") this.udmabufs = new UdmabufWrapper();
-    if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
-    this.ringSize = opts.dmabufRing;
-    this.cache = new ImportCache(
-      this.ctx,
-      opts.dmabufRing,
-      this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf",
-      opts.timeoutS,
-    );
     this.converter = new Converter(this.ctx);
   }
 
@@ -526,8 +532,8 @@ export class Video implements Disposable {
     if (this.closed) return;
     this.closed = true;
     this.lumaPass?.[Symbol.dispose]();
-    this.converter?.[Symbol.dispose]();
-    this.cache?.[Symbol.dispose]();
+    this.converter[Symbol.dispose]();
+    this.cache[Symbol.dispose]();
     this.udmabufs?.[Symbol.dispose]();
     this.ctx[Symbol.dispose]();
     this.session[Symbol.dispose]();
