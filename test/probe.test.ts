@@ -3,10 +3,18 @@ import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ProbeReportSchema, probe } from "vaapi-vk";
+import { avFieldTables, avTableKey, avVersions } from "../ffi/libav";
 
 test("probe() validates and its verdict matches what the machine has", () => {
   const r = probe();
   expect(ProbeReportSchema.parse(r)).toEqual(r);
+  // What it says of libav is what this process loaded.
+  if (!("error" in r.libav)) {
+    expect(r.libav).toMatchObject(avVersions());
+    expect(r.libav.fieldTable).toBe(avTableKey(avVersions()) in avFieldTables);
+    for (const lib of ["libavutil", "libavcodec", "libavformat"])
+      expect(r.libav.loaded.some((p) => p.includes(`/${lib}.so`))).toBe(true);
+  }
   const devices = "error" in r.vulkan ? [] : r.vulkan.devices;
   const lavapipe = devices.find((d) => d.driver.startsWith("llvmpipe"));
   if (!r.drm.renderNodes.length) {
@@ -26,10 +34,16 @@ test("probe() validates and its verdict matches what the machine has", () => {
   }
 });
 
-test("examples/probe.ts --json prints the same schema", () => {
+test("examples/probe.ts --json prints the same report as probe() here", () => {
   const out = spawnSync(process.execPath, ["run", join(import.meta.dir, "..", "examples", "probe.ts"), "--json"], {
     encoding: "utf8",
   });
   expect(out.status).toBe(0);
-  ProbeReportSchema.parse(JSON.parse(out.stdout));
+  const printed = ProbeReportSchema.parse(JSON.parse(out.stdout));
+  const here = probe();
+  expect(printed.verdict).toEqual(here.verdict);
+  expect(printed.fixes).toEqual(here.fixes);
+  expect("error" in printed.vulkan ? [] : printed.vulkan.devices.map((d) => d.name)).toEqual(
+    "error" in here.vulkan ? [] : here.vulkan.devices.map((d) => d.name),
+  );
 });
