@@ -34,3 +34,14 @@ export function libavLacks(decoders: string[], demuxers: string[] = []): string 
   ];
   return lacking.length ? `this libav lacks ${lacking.join(" and ")}` : undefined;
 }
+
+/** Why no Vulkan device can be had here (no loader, no driver), or undefined. */
+export function vulkanMissing(): string | undefined {
+  try {
+    const { VulkanContext } = require("../../lib/vulkan/context") as typeof import("../../lib/vulkan/context");
+    VulkanContext.create({ validation: false })[Symbol.dispose]();
+    return undefined;
+  } catch (e) {
+    return `no Vulkan device here (${(e as Error).message.split("\n")[0]})`;
+  }
+}
