@@ -305,12 +305,16 @@ export class VulkanContext implements Disposable {
     const modifiers: Record<string, bigint[]> = {};
     const planeModifiers: Record<string, ModifierSupport[]> = {};
     if (drmFormatModifier) {
-      const features = tilingFeatureBits(uses);
-      const usage = imageUsageBits(uses);
-      for (const f of new Set(Object.values(PLANE_IMAGE_FORMATS).flat())) {
-        planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
-          if ((m.features & features) !== features) return [];
-          const maxExtent = this.importableExtent(f as vk.VkFormatName, m.modifier, handleTypeBit(handleType), usage);
+      // Each modifier of `format` whose tiling features cover `required` and whose image imports, with its limits.
+      const supported = (format: string, required: number, usage: number): ModifierSupport[] =>
+        this.formatModifiers(format as vk.VkFormatName).flatMap((m) => {
+          if ((m.features & required) !== required) return [];
+          const maxExtent = this.importableExtent(
+            format as vk.VkFormatName,
+            m.modifier,
+            handleTypeBit(handleType),
+            usage,
+          );
           return maxExtent
             ? [
                 {
@@ -322,33 +326,17 @@ export class VulkanContext implements Disposable {
               ]
             : [];
         });
-      }
+      const features = tilingFeatureBits(uses);
+      const usage = imageUsageBits(uses);
+      for (const f of new Set(Object.values(PLANE_IMAGE_FORMATS).flat()))
+        planeModifiers[f] = supported(f, features, usage);
       // Whole frames as one multi-planar image, read through a YCbCr sampler: sampled only, with
       // chroma at the midpoint (what makes nearest sampling pick chroma sample (x/2, y/2)).
       const trusted = !quirksOf(this.info.driverName).some((q) => q.effect === "no-multi-planar-import");
       if (this.ycbcrSampling && trusted && uses.every((u) => u === "sampled")) {
         const needed = vk.FormatFeature.SAMPLED_IMAGE | vk.FormatFeature.MIDPOINT_CHROMA_SAMPLES;
-        for (const f of Object.keys(PLANE_IMAGE_FORMATS).filter((name) => PLANE_IMAGE_FORMATS[name]!.length > 1)) {
-          planeModifiers[f] = this.formatModifiers(f as vk.VkFormatName).flatMap((m) => {
-            if ((m.features & needed) !== needed) return [];
-            const maxExtent = this.importableExtent(
-              f as vk.VkFormatName,
-              m.modifier,
-              handleTypeBit(handleType),
-              vk.ImageUsage.SAMPLED,
-            );
-            return maxExtent
-              ? [
-                  {
-                    modifier: m.modifier,
-                    memoryPlanes: m.planes,
-                    maxExtent,
-                    disjoint: (m.features & vk.FormatFeature.DISJOINT) !== 0,
-                  },
-                ]
-              : [];
-          });
-        }
+        for (const f of Object.keys(PLANE_IMAGE_FORMATS).filter((name) => PLANE_IMAGE_FORMATS[name]!.length > 1))
+          planeModifiers[f] = supported(f, needed, vk.ImageUsage.SAMPLED);
       }
       // With one image per plane, a multi-planar format imports with the modifiers all of its plane formats import with.
       for (const [name, planes] of Object.entries(PLANE_IMAGE_FORMATS)) {
