@@ -219,8 +219,40 @@ export const AV_FIELD_NAMES = {
   AVPacket: ["pts", "dts", "size", "stream_index", "flags", "pos"],
   AVBufferRef: ["data", "size"],
   AVHWDeviceContext: ["type", "hwctx"],
-  AVHWFramesContext: ["initial_pool_size", "sw_format"],
+  AVHWFramesContext: ["hwctx", "initial_pool_size", "sw_format"],
   AVVAAPIDeviceContext: ["display"],
+  // libavutil/hwcontext_vulkan.h, as FFmpeg 7.1 on has it (the Vulkan Video source needs qf[] and
+  // the lock callbacks). queue_family_*_index / nb_*_queues: the fixed queue fields, deprecated and
+  // still read by 7.x, gone in 8.0. lock_queue: deprecated from 8.0, still called.
+  AVVulkanDeviceContext: [
+    "get_proc_addr",
+    "inst",
+    "phys_dev",
+    "act_dev",
+    "device_features",
+    "enabled_inst_extensions",
+    "nb_enabled_inst_extensions",
+    "enabled_dev_extensions",
+    "nb_enabled_dev_extensions",
+    "queue_family_index",
+    "nb_graphics_queues",
+    "queue_family_tx_index",
+    "nb_tx_queues",
+    "queue_family_comp_index",
+    "nb_comp_queues",
+    "queue_family_encode_index",
+    "nb_encode_queues",
+    "queue_family_decode_index",
+    "nb_decode_queues",
+    "lock_queue",
+    "unlock_queue",
+    "qf",
+    "nb_qf",
+  ],
+  AVVulkanDeviceQueueFamily: ["idx", "num", "flags", "video_caps", "sizeof"],
+  AVVulkanFramesContext: ["lock_frame", "unlock_frame"],
+  // access[] is VkAccessFlags (4 bytes) up to 8.x and VkAccessFlags2 (8 bytes) from 9.0: layout - access says which.
+  AVVkFrame: ["img", "access", "layout", "sem", "sem_value", "queue_family"],
 } as const;
 
 /** Fields only some supported releases have (absent from their tables elsewhere). */
@@ -228,6 +260,11 @@ const OPTIONAL = {
   AVCodecContext: ["thread_safe_callbacks"],
   AVStream: ["side_data", "nb_side_data"],
   AVCodecParameters: ["coded_side_data", "nb_coded_side_data"],
+  // The Vulkan hwcontext before 7.1 has another shape: the Vulkan Video source checks these itself (vulkanVideoFieldsMissing).
+  AVVulkanDeviceContext: AV_FIELD_NAMES.AVVulkanDeviceContext,
+  AVVulkanDeviceQueueFamily: AV_FIELD_NAMES.AVVulkanDeviceQueueFamily,
+  AVVulkanFramesContext: AV_FIELD_NAMES.AVVulkanFramesContext,
+  AVVkFrame: AV_FIELD_NAMES.AVVkFrame,
 } as const;
 type Optional<S> = S extends keyof typeof OPTIONAL ? (typeof OPTIONAL)[S][number] : never;
 type Names<S extends keyof typeof AV_FIELD_NAMES> = (typeof AV_FIELD_NAMES)[S][number];
@@ -259,6 +296,21 @@ export function missingAvFields(table: AvFieldTable): string[] {
           !(optional[s] ?? []).includes(f) &&
           (table as Record<string, Record<string, number | undefined>>)[s]?.[f] === undefined,
       )
+      .map((f) => `${s}.${f}`),
+  );
+}
+
+/** Fields of the Vulkan hwcontext that FFmpeg 7.1 has (and the Vulkan Video source needs) and this table lacks. */
+export function vulkanVideoFieldsMissing(table: AvFieldTable): string[] {
+  const needed = {
+    AVVulkanDeviceContext: AV_FIELD_NAMES.AVVulkanDeviceContext.filter((f) => !/^(queue_family_\w*index|nb_\w*queues)$/.test(f)),
+    AVVulkanDeviceQueueFamily: AV_FIELD_NAMES.AVVulkanDeviceQueueFamily,
+    AVVulkanFramesContext: AV_FIELD_NAMES.AVVulkanFramesContext,
+    AVVkFrame: AV_FIELD_NAMES.AVVkFrame,
+  };
+  return Object.entries(needed).flatMap(([s, names]) =>
+    names
+      .filter((f) => (table as Record<string, Record<string, number | undefined>>)[s]?.[f] === undefined)
       .map((f) => `${s}.${f}`),
   );
 }

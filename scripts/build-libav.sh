@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build a minimal software-only FFmpeg (H.264/HEVC/FFV1/AAC decoders, mov/matroska/mpegts, libswscale)
-# from the source package of a Debian suite the GPU kit does not cover (sid: FFmpeg 9.x), into
-# .gpu/libav-<suite>, to run the suite against it with scripts/test-libav.sh. Cached in
-# /var/cache/vaapi-vk-libav-<suite>. Usage: scripts/build-libav.sh sid
+# from the source package of a Debian suite (trixie: FFmpeg 7.1, sid: 9.x), into .gpu/libav-<suite>,
+# to run the suite against it with scripts/test-libav.sh. Cached in /var/cache/vaapi-vk-libav-<suite>.
+# Usage: scripts/build-libav.sh trixie|sid
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite="${1:?usage: scripts/build-libav.sh <debian suite, e.g. sid>}"

@@ -16,6 +16,7 @@ const HEADERS = [
   "libavutil/hwcontext.h",
   "libavutil/hwcontext_drm.h",
   "libavutil/hwcontext_vaapi.h",
+  "libavutil/hwcontext_vulkan.h",
   "libavutil/buffer.h",
   "libavutil/ffversion.h",
   "libavcodec/avcodec.h",
@@ -55,8 +56,13 @@ function probe(
             (m) => `${m[1] ?? m[3]}.${m[2] ?? m[4]}`,
           ),
         );
-        if (!missing.size) throw new Error(`the probe does not compile against ${include}:\n${cc.stderr}`);
-        present = present.filter(([s, f]) => !missing.has(`${s}.${f}`));
+        // "unknown type name 'AVVulkanDeviceQueueFamily'": that release has no such struct at all.
+        const missingStructs = new Set(
+          [...cc.stderr.matchAll(/unknown type name [‘'](\w+)[’']|[‘'](\w+)[’'] undeclared/g)].map((m) => m[1] ?? m[2]),
+        );
+        if (!missing.size && !missingStructs.size)
+          throw new Error(`the probe does not compile against ${include}:\n${cc.stderr}`);
+        present = present.filter(([s, f]) => !missing.has(`${s}.${f}`) && !missingStructs.has(s));
         continue;
       }
       const run = spawnSync(join(dir, "probe"), [], { encoding: "utf8" });

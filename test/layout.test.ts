@@ -108,12 +108,10 @@ function layout(cType: string, l: StructLayout<string>) {
 }
 
 for (const l of Object.values(vk.vulkanLayouts)) layout(l.name, l as StructLayout<string>);
-sizeOf("VkPhysicalDeviceLimits", "VkPhysicalDeviceLimits", vk.VkPhysicalDeviceLimits.size);
-for (const [f, o] of Object.entries(vk.VkPhysicalDeviceLimits.offsets))
-  offsetOf("VkPhysicalDeviceLimits", f, "VkPhysicalDeviceLimits", o);
-sizeOf("VkPhysicalDeviceFeatures", "VkPhysicalDeviceFeatures", vk.VkPhysicalDeviceFeatures.size);
-for (const [f, o] of Object.entries(vk.VkPhysicalDeviceFeatures.offsets))
-  offsetOf("VkPhysicalDeviceFeatures", f, "VkPhysicalDeviceFeatures", o);
+for (const l of Object.values(vk.vulkanPartialLayouts)) {
+  sizeOf(l.name, l.name, l.size);
+  for (const [f, o] of Object.entries(l.offsets)) offsetOf(l.name, f, l.name, o);
+}
 for (const [name, v] of Object.entries(vk.SType)) constant(`VK_STRUCTURE_TYPE_${name}`, v);
 for (const [name, v] of Object.entries(vk.VkFormat)) constant(`VK_FORMAT_${name}`, v);
 constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT", vk.ExternalMemoryHandleType.DMA_BUF);
@@ -122,6 +120,9 @@ constant("VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT", vk.ExternalMe
 constant("VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT", vk.ImageTiling.DRM_FORMAT_MODIFIER_EXT);
 constant("VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT", vk.ImageAspect.MEMORY_PLANE_0);
 constant("VK_IMAGE_ASPECT_PLANE_1_BIT", vk.ImageAspect.PLANE_1);
+constant("VK_QUEUE_VIDEO_DECODE_BIT_KHR", vk.QueueFlag.VIDEO_DECODE);
+constant("VK_VIDEO_CODEC_OPERATION_DECODE_H264_BIT_KHR", vk.VideoCodecOperation.DECODE_H264);
+constant("VK_VIDEO_CODEC_OPERATION_DECODE_H265_BIT_KHR", vk.VideoCodecOperation.DECODE_H265);
 constant("VK_IMAGE_CREATE_DISJOINT_BIT", vk.ImageCreate.DISJOINT);
 constant("VK_IMAGE_CREATE_EXTENDED_USAGE_BIT", vk.ImageCreate.EXTENDED_USAGE);
 constant("VK_QUEUE_FAMILY_FOREIGN_EXT", vk.QUEUE_FAMILY_FOREIGN_EXT);

@@ -56,6 +56,11 @@ export const SType = {
   IMAGE_MEMORY_BARRIER: 45,
   MEMORY_BARRIER: 46,
   PHYSICAL_DEVICE_VULKAN_1_1_FEATURES: 49,
+  PHYSICAL_DEVICE_VULKAN_1_2_FEATURES: 51,
+  PHYSICAL_DEVICE_VULKAN_1_3_FEATURES: 53,
+  QUEUE_FAMILY_PROPERTIES_2: 1000059005,
+  QUEUE_FAMILY_VIDEO_PROPERTIES_KHR: 1000023012,
+  TIMELINE_SEMAPHORE_SUBMIT_INFO: 1000207003,
   BIND_BUFFER_MEMORY_INFO: 1000157000,
   BIND_IMAGE_MEMORY_INFO: 1000157001,
   MEMORY_DEDICATED_REQUIREMENTS: 1000127000,
@@ -121,7 +126,9 @@ export const ExternalMemoryHandleType = {
 export const BufferUsage = { TRANSFER_SRC: 0x1, TRANSFER_DST: 0x2, UNIFORM: 0x10, STORAGE: 0x20 } as const;
 export const ImageUsage = { TRANSFER_SRC: 0x1, TRANSFER_DST: 0x2, SAMPLED: 0x4, STORAGE: 0x8 } as const;
 export const MemoryProperty = { DEVICE_LOCAL: 0x1, HOST_VISIBLE: 0x2, HOST_COHERENT: 0x4, HOST_CACHED: 0x8 } as const;
-export const QueueFlag = { GRAPHICS: 0x1, COMPUTE: 0x2, TRANSFER: 0x4 } as const;
+export const QueueFlag = { GRAPHICS: 0x1, COMPUTE: 0x2, TRANSFER: 0x4, VIDEO_DECODE: 0x20 } as const;
+/** VkVideoCodecOperationFlagBitsKHR: what a video queue family decodes (AV1's bit is newer than Debian 12's vulkan_core.h, so the layout test checks only the others). */
+export const VideoCodecOperation = { DECODE_H264: 0x1, DECODE_H265: 0x2, DECODE_AV1: 0x4 } as const;
 export const ImageCreate = { MUTABLE_FORMAT: 0x8, EXTENDED_USAGE: 0x100, DISJOINT: 0x200 } as const;
 export const ImageAspect = {
   COLOR: 0x1,

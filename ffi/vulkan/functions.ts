@@ -22,6 +22,7 @@ const instanceFns = {
   vkEnumeratePhysicalDevices: { args: [D, T.ptr, T.ptr], returns: T.i32 },
   vkGetPhysicalDeviceProperties2: { args: [D, T.ptr], returns: T.void },
   vkGetPhysicalDeviceQueueFamilyProperties: { args: [D, T.ptr, T.ptr], returns: T.void },
+  vkGetPhysicalDeviceQueueFamilyProperties2: { args: [D, T.ptr, T.ptr], returns: T.void },
   vkGetPhysicalDeviceMemoryProperties: { args: [D, T.ptr], returns: T.void },
   vkGetPhysicalDeviceFeatures2: { args: [D, T.ptr], returns: T.void },
   vkEnumerateDeviceExtensionProperties: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },

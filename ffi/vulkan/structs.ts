@@ -106,6 +106,14 @@ export const VkQueueFamilyProperties = struct("VkQueueFamilyProperties", [
   ["timestampValidBits", "u32"],
   ["minImageTransferGranularity", { array: "u32", count: 3 }],
 ]);
+export const VkQueueFamilyProperties2 = struct("VkQueueFamilyProperties2", [
+  ...header,
+  ["queueFamilyProperties", VkQueueFamilyProperties],
+]);
+export const VkQueueFamilyVideoPropertiesKHR = struct("VkQueueFamilyVideoPropertiesKHR", [
+  ...header,
+  ["videoCodecOperations", "u32"],
+]);
 const VkMemoryType = struct("VkMemoryType", [
   ["propertyFlags", "u32"],
   ["heapIndex", "u32"],
@@ -144,6 +152,21 @@ export const VkPhysicalDeviceFeatures2 = struct("VkPhysicalDeviceFeatures2", [
   ...header,
   ["features", { array: "u32", count: 55 }],
 ]);
+/** VkPhysicalDeviceVulkan12Features is 47 VkBool32s; the ones Vulkan Video decoding needs, by offset. */
+export const VkPhysicalDeviceVulkan12Features: PartialLayout<"sType" | "pNext" | "hostQueryReset" | "timelineSemaphore"> & {
+  size: number;
+} = {
+  name: "VkPhysicalDeviceVulkan12Features",
+  size: 208,
+  offsets: { sType: 0, pNext: 8, hostQueryReset: 160, timelineSemaphore: 164 },
+};
+/** VkPhysicalDeviceVulkan13Features: the one Vulkan Video decoding needs (libav records its barriers with it). */
+export const VkPhysicalDeviceVulkan13Features: PartialLayout<"sType" | "pNext" | "synchronization2"> & { size: number } =
+  {
+    name: "VkPhysicalDeviceVulkan13Features",
+    size: 80,
+    offsets: { sType: 0, pNext: 8, synchronization2: 52 },
+  };
 export const VkPhysicalDeviceVulkan11Features = struct("VkPhysicalDeviceVulkan11Features", [
   ...header,
   ["storageBuffer16BitAccess", "u32"],
@@ -575,6 +598,14 @@ export const VkQueryPoolCreateInfo = struct("VkQueryPoolCreateInfo", [
   ["pipelineStatistics", "u32"],
 ]);
 
+export const VkTimelineSemaphoreSubmitInfo = struct("VkTimelineSemaphoreSubmitInfo", [
+  ...header,
+  ["waitSemaphoreValueCount", "u32"],
+  ["pWaitSemaphoreValues", "ptr"],
+  ["signalSemaphoreValueCount", "u32"],
+  ["pSignalSemaphoreValues", "ptr"],
+]);
+
 /** Every layout above, for the layout truth test. */
 export const vulkanLayouts = {
   VkApplicationInfo,
@@ -591,6 +622,9 @@ export const vulkanLayouts = {
   VkPhysicalDeviceMemoryProperties,
   VkPhysicalDeviceFeatures2,
   VkPhysicalDeviceVulkan11Features,
+  VkQueueFamilyProperties2,
+  VkQueueFamilyVideoPropertiesKHR,
+  VkTimelineSemaphoreSubmitInfo,
   VkDeviceQueueCreateInfo,
   VkDeviceCreateInfo,
   VkFormatProperties,
@@ -661,4 +695,12 @@ export const vulkanLayouts = {
   VkDescriptorImageInfo,
   VkWriteDescriptorSet,
   VkQueryPoolCreateInfo,
+};
+
+/** The layouts known by a few offsets (large structs), with their sizes, for the layout truth test. */
+export const vulkanPartialLayouts = {
+  VkPhysicalDeviceLimits,
+  VkPhysicalDeviceFeatures,
+  VkPhysicalDeviceVulkan12Features,
+  VkPhysicalDeviceVulkan13Features,
 };

@@ -17,6 +17,7 @@ import {
 import {
   checkVk,
   cstrings,
+  deliverDebugMessages,
   type InstanceListener,
   readU64,
   SEVERITY_ERROR,
@@ -109,6 +110,7 @@ export class VulkanContext implements Disposable {
    * that their own checkValidation() did not report: a test harness calls it after each test.
    */
   static checkAllValidation(): void {
+    deliverDebugMessages();
     const messages = VulkanContext.unchecked.splice(0).map((e) => e.message);
     if (messages.length) throw new ValidationError(messages);
   }
@@ -445,11 +447,13 @@ export class VulkanContext implements Disposable {
 
   /** Throw if the validation layer reported errors since the last call (and forget them). */
   checkValidation(): void {
+    deliverDebugMessages();
     VulkanContext.unchecked = VulkanContext.unchecked.filter((e) => e.ctx !== this);
     if (this.validationErrors.length) throw new ValidationError(this.validationErrors.splice(0));
   }
 
   get validationErrorCount(): number {
+    deliverDebugMessages();
     return this.validationErrors.length;
   }
 
@@ -459,7 +463,8 @@ export class VulkanContext implements Disposable {
       if (self.commandPool) this.dev.vkDestroyCommandPool(self.device, self.commandPool, null);
       this.dev.vkDestroyDevice(self.device, null);
     }
-    // The instance is the process's (instance.ts): only stop listening to it.
+    // The instance is the process's (instance.ts): only stop listening to it, once what it said is heard.
+    deliverDebugMessages();
     this.instanceListeners.delete(this.listener);
   }
 

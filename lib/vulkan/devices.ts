@@ -1,6 +1,7 @@
 // The machine's Vulkan devices, as the library sees them: listing them with what each offers,
 // choosing one (by index, name, or the DRM render node a decoder uses), their DRM format modifiers,
 // and the device numbers of a DRM node.
+import { ptr } from "bun:ffi";
 import { libc, S_IFCHR, S_IFMT, Stat } from "../../ffi/libc";
 import { cString, pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
@@ -134,6 +135,26 @@ export function queueFamilies(inst: vk.InstanceFns, pd: number) {
   const buf = Buffer.alloc(count.readUInt32LE(0) * vk.VkQueueFamilyProperties.size);
   inst.vkGetPhysicalDeviceQueueFamilyProperties(pd, count, buf);
   return Array.from({ length: count.readUInt32LE(0) }, (_, i) => unpack(vk.VkQueueFamilyProperties, buf, i));
+}
+
+/** Each queue family's video codec operations (VkQueueFamilyVideoPropertiesKHR; 0 for a family that does no video). */
+export function queueFamilyVideoOperations(inst: vk.InstanceFns, pd: number, count: number): number[] {
+  const video = packArray(
+    vk.VkQueueFamilyVideoPropertiesKHR,
+    new Array(count).fill({ sType: vk.SType.QUEUE_FAMILY_VIDEO_PROPERTIES_KHR }),
+  );
+  const props = packArray(
+    vk.VkQueueFamilyProperties2,
+    Array.from({ length: count }, (_, i) => ({
+      sType: vk.SType.QUEUE_FAMILY_PROPERTIES_2,
+      pNext: Number(ptr(video)) + i * vk.VkQueueFamilyVideoPropertiesKHR.size,
+    })),
+  );
+  inst.vkGetPhysicalDeviceQueueFamilyProperties2(pd, new Uint32Array([count]), props);
+  return Array.from(
+    { length: count },
+    (_, i) => unpack(vk.VkQueueFamilyVideoPropertiesKHR, video, i).videoCodecOperations as number,
+  );
 }
 
 export function formatModifiers(inst: vk.InstanceFns, pd: number, format: vk.VkFormatName) {

@@ -4,8 +4,9 @@
 // (measured on the H100, driver 580.159.04), while devices on one instance come and go freely; a
 // process that opens clip after clip would otherwise stop at the 30th. The debug messenger's
 // messages go to every context listening on the instance.
-import { CString, JSCallback, type Pointer, ptr, FFIType as T, toArrayBuffer } from "bun:ffi";
+import { ptr } from "bun:ffi";
 import { cString, pack, unpack } from "../../ffi/struct";
+import { vkDebugQueue } from "../../ffi/vkdebug";
 import * as vk from "../../ffi/vulkan";
 import { VulkanError, VulkanUnsupportedError } from "../errors";
 
@@ -67,8 +68,6 @@ export function instanceVersion(): number {
   checkVk(vk.libvulkan().vkEnumerateInstanceVersion(out), "vkEnumerateInstanceVersion");
   return out.readUInt32LE(0);
 }
-
-const toBuffer = (p: Pointer, size: number) => Buffer.from(toArrayBuffer(p, 0, size));
 
 /** A Vulkan instance (API 1.1 to 1.3, as the loader offers) with the given layers and extensions. */
 function createInstance(
@@ -143,23 +142,11 @@ export function sharedInstance(validation: boolean, debug: boolean): SharedInsta
   const listeners = new Set<InstanceListener>();
   let messengerInfo: Buffer | null = null;
   if (exts.includes("VK_EXT_debug_utils")) {
-    const callback = new JSCallback(
-      (severity: number, _types: number, data: Pointer) => {
-        const d = unpack(
-          vk.VkDebugUtilsMessengerCallbackDataEXT,
-          new Uint8Array(toBuffer(data, vk.VkDebugUtilsMessengerCallbackDataEXT.size)),
-        );
-        const message = d.pMessage ? new CString(d.pMessage as Pointer).toString() : "(no message)";
-        for (const l of listeners) l(severity, message);
-        return 0;
-      },
-      { args: [T.u32, T.u32, T.ptr, T.ptr], returns: T.u32 },
-    );
     messengerInfo = pack(vk.VkDebugUtilsMessengerCreateInfoEXT, {
       sType: vk.SType.DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
       messageSeverity: SEVERITY_ERROR | SEVERITY_WARNING | (debug ? SEVERITY_INFO : 0),
       messageType: 0x1 | 0x2 | 0x4,
-      pfnUserCallback: callback.ptr,
+      pfnUserCallback: vkDebugQueue().vv_debug_callback_ptr(),
     });
   }
   // The messenger in pNext also catches instance creation.
@@ -172,4 +159,23 @@ export function sharedInstance(validation: boolean, debug: boolean): SharedInsta
   const made = { instance, inst, apiVersion, listeners };
   instances.set(key, made);
   return made;
+}
+
+/**
+ * Hand the messages queued by the debug messenger (on any thread) to the listeners of every
+ * instance: called on the JS thread before validation errors are looked at.
+ */
+export function deliverDebugMessages(): void {
+  const listeners = [...instances.values()].flatMap((i) => [...i.listeners]);
+  if (!listeners.length) return;
+  const text = Buffer.alloc(8192);
+  const dropped = new Uint32Array(1);
+  const queue = vkDebugQueue();
+  for (;;) {
+    const severity = queue.vv_debug_take(text, text.length, dropped);
+    if (dropped[0]) for (const l of listeners) l(SEVERITY_ERROR, `${dropped[0]} validation message(s) lost: the queue was full`);
+    if (!severity) return;
+    const message = text.toString("utf8", 0, text.indexOf(0));
+    for (const l of listeners) l(severity, message);
+  }
 }
