@@ -300,6 +300,16 @@ int vv_get_format_vaapi(void *avctx, const int *fmts) {
 }
 void *vv_get_format_vaapi_ptr(void) { return (void *)&vv_get_format_vaapi; }
 
+/* ---- Vulkan Video get_format: AV_PIX_FMT_VULKAN (libavcodec then makes its frames context on the
+ * device context we gave it), or fail: a stream the device cannot decode is an error, not a silent
+ * software fallback ---- */
+int vv_get_format_vulkan(void *avctx, const int *fmts) {
+  (void)avctx;
+  for (const int *f = fmts; *f != -1; f++) if (*f == PIX_VULKAN) return *f;
+  return -1;
+}
+void *vv_get_format_vulkan_ptr(void) { return (void *)&vv_get_format_vulkan; }
+
 /* ---- stall timeout: libavformat's interrupt callback against a CLOCK_MONOTONIC deadline ---- */
 int vv_interrupt(void *opaque) {
   const int64_t *deadline_ns = opaque;

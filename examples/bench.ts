@@ -46,7 +46,7 @@ const spec = {
       default: "8",
     },
     reps: { type: "string", value: "N", help: "repetitions of the import and conversion timings", default: "20" },
-    source: { type: "string", value: "auto|vaapi|software", help: "where frames come from", default: "auto" },
+    source: { type: "string", value: "auto|vaapi|vulkan|software", help: "where frames come from", default: "auto" },
     "vaapi-dmabuf": { type: "boolean", help: "the VAAPI source (as --source vaapi)" },
     json: { type: "boolean", help: "one JSON line instead of the table" },
     "dmabuf-debug": { type: "boolean", help: "a line per frame: import or cache hit, and the dmabuf" },
@@ -68,6 +68,11 @@ const spec = {
       help: "frames decoded ahead on the library's decode thread; 0: decode inside next()",
       default: "4",
     },
+    streams: {
+      type: "string",
+      value: "N,N,...",
+      help: "instead: N Videos of the clip decoding and converting at once (each its own decode session), aggregate fps for each N",
+    },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values, positionals } = parseCli(spec);
@@ -77,7 +82,7 @@ type Args = {
   frames: number;
   ring: number;
   reps: number;
-  source: "auto" | "vaapi" | "software";
+  source: "auto" | "vaapi" | "vulkan" | "software";
   outDir?: string | undefined;
   every: number;
   threads: number;
@@ -85,6 +90,7 @@ type Args = {
   rounds: number;
   warmup: number;
   batch: number;
+  streams?: number[] | undefined;
 };
 
 function parseArgs(): Args {
@@ -92,8 +98,8 @@ function parseArgs(): Args {
     cliUsageError(spec, positionals.length ? `one video, not ${positionals.length}` : "give the video to benchmark");
   const source = values["vaapi-dmabuf"]
     ? "vaapi"
-    : ((["auto", "vaapi", "software"] as const).find((k) => k === values.source) ??
-      cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`));
+    : ((["auto", "vaapi", "vulkan", "software"] as const).find((k) => k === values.source) ??
+      cliUsageError(spec, `--source ${values.source}: use auto, vaapi, vulkan or software`));
   return {
     video: positionals[0]!,
     frames: cliInt(spec, "frames", values.frames, 1),
@@ -107,6 +113,7 @@ function parseArgs(): Args {
     rounds: cliInt(spec, "rounds", values.rounds, 1, 99),
     batch: cliInt(spec, "batch", values.batch, 1, 8),
     warmup: cliInt(spec, "warmup", values.warmup, 0),
+    streams: values.streams?.split(",").map((n) => cliInt(spec, "streams", n, 1, 16)),
   };
 }
 
@@ -123,7 +130,7 @@ const now = () => performance.now();
 
 function planeBytes(frame: DecodedFrame): number {
   const d = frame.descriptor;
-  return PIXEL_FORMATS[pixelFormatOf(d)].planes.reduce(
+  return PIXEL_FORMATS[frame.vulkan?.pixelFormat ?? pixelFormatOf(d)].planes.reduce(
     (n, g) => n + Math.ceil(d.width / g.widthDiv) * g.bytesPerElement * Math.ceil(d.height / g.heightDiv),
     0,
   );
@@ -359,6 +366,12 @@ function stagingPass(video: Video, frames: number): PassResult {
 function importCosts(video: Video, reps: number): { freshMs: number; cachedMs: number } {
   using frame = nextLooping(video);
   video.importFrame(frame);
+  // Vulkan Video frames are never imported: only the lookup of their plane views is timed.
+  if (frame.vulkan) {
+    const t = now();
+    for (let i = 0; i < reps; i++) video.importFrame(frame);
+    return { freshMs: Number.NaN, cachedMs: (now() - t) / reps };
+  }
   let t = now();
   for (let i = 0; i < reps; i++) {
     using _ = importDmabuf(video.ctx, frame.descriptor, { handleType: video.cache.handleType });
@@ -412,12 +425,79 @@ function median<T extends { frames: number; seconds: number }>(runs: T[]): T {
   return [...runs].sort((x, y) => x.frames / x.seconds - y.frames / y.seconds)[Math.floor(runs.length / 2)]!;
 }
 
+/**
+ * `n` Videos of one clip at once, each frame converted into its stream's own target (two in flight
+ * per stream), round-robin from the one JS thread: the decoders run on their decode-ahead threads
+ * and the GPU's engines. Aggregate fps of the decoders alone, then of the whole pipeline.
+ */
+function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: number } {
+  const videos = Array.from({ length: n }, () =>
+    Video.open(a.video, { source: a.source, maxInFlight: 4, decodeAhead: a.decodeAhead, threads: a.threads }),
+  );
+  try {
+    for (const v of videos) decoderOnlyPass(v, Math.max(a.warmup, 1));
+    let start = now();
+    for (let i = 0; i < a.frames; i++) for (const v of videos) nextLooping(v)[Symbol.dispose]();
+    const decoderFps = (a.frames * n) / ((now() - start) / 1000);
+    const targets = videos.map((v) => [0, 1].map(() => v.converter.allocateRgba(v.info.width, v.info.height)));
+    const inFlight: (InFlight | undefined)[][] = videos.map(() => [undefined, undefined]);
+    const settle = (f?: InFlight) => {
+      if (!f) return;
+      f.submission.wait();
+      f.submission[Symbol.dispose]();
+      for (const fr of f.frames) fr[Symbol.dispose]();
+    };
+    try {
+      start = now();
+      for (let i = 0; i < a.frames; i++) {
+        videos.forEach((v, k) => {
+          settle(inFlight[k]![i % 2]);
+          const frame = nextLooping(v);
+          const { submission } = v.toRgbaAsync(frame, targets[k]![i % 2]!);
+          inFlight[k]![i % 2] = { frames: [frame], submission };
+        });
+      }
+      for (const slots of inFlight) for (const f of slots) settle(f);
+      return { decoderFps, pipelineFps: (a.frames * n) / ((now() - start) / 1000) };
+    } finally {
+      for (const ts of targets) for (const t of ts) t[Symbol.dispose]();
+    }
+  } finally {
+    for (const v of videos) v[Symbol.dispose]();
+  }
+}
+
+function streamsTable(a: Args): void {
+  const rows = a.streams!.map((n) => {
+    const r = streamsPass(a, n);
+    progress(`${n} stream(s): decoder ${r.decoderFps.toFixed(1)} fps, pipeline ${r.pipelineFps.toFixed(1)} fps`);
+    return { streams: n, ...r };
+  });
+  const one = rows.find((r) => r.streams === 1);
+  if (values.json) {
+    console.log(JSON.stringify({ file: a.video, source: a.source, streams: rows }));
+    return;
+  }
+  console.log(`${a.video}: ${a.frames} frames per stream, source ${a.source}`);
+  console.log("streams  decoder fps  pipeline fps  pipeline / (N x one stream's)");
+  for (const r of rows) {
+    const ratio = one ? (r.pipelineFps / (r.streams * one.pipelineFps)).toFixed(2) : "-";
+    console.log(
+      `${String(r.streams).padStart(7)}  ${r.decoderFps.toFixed(1).padStart(11)}  ${r.pipelineFps.toFixed(1).padStart(12)}  ${ratio}`,
+    );
+  }
+}
+
 function main(): void {
   const a = parseArgs();
+  if (a.streams) {
+    streamsTable(a);
+    return;
+  }
   if (a.outDir) mkdirSync(a.outDir, { recursive: true });
-  const open = () =>
+  const open = (source = a.source) =>
     Video.open(a.video, {
-      source: a.source,
+      source,
       dmabufRing: a.ring,
       maxInFlight: (DEPTH + 1) * a.batch + 1,
       threads: a.threads,
@@ -434,7 +514,8 @@ function main(): void {
   // and decoder threads made) untimed, then the timed passes alternate round by round.
   using decoderVideo = open();
   using zeroVideo = open();
-  using stagingVideo = open();
+  // The staging path copies memfds on the CPU: with Vulkan Video it is the software source's (decode, download, upload).
+  using stagingVideo = a.source === "vulkan" ? open("software") : open();
   const warmup = Math.max(a.warmup, 1);
   decoderOnlyPass(decoderVideo, warmup);
   zeroPass(warmup);

@@ -2,7 +2,7 @@
 // Decode one frame, import it into Vulkan without a CPU copy, convert it to RGBA on the GPU, read
 // the RGBA back once (the only CPU touch) and write a PNG.
 import { writeFileSync } from "node:fs";
-import { describeDescriptor, encodePng, modifierName, Video } from "vaapi-vk";
+import { describeDescriptor, encodePng, ImportedFrame, modifierName, Video } from "vaapi-vk";
 import { type CliSpec, cliInt, cliUsageError, cliWritable, parseCli, runCli } from "vaapi-vk/internals";
 
 const spec = {
@@ -15,8 +15,8 @@ const spec = {
     frame: { type: "string", value: "N", help: "which frame (0 is the first)", default: "0" },
     source: {
       type: "string",
-      value: "auto|vaapi|software",
-      help: "where frames come from: VAAPI where a render node exists, else software",
+      value: "auto|vaapi|vulkan|software",
+      help: "where frames come from: VAAPI where a render node exists, else Vulkan Video where the device decodes the codec, else software",
       default: "auto",
     },
     "vaapi-device": {
@@ -55,8 +55,8 @@ function main(): void {
         : "give the video to decode",
     );
   const source =
-    (["auto", "vaapi", "software"] as const).find((k) => k === values.source) ??
-    cliUsageError(spec, `--source ${values.source}: use auto, vaapi or software`);
+    (["auto", "vaapi", "vulkan", "software"] as const).find((k) => k === values.source) ??
+    cliUsageError(spec, `--source ${values.source}: use auto, vaapi, vulkan or software`);
   const a = {
     video: positionals[0]!,
     out: values.out,
@@ -100,11 +100,17 @@ function main(): void {
   video.ctx.checkValidation();
 
   const d = frame.descriptor;
-  const importKind =
-    imported.kind === "image"
+  const importKind = !(imported instanceof ImportedFrame)
+    ? `none: a ${imported.pixelFormat} image libav decoded on this device, read through plane views`
+    : imported.kind === "image"
       ? `image with modifier ${modifierName(imported.plan.kind === "image" ? imported.plan.modifier : 0n)}`
       : `buffer (${imported.pixelFormat}, ${d.objects.length} object(s), ${modifierName(d.objects[0]!.modifier)})`;
-  console.log(`source:        ${video.source === "vaapi" ? "VAAPI" : "software"} — ${video.sourceNote}`);
+  const sourceName = { vaapi: "VAAPI", vulkan: "Vulkan Video", software: "software" }[video.source];
+  console.log(`source:        ${sourceName} — ${video.sourceNote}`);
+  if (video.ctx.libavValidationErrors.length)
+    console.log(
+      `libav's own:   ${video.ctx.libavValidationErrors.length} validation error(s) from libav's Vulkan decoder (VUID-VkImageCreateInfo-pNext-06811), kept apart from this library's`,
+    );
   console.log(`stream:        ${video.info.codec} ${video.info.width}x${video.info.height} ${video.info.pixelFormat}`);
   console.log(
     `frame:         #${a.frame}, ${width}x${height}, ${conversion.matrix} ${conversion.range} range, ${conversion.bitDepth}-bit`,

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   NOT_A_VIDEO: "the file is not a media file libavformat reads, or has no video stream",
   NO_DECODER: "libavcodec has no decoder for the stream's codec",
   NO_VAAPI_DEVICE: "the VAAPI device cannot be opened (no render node, no VA driver)",
+  NO_VULKAN_VIDEO:
+    "Vulkan Video decoding cannot be had: no decode queue or codec support on the device, or a libav older than 7.1 or built without Vulkan",
   DECODE_FAILED: "decoding, mapping, seeking or describing a frame failed; the message names the stage",
   EXHAUSTED: "the stream has no such frame (past the end)",
   STALL_TIMEOUT: "a stage (open, probe, decode, seek) did not finish within timeoutS",

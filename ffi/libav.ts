@@ -252,7 +252,7 @@ export const AV_FIELD_NAMES = {
   AVVulkanDeviceQueueFamily: ["idx", "num", "flags", "video_caps", "sizeof"],
   AVVulkanFramesContext: ["lock_frame", "unlock_frame"],
   // access[] is VkAccessFlags (4 bytes) up to 8.x and VkAccessFlags2 (8 bytes) from 9.0: layout - access says which.
-  AVVkFrame: ["img", "access", "layout", "sem", "sem_value", "queue_family"],
+  AVVkFrame: ["img", "access", "layout", "sem", "sem_value"],
 } as const;
 
 /** Fields only some supported releases have (absent from their tables elsewhere). */
@@ -303,7 +303,9 @@ export function missingAvFields(table: AvFieldTable): string[] {
 /** Fields of the Vulkan hwcontext that FFmpeg 7.1 has (and the Vulkan Video source needs) and this table lacks. */
 export function vulkanVideoFieldsMissing(table: AvFieldTable): string[] {
   const needed = {
-    AVVulkanDeviceContext: AV_FIELD_NAMES.AVVulkanDeviceContext.filter((f) => !/^(queue_family_\w*index|nb_\w*queues)$/.test(f)),
+    AVVulkanDeviceContext: AV_FIELD_NAMES.AVVulkanDeviceContext.filter(
+      (f) => !/^(queue_family_\w*index|nb_\w*queues)$/.test(f),
+    ),
     AVVulkanDeviceQueueFamily: AV_FIELD_NAMES.AVVulkanDeviceQueueFamily,
     AVVulkanFramesContext: AV_FIELD_NAMES.AVVulkanFramesContext,
     AVVkFrame: AV_FIELD_NAMES.AVVkFrame,

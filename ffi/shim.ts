@@ -93,6 +93,7 @@ export type PixFmtIds = {
   p010le: number;
   vaapi: number;
   drm_prime: number;
+  vulkan: number;
 };
 
 const symbols = {
@@ -105,6 +106,7 @@ const symbols = {
   vv_pool_stats: { args: [T.ptr, T.ptr], returns: T.void },
   vv_pool_close: { args: [T.ptr], returns: T.void },
   vv_get_format_vaapi_ptr: { args: [], returns: T.ptr },
+  vv_get_format_vulkan_ptr: { args: [], returns: T.ptr },
   vv_interrupt_ptr: { args: [], returns: T.ptr },
   vv_monotonic_ns: { args: [], returns: T.i64 },
   vv_init_avio: { args: [T.ptr, T.ptr, T.ptr, T.ptr], returns: T.void },
@@ -150,6 +152,7 @@ export function loadShim(fields: AvFieldTable, pix: PixFmtIds): Shim {
     PIX_NV12: String(pix.nv12),
     PIX_P010LE: String(pix.p010le),
     PIX_VAAPI: String(pix.vaapi),
+    PIX_VULKAN: String(pix.vulkan),
     VV_MFD_CLOEXEC: String(MFD_CLOEXEC),
     VV_MFD_ALLOW_SEALING: String(MFD_ALLOW_SEALING),
     VV_F_ADD_SEALS: String(F_ADD_SEALS),

@@ -59,6 +59,7 @@ export class DecodeError extends VaapiVkError {
       | "DECODE_FAILED"
       | "UNSUPPORTED_FORMAT"
       | "NO_VAAPI_DEVICE"
+      | "NO_VULKAN_VIDEO"
       | "EXHAUSTED",
     readonly file: string,
     readonly stage: DecodeStage,

@@ -6,22 +6,29 @@ import { z } from "zod";
 import type { FrameDescriptor } from "./descriptor";
 import { DecodeError, InvalidArgumentError, UseAfterDisposeError } from "./errors";
 import { DecodedFrame, type DecodeSession, type StreamInfo } from "./sources/decoder";
+import { avFields } from "./sources/libav";
 import { LinearRing } from "./sources/linear";
 import { openSoftwareSource } from "./sources/software";
 import { DEFAULT_VAAPI_DEVICE, openVaapiSource } from "./sources/vaapi";
+import { openVulkanSource, vulkanVideoMissing } from "./sources/vulkan";
 import { ImportCache } from "./vulkan/cache";
 import { VulkanContext } from "./vulkan/context";
 import { type ConversionInfo, Converter, type OutputFormat } from "./vulkan/convert";
 import { deviceNumbers } from "./vulkan/devices";
-import type { ImportedFrame } from "./vulkan/import";
+import type { GpuFrame } from "./vulkan/import";
 import { LumaPass } from "./vulkan/luma";
 import { type MemfdRoute, memfdRoute, routeHandleType, UdmabufWrapper } from "./vulkan/memfd";
 import { GpuBuffer, readBack } from "./vulkan/memory";
 import type { Submission } from "./vulkan/submission";
+import { VulkanVideoImages } from "./vulkan/video-frames";
 
 export const VideoOptionsSchema = z.strictObject({
-  /** auto: VAAPI when its render node exists, else the software source (the embedded default). */
-  source: z.enum(["auto", "vaapi", "software"]).default("auto"),
+  /**
+   * auto: VAAPI when its render node exists, else Vulkan Video where the device decodes the stream's
+   * codec (libav 7.1 on), else the software source (the embedded default). vulkan: libavcodec's
+   * Vulkan hwaccel decoding on the Video's own Vulkan device (no import, no copy).
+   */
+  source: z.enum(["auto", "vaapi", "vulkan", "software"]).default("auto"),
   vaapiDevice: z.string().min(1).default(DEFAULT_VAAPI_DEVICE),
   /**
    * Stop at the first packet the decoder rejects (DECODE_FAILED). By default a damaged packet is
@@ -67,7 +74,7 @@ export const VideoOptionsSchema = z.strictObject({
 });
 export type VideoOptions = z.input<typeof VideoOptionsSchema>;
 
-export type SourceKind = "vaapi" | "software";
+export type SourceKind = "vaapi" | "vulkan" | "software";
 
 export type FrameStats = {
   /** A fresh import (false: the import cache already held this dmabuf). */
@@ -91,6 +98,9 @@ export type VideoStats = {
   exportRetries: number;
   /** Damaged packets the decoder rejected and decoding went past (see the strict option). */
   damageSkipped: number;
+  /** The vulkan source: pool images whose plane views were made (each once), and reads that found them made. */
+  vulkanImages: number;
+  vulkanImageHits: number;
 };
 
 export class Video implements Disposable {
@@ -112,6 +122,8 @@ export class Video implements Disposable {
    * drm-dumb, udmabuf, memfd was used.
    */
   linearRing?: LinearRing | undefined;
+  /** The vulkan source's pool images as the converter reads them (plane views made once per image). */
+  private readonly videoImages?: VulkanVideoImages | undefined;
   private lumaPass?: LumaPass;
   private readonly exportRetries: () => number = () => 0;
   private readonly ringSize: number;
@@ -150,6 +162,7 @@ export class Video implements Disposable {
     };
     // Hardware decoding runs on the GPU; several CPU threads only add frames in flight there.
     let session: DecodeSession | undefined;
+    let source: SourceKind = "software";
     let note: string;
     const useVaapi = opts.source === "vaapi" || (opts.source === "auto" && existsSync(opts.vaapiDevice));
     if (useVaapi) {
@@ -164,44 +177,66 @@ export class Video implements Disposable {
           },
         });
         session = v.session;
+        source = "vaapi";
         this.exportRetries = v.exportRetries;
         note = `VAAPI on ${opts.vaapiDevice} (device made with ${v.method})`;
       } catch (e) {
         if (opts.source === "vaapi" || !(e instanceof DecodeError && e.code === "NO_VAAPI_DEVICE")) throw e;
-        note = `VAAPI unavailable (${e.message}); using the software source`;
+        note = `VAAPI unavailable (${e.message})`;
       }
     } else {
       note =
         opts.source === "software"
           ? "software source (asked for)"
-          : `no VAAPI device at ${opts.vaapiDevice}: using the embedded default, software decode into memfd dma_bufs`;
+          : opts.source === "vulkan"
+            ? "Vulkan Video (asked for)"
+            : `no VAAPI device at ${opts.vaapiDevice}`;
     }
-    if (session) {
-      this.source = "vaapi";
-      this.producerNode = deviceNumbers(opts.vaapiDevice);
-    } else {
-      session = openSoftwareSource({
-        ...decoderOptions,
-        threads: opts.threads,
-        freshFds: opts.freshFds,
-        copyRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
-      }).session;
-      this.source = "software";
-    }
-    this.session = session;
-    this.info = session.info;
+    let ctx: VulkanContext | undefined;
     try {
-      this.ctx = VulkanContext.create({
+      // Vulkan Video decodes on the Video's own device: the context comes first, with a decode queue where it has one.
+      const tryVulkan = !session && (opts.source === "vulkan" || opts.source === "auto");
+      ctx = VulkanContext.create({
         validation: opts.validation,
         debug: opts.debug,
         device: opts.vulkanDevice,
-        renderNode: this.source === "vaapi" && opts.vulkanDevice === undefined ? opts.vaapiDevice : undefined,
+        renderNode: source === "vaapi" && opts.vulkanDevice === undefined ? opts.vaapiDevice : undefined,
+        videoDecode: tryVulkan,
       });
+      // Whether libav and the device can decode through Vulkan at all is known before the file is
+      // opened (a pipe read by a failed attempt would have lost its start).
+      const vulkanMissing = tryVulkan ? vulkanVideoMissing(ctx) : undefined;
+      if (tryVulkan && vulkanMissing && opts.source === "auto") note += `; no Vulkan Video (${vulkanMissing})`;
+      else if (tryVulkan) {
+        try {
+          session = openVulkanSource({ ...decoderOptions, threads: 1, ctx }).session;
+          source = "vulkan";
+          note += `; Vulkan Video decoding on ${ctx.info.name}`;
+        } catch (e) {
+          if (opts.source === "vulkan" || !(e instanceof DecodeError && e.code === "NO_VULKAN_VIDEO")) throw e;
+          note += `; no Vulkan Video (${e.message})`;
+        }
+      }
+      if (!session) {
+        session = openSoftwareSource({
+          ...decoderOptions,
+          threads: opts.threads,
+          freshFds: opts.freshFds,
+          copyRing: () => (this.linearRing ??= new LinearRing(opts.maxInFlight + 1, opts.drmDevice)),
+        }).session;
+        if (opts.source === "auto") note += ": using the embedded default, software decode into memfd dma_bufs";
+      }
     } catch (e) {
-      session[Symbol.dispose]();
+      session?.[Symbol.dispose]();
+      ctx?.[Symbol.dispose]();
       this.linearRing?.[Symbol.dispose]();
       throw e;
     }
+    this.ctx = ctx;
+    this.source = source;
+    if (source === "vaapi") this.producerNode = deviceNumbers(opts.vaapiDevice);
+    this.session = session;
+    this.info = session.info;
     this.sourceNote = `${note}; Vulkan on ${this.ctx.info.name} (${this.ctx.info.driverName})`;
     if (this.source === "software" && !this.info.directRendering) {
       this.sourceNote += `; the ${this.info.decoder} decoder cannot write into the memfd pool (no AV_CODEC_CAP_DR1): each frame is copied once into a linear buffer, counted in cpuBytesCopied`;
@@ -223,11 +258,12 @@ export class Video implements Disposable {
       );
     } catch (e) {
       udmabufs?.[Symbol.dispose]();
-      this.ctx[Symbol.dispose]();
       session[Symbol.dispose]();
+      this.ctx[Symbol.dispose]();
       this.linearRing?.[Symbol.dispose]();
       throw e;
     }
+    this.videoImages = source === "vulkan" ? new VulkanVideoImages(this.ctx, avFields()) : undefined;
     this.converter = new Converter(this.ctx);
   }
 
@@ -412,7 +448,7 @@ export class Video implements Disposable {
   }
 
   /** Import a decoded frame (cached: the cache owns the import). */
-  importFrame(frame: DecodedFrame | FrameDescriptor): { imported: ImportedFrame; stats: FrameStats } {
+  importFrame(frame: DecodedFrame | FrameDescriptor): { imported: GpuFrame; stats: FrameStats } {
     this.check("importFrame");
     if (frame instanceof DecodedFrame && frame.source !== this.session) {
       throw new InvalidArgumentError(
@@ -422,6 +458,12 @@ export class Video implements Disposable {
     }
     if (typeof frame !== "object" || frame === null)
       throw new InvalidArgumentError("frame", "give a frame from next() or a DRM frame descriptor");
+    if (frame instanceof DecodedFrame && frame.vulkan && this.videoImages) {
+      // Decoded on this very device: read where it is, nothing imported.
+      const { width, height } = frame.descriptor;
+      const { frame: gpuFrame, hit } = this.videoImages.frame(frame, frame.vulkan, width, height);
+      return { imported: gpuFrame, stats: { imported: false, cacheHit: hit, cpuBytesCopied: 0 } };
+    }
     const given = frame instanceof DecodedFrame ? frame.descriptor : frame;
     const desc = this.udmabufs ? this.udmabufs.wrap(given) : given;
     this.cache.capacity = Math.max(this.ringSize, this.session.poolSize);
@@ -445,8 +487,8 @@ export class Video implements Disposable {
     rgba: GpuBuffer;
     conversion: ConversionInfo;
     stats: FrameStats;
-    importKind: ImportedFrame["kind"];
-    syncMode: ImportedFrame["syncMode"];
+    importKind: GpuFrame["kind"];
+    syncMode: GpuFrame["syncMode"];
   } {
     const { submission, rgba, info, stats, importKind, syncMode } = this.toRgbaAsync(frame, target, output);
     submission[Symbol.dispose]();
@@ -525,6 +567,8 @@ export class Video implements Disposable {
       poolSize: this.session.poolSize,
       exportRetries: this.exportRetries(),
       damageSkipped: this.session.damageSkipped,
+      vulkanImages: this.videoImages?.stats.images ?? 0,
+      vulkanImageHits: this.videoImages?.stats.hits ?? 0,
     };
   }
 
@@ -534,9 +578,11 @@ export class Video implements Disposable {
     this.lumaPass?.[Symbol.dispose]();
     this.converter[Symbol.dispose]();
     this.cache[Symbol.dispose]();
+    this.videoImages?.[Symbol.dispose]();
     this.udmabufs?.[Symbol.dispose]();
-    this.ctx[Symbol.dispose]();
+    // The decoder goes before the device: a Vulkan Video decoder's objects live on it.
     this.session[Symbol.dispose]();
+    this.ctx[Symbol.dispose]();
     this.linearRing?.[Symbol.dispose]();
   }
 }

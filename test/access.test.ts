@@ -73,7 +73,7 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       expect(p.pts.length).toBe(raw.length / frameBytes);
       const fds = openFds();
       for (const decodeAhead of [0, 4]) {
-        using video = Video.open(file, { decodeAhead, validation: false, maxInFlight: 2 });
+        using video = Video.open(file, { source: "software", decodeAhead, validation: false, maxInFlight: 2 });
         const info = video.info;
         expect(info.timeBase).toEqual(p.timeBase);
         expect(info.fps).toBeCloseTo(p.fps, 6);
@@ -200,7 +200,7 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
         fifo,
       ]);
       {
-        using video = Video.open(fifo, { validation: false, timeoutS: 10 });
+        using video = Video.open(fifo, { source: "software", validation: false, timeoutS: 10 });
         for (let i = 0; i < 100; i++) video.next()![Symbol.dispose]();
         const t = performance.now();
         expect(() => video.frameAt(0)).toThrow(
@@ -219,7 +219,7 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
   });
   withFfmpeg("info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them", () => {
     {
-      using video = Video.open(clip(CLIPS.bt2020), { validation: false });
+      using video = Video.open(clip(CLIPS.bt2020), { source: "software", validation: false });
       expect(video.info.color).toEqual({
         matrix: "bt2020nc",
         range: "tv",
@@ -251,7 +251,7 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       ["-v", "error", "-show_entries", "stream_side_data=rotation", "-of", "csv=p=0", rotated],
       { encoding: "utf8" },
     );
-    using video = Video.open(rotated, { validation: false });
+    using video = Video.open(rotated, { source: "software", validation: false });
     expect(video.info.rotation).toBe(Number(probed.stdout.trim()));
     expect(Math.abs(video.info.rotation)).toBe(90);
   });

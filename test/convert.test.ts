@@ -23,7 +23,7 @@ describe("NV12/YUV420/10-bit -> RGBA matches libswscale", () => {
   ];
   for (const [name, spec, pixFmt, matrix, range, bitDepth] of cases) {
     withSource(name, () => {
-      using video = Video.open(clip(spec), { validation: true });
+      using video = Video.open(clip(spec), { source: "software", validation: true });
       for (let f = video.next(); f; f = video.next()) {
         using frame = f;
         const d = frame.descriptor;
@@ -60,7 +60,7 @@ describe("NV12 and P010 layouts (as VAAPI exports them) match libswscale", () =>
     ["P010 from 10-bit", CLIPS.hevc10, "yuv420p10le", 10],
   ] as const) {
     withSource(name, () => {
-      using video = Video.open(clip(spec), { validation: true });
+      using video = Video.open(clip(spec), { source: "software", validation: true });
       using frame = video.seekFrame(1);
       const d = frame.descriptor;
       const src = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
@@ -125,7 +125,7 @@ describe("NV12 and P010 layouts (as VAAPI exports them) match libswscale", () =>
 
 describe("RGBA16 output for 10-bit sources", () => {
   withSource("within one 8-bit step of libswscale's rgba64le, and its high bytes within 1 of RGBA8", () => {
-    using video = Video.open(clip(CLIPS.hevc10), { validation: true });
+    using video = Video.open(clip(CLIPS.hevc10), { source: "software", validation: true });
     using frame = video.seekFrame(1);
     const d = frame.descriptor;
     const wide = video.toRgba(frame, undefined, "rgba16");

@@ -3,7 +3,7 @@
 // frames. The cache, sync and lifetime rules of the hardware path run through it.
 import { expect } from "bun:test";
 import { createHash } from "node:crypto";
-import { dmabufIdentity, Video } from "vaapi-vk";
+import { dmabufIdentity, ImportedFrame, Video } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
@@ -12,7 +12,7 @@ const withSource = requires(libavMissing() ?? clipsMissing());
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 function decodeAll(file: string, freshFds: boolean) {
-  using video = Video.open(file, { validation: true, freshFds });
+  using video = Video.open(file, { source: "software", validation: true, freshFds });
   const digests: string[] = [];
   /** fd number -> the buffers it named over the run. */
   const named = new Map<number, Set<string>>();
@@ -24,6 +24,7 @@ function decodeAll(file: string, freshFds: boolean) {
     const id = dmabufIdentity(fd);
     named.set(fd, (named.get(fd) ?? new Set()).add(id));
     const { imported } = video.importFrame(frame);
+    if (!(imported instanceof ImportedFrame)) throw new Error("the software source's frames are imports");
     // The import waits on the producer through its own dups, which name this frame's buffer
     // whatever fd numbers the frame that made the import had (closed long ago on a hit).
     if (imported.syncFds.every((s, i) => dmabufIdentity(s) === dmabufIdentity(frame.descriptor.objects[i]!.fd)))

@@ -83,6 +83,7 @@ const HEADERS = [
   "libavutil/hwcontext.h",
   "libavutil/hwcontext_drm.h",
   "libavutil/hwcontext_vaapi.h",
+  "libavutil/hwcontext_vulkan.h",
   "libavcodec/avcodec.h",
   "libavformat/avformat.h",
   "libavformat/avio.h",
@@ -204,7 +205,7 @@ constant("LIBAVUTIL_VERSION_MAJOR", versions.avutil);
 constant("LIBAVCODEC_VERSION_MAJOR", versions.avcodec);
 constant("LIBAVFORMAT_VERSION_MAJOR", versions.avformat);
 const pix = skip
-  ? { yuv420p: 0, yuvj420p: 0, yuv420p10le: 0, nv12: 0, p010le: 0, vaapi: 0, drm_prime: 0 }
+  ? { yuv420p: 0, yuvj420p: 0, yuv420p10le: 0, nv12: 0, p010le: 0, vaapi: 0, drm_prime: 0, vulkan: 0 }
   : pixFmtIds();
 for (const [name, v] of Object.entries({
   YUV420P: pix.yuv420p,
@@ -214,6 +215,7 @@ for (const [name, v] of Object.entries({
   P010LE: pix.p010le,
   VAAPI: pix.vaapi,
   DRM_PRIME: pix.drm_prime,
+  VULKAN: pix.vulkan,
 })) {
   constant(`AV_PIX_FMT_${name}`, v);
 }

@@ -38,8 +38,8 @@ for (const [name, spec, bytesPerFrame] of [
     const file = clip(spec);
     const before = openFds();
     {
-      using direct = Video.open(file);
-      using linear = Video.open(file, { forceLinear: true, validation: true });
+      using direct = Video.open(file, { source: "software" });
+      using linear = Video.open(file, { source: "software", forceLinear: true, validation: true });
       let frames = 0;
       for (let a = direct.next(), b = linear.next(); a && b; a = direct.next(), b = linear.next()) {
         using fa = a;

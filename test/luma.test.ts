@@ -26,7 +26,7 @@ for (const [name, spec, tenBit] of [
   ["10-bit", CLIPS.hevc10, true],
 ] as const) {
   withSource(`luma and diff match the CPU (${name})`, () => {
-    using video = Video.open(clip(spec), { validation: true });
+    using video = Video.open(clip(spec), { source: "software", validation: true });
     using f0 = video.next()!;
     using f1 = video.next()!;
     const l0 = video.luma.toLuma(video.importFrame(f0).imported);
@@ -56,7 +56,7 @@ for (const [name, spec, tenBit] of [
 }
 
 withSource("identical frames diff to all zero; a static clip after its first frame too", () => {
-  using video = Video.open(clip(CLIPS.static), { validation: true });
+  using video = Video.open(clip(CLIPS.static), { source: "software", validation: true });
   using first = video.next()!;
   const a = video.luma.toLuma(video.importFrame(first).imported);
   using _a = a.buffer;

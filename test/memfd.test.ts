@@ -44,7 +44,7 @@ withVulkan("the route is what the driver says, on every device", () => {
 requires(libavMissing() ?? clipsMissing())(
   "the frame pool's memfds are sealed against shrinking, and the route is reported",
   () => {
-    using video = Video.open(clip(CLIPS.h264));
+    using video = Video.open(clip(CLIPS.h264), { source: "software" });
     using frame = video.next()!;
     expect(libc().fcntl(frame.descriptor.objects[0]!.fd, F_GET_SEALS, 0) & F_SEAL_SHRINK).toBe(F_SEAL_SHRINK);
     expect(video.sourceNote).toContain(`frames enter Vulkan as ${video.memfdRoute}`);

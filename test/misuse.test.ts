@@ -43,7 +43,7 @@ describe("the misuses that used to crash Bun", () => {
     "a Video's frame converted after the Video was disposed: USE_AFTER_DISPOSE, and so are importFrame, luma and readRgba",
     () => {
       const file = clip(CLIPS.h264);
-      const v = Video.open(file, { validation: true });
+      const v = Video.open(file, { source: "software", validation: true });
       const fr = v.next()!;
       const { rgba } = v.toRgba(fr);
       v[Symbol.dispose]();
@@ -63,7 +63,7 @@ describe("the misuses that used to crash Bun", () => {
   withSource("disposing a toRgbaAsync target while the conversion is in flight waits for it", () => {
     const before = VulkanContext.liveCount;
     {
-      using v = Video.open(clip(CLIPS.h264), { validation: true });
+      using v = Video.open(clip(CLIPS.h264), { source: "software", validation: true });
       using fr = v.next()!;
       const target = v.converter.allocateRgba(v.info.width, v.info.height);
       const { submission } = v.toRgbaAsync(fr, target);
@@ -81,7 +81,7 @@ describe("the misuses that used to crash Bun", () => {
       const file = clip(CLIPS.h264);
       const before = VulkanContext.liveCount;
       const convert = () => {
-        using v = Video.open(file, { validation: true });
+        using v = Video.open(file, { source: "software", validation: true });
         using fr = v.next()!;
         return v.toRgba(fr).rgba;
       };
@@ -95,11 +95,11 @@ describe("the misuses that used to crash Bun", () => {
   );
 
   withSource("a disposed frame cannot be converted: its surface went back to the pool", () => {
-    using v = Video.open(clip(CLIPS.h264), { validation: true });
+    using v = Video.open(clip(CLIPS.h264), { source: "software", validation: true });
     const fr = v.next()!;
     fr[Symbol.dispose]();
     expect(codeOf(() => v.toRgba(fr))).toBe("USE_AFTER_DISPOSE");
-    using other = Video.open(clip(CLIPS.h264), { validation: true });
+    using other = Video.open(clip(CLIPS.h264), { source: "software", validation: true });
     using theirs = other.next()!;
     expect(codeOf(() => v.toRgba(theirs))).toBe("INVALID_ARGUMENT");
   });
@@ -109,7 +109,7 @@ describe("the misuses that used to crash Bun", () => {
     const contexts = VulkanContext.liveCount;
     const held: DecodedFrame[] = [];
     for (let i = 0; i < 30; i++) {
-      const v = Video.open(clip(CLIPS.h264), { validation: false });
+      const v = Video.open(clip(CLIPS.h264), { source: "software", validation: false });
       held.push(v.next()!, v.next()!);
       v[Symbol.dispose]();
     }
@@ -125,7 +125,7 @@ describe("the misuses that used to crash Bun", () => {
       const fds = openFds();
       const contexts = VulkanContext.liveCount;
       (() => {
-        const v = Video.open(clip(CLIPS.h264), { validation: false });
+        const v = Video.open(clip(CLIPS.h264), { source: "software", validation: false });
         for (let i = 0; i < 3; i++) v.toRgba(v.next()!); // frames and RGBA buffers dropped
         new GpuBuffer(v.ctx, 4096, 0x20, "host");
         v[Symbol.dispose]();
@@ -144,7 +144,7 @@ describe("the misuses that used to crash Bun", () => {
 
   withSource("a script that forgets to dispose its RGBA buffers is warned, once, on stderr", () => {
     const script = `import { Video } from "vaapi-vk";
-      const v = Video.open(${JSON.stringify(clip(CLIPS.h264))}, { validation: false });
+      const v = Video.open(${JSON.stringify(clip(CLIPS.h264))}, { source: "software", validation: false });
       (() => { for (let i = 0; i < 6; i++) { const f = v.next(); v.toRgba(f); f[Symbol.dispose](); } })();
       for (let i = 0; i < 10; i++) { Bun.gc(true); await Bun.sleep(20); }
       v[Symbol.dispose]();`;
@@ -187,7 +187,7 @@ describe("bad input gets an error that says what was wrong", () => {
   withSource("a misspelt Video.open option is refused, naming it and the options there are", () => {
     let err: unknown;
     try {
-      Video.open(clip(CLIPS.h264), { timeoutSeconds: 5 } as unknown as VideoOptions);
+      Video.open(clip(CLIPS.h264), { source: "software", timeoutSeconds: 5 } as unknown as VideoOptions);
     } catch (e) {
       err = e;
     }
@@ -196,7 +196,7 @@ describe("bad input gets an error that says what was wrong", () => {
     expect((err as Error).message).toContain("timeoutS");
   });
   withSource("a directory given as the video says so", () => {
-    expect(() => Video.open("/tmp")).toThrow(/is a directory/);
+    expect(() => Video.open("/tmp", { source: "software" })).toThrow(/is a directory/);
   });
 });
 

@@ -15,7 +15,7 @@ function run(
   ring: number,
   freshFds = false,
 ): { digests: string[]; surfaces: number; stats: Video["stats"] } {
-  using video = Video.open(file, { dmabufRing: ring, validation: true, freshFds });
+  using video = Video.open(file, { source: "software", dmabufRing: ring, validation: true, freshFds });
   const digests: string[] = [];
   const surfaces = new Set<string>();
   for (let f = video.next(); f; f = video.next()) {
@@ -71,7 +71,7 @@ withSource("pipelined conversions (the GPU works while the next frame decodes) g
   const before = openFds();
   const waited = run(file, 4);
   {
-    using video = Video.open(file, { dmabufRing: 2, maxInFlight: 4, validation: true });
+    using video = Video.open(file, { source: "software", dmabufRing: 2, maxInFlight: 4, validation: true });
     const targets = [0, 1, 2].map(() => video.converter.allocateRgba(video.info.width, video.info.height));
     const queue: {
       frame: NonNullable<ReturnType<Video["next"]>>;

@@ -154,7 +154,7 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
     expect(openFds()).toBe(before);
   });
   withFfmpeg("frames come as an async iterator of disposables", async () => {
-    using video = Video.open(clip(CLIPS.h264), { maxInFlight: 2 });
+    using video = Video.open(clip(CLIPS.h264), { source: "software", maxInFlight: 2 });
     let n = 0;
     for await (const f of video) {
       using frame = f;
@@ -231,7 +231,7 @@ describe("damaged streams decode what ffmpeg decodes", () => {
         [1, 4],
         [0, 4],
       ] as const) {
-        using video = Video.open(file, { validation: true, threads, decodeAhead });
+        using video = Video.open(file, { source: "software", validation: true, threads, decodeAhead });
         const damage: number[] = [];
         let frames = 0;
         for (let f = video.next(); f; f = video.next()) {
@@ -253,12 +253,12 @@ describe("damaged streams decode what ffmpeg decodes", () => {
   withFfmpeg("seekFrame and frameToRgba go past the damage; strict decoding stops at it, naming the packet", () => {
     const { file, positions } = damagedClip();
     {
-      using video = Video.open(file);
+      using video = Video.open(file, { source: "software" });
       using frame = video.seekFrame(18);
       expect(frame.index).toBe(18);
     }
     for (const decodeAhead of [0, 4]) {
-      using strict = Video.open(file, { strict: true, threads: 1, decodeAhead });
+      using strict = Video.open(file, { source: "software", strict: true, threads: 1, decodeAhead });
       let err: unknown;
       let frames = 0;
       try {
@@ -293,7 +293,7 @@ describe("a read that blocks times out on time (the input is polled up to the de
     const t0 = performance.now();
     let err: unknown;
     try {
-      Video.open(path, { timeoutS: 1 });
+      Video.open(path, { source: "software", timeoutS: 1 });
     } catch (e) {
       err = e;
     }
@@ -333,7 +333,7 @@ describe("a read that blocks times out on time (the input is polled up to the de
       let frames = 0;
       let err: unknown;
       try {
-        using video = Video.open(path, { timeoutS: 1 });
+        using video = Video.open(path, { source: "software", timeoutS: 1 });
         for (let f = video.next(); f; f = video.next()) {
           f[Symbol.dispose]();
           frames++;
@@ -360,7 +360,7 @@ describe("decoders that cannot write into the pool", () => {
       const file = clip(CLIPS.av1);
       const fds = openFds();
       {
-        using video = Video.open(file, { validation: true });
+        using video = Video.open(file, { source: "software", validation: true });
         expect(video.info.directRendering).toBe(false);
         expect(video.sourceNote).toContain(`the ${video.info.decoder} decoder cannot write into the memfd pool`);
         const want = decodeRaw(file, "yuv420p");
@@ -387,7 +387,7 @@ describe("decoders that cannot write into the pool", () => {
 describe("decoder threads", () => {
   const planesOf = (file: string, threads: number, decodeAhead = 0) => {
     const out: { index: number; pts: bigint | undefined; digest: string }[] = [];
-    using video = Video.open(file, { threads, decodeAhead, validation: false, maxInFlight: 2 });
+    using video = Video.open(file, { source: "software", threads, decodeAhead, validation: false, maxInFlight: 2 });
     for (let f = video.next(); f; f = video.next()) {
       using frame = f;
       out.push({
@@ -425,13 +425,13 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
     for (const decodeAhead of [0, 4]) {
       const digests: string[] = [];
       {
-        using video = Video.open(file, { decodeAhead, validation: false });
+        using video = Video.open(file, { source: "software", decodeAhead, validation: false });
         for (const f of video) {
           using frame = f;
           digests.push(Bun.hash(packedPlanes(frame.descriptor)).toString(16));
         }
       }
-      using video = Video.open(file, { decodeAhead, validation: false });
+      using video = Video.open(file, { source: "software", decodeAhead, validation: false });
       let timerFiredAt = -1;
       let frames = 0;
       let ticks = 0;
@@ -459,7 +459,12 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
       const file = clip(CLIPS.long300);
       const fds = openFds();
       for (let i = 0; i < 12; i++) {
-        const video = Video.open(file, { decodeAhead: 1 + (i % 8), threads: i % 3, validation: false });
+        const video = Video.open(file, {
+          source: "software",
+          decodeAhead: 1 + (i % 8),
+          threads: i % 3,
+          validation: false,
+        });
         const held = [video.next()!, video.next()!];
         if (i % 2) {
           // Disposed while an async wait is pending: that wait ends in USE_AFTER_DISPOSE, never a crash.
@@ -486,7 +491,13 @@ describe("decode-ahead: a thread of the library's decodes while the caller works
   withLibav("the pool holds what the caller and the thread hold, and no more", () => {
     const file = clip(CLIPS.long300);
     for (const decodeAhead of [1, 8]) {
-      using video = Video.open(file, { decodeAhead, threads: 1, maxInFlight: 2, validation: false });
+      using video = Video.open(file, {
+        source: "software",
+        decodeAhead,
+        threads: 1,
+        maxInFlight: 2,
+        validation: false,
+      });
       const a = video.next()!;
       const b = video.next()!;
       // The caller holds 2 while the thread fills its queue.
@@ -513,7 +524,7 @@ describe("batches: several frames converted in one submission", () => {
         const file = clip(spec);
         const single: string[] = [];
         {
-          using video = Video.open(file, { validation: true });
+          using video = Video.open(file, { source: "software", validation: true });
           for (const f of video) {
             using frame = f;
             const { rgba } = video.toRgba(frame);
@@ -521,7 +532,7 @@ describe("batches: several frames converted in one submission", () => {
             single.push(Bun.hash(video.readRgba(rgba)).toString(16));
           }
         }
-        using video = Video.open(file, { validation: true, maxInFlight: 8 });
+        using video = Video.open(file, { source: "software", validation: true, maxInFlight: 8 });
         const { width, height } = video.info;
         const targets = Array.from({ length: 5 }, () => video.converter.allocateRgba(width, height));
         const batched: string[] = [];

@@ -223,7 +223,7 @@ for (const [name, spec] of [
   ["static clip", CLIPS.static],
 ] as const) {
   withSource(`decoded ${name}: GPU stream equals the CPU's, the CPU decoder rebuilds the luma, clamps counted`, () => {
-    using video = Video.open(clip(spec), { validation: true });
+    using video = Video.open(clip(spec), { source: "software", validation: true });
     const o: StreamOptions = { width: video.info.width, height: video.info.height, block: 16, planes: 4, channels: 1 };
     using enc = new SymbolEncoder(video.ctx, o);
     let prev: LumaFrame | undefined,

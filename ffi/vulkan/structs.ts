@@ -153,7 +153,9 @@ export const VkPhysicalDeviceFeatures2 = struct("VkPhysicalDeviceFeatures2", [
   ["features", { array: "u32", count: 55 }],
 ]);
 /** VkPhysicalDeviceVulkan12Features is 47 VkBool32s; the ones Vulkan Video decoding needs, by offset. */
-export const VkPhysicalDeviceVulkan12Features: PartialLayout<"sType" | "pNext" | "hostQueryReset" | "timelineSemaphore"> & {
+export const VkPhysicalDeviceVulkan12Features: PartialLayout<
+  "sType" | "pNext" | "hostQueryReset" | "timelineSemaphore"
+> & {
   size: number;
 } = {
   name: "VkPhysicalDeviceVulkan12Features",
@@ -161,12 +163,13 @@ export const VkPhysicalDeviceVulkan12Features: PartialLayout<"sType" | "pNext" |
   offsets: { sType: 0, pNext: 8, hostQueryReset: 160, timelineSemaphore: 164 },
 };
 /** VkPhysicalDeviceVulkan13Features: the one Vulkan Video decoding needs (libav records its barriers with it). */
-export const VkPhysicalDeviceVulkan13Features: PartialLayout<"sType" | "pNext" | "synchronization2"> & { size: number } =
-  {
-    name: "VkPhysicalDeviceVulkan13Features",
-    size: 80,
-    offsets: { sType: 0, pNext: 8, synchronization2: 52 },
-  };
+export const VkPhysicalDeviceVulkan13Features: PartialLayout<"sType" | "pNext" | "synchronization2"> & {
+  size: number;
+} = {
+  name: "VkPhysicalDeviceVulkan13Features",
+  size: 80,
+  offsets: { sType: 0, pNext: 8, synchronization2: 52 },
+};
 export const VkPhysicalDeviceVulkan11Features = struct("VkPhysicalDeviceVulkan11Features", [
   ...header,
   ["storageBuffer16BitAccess", "u32"],

@@ -34,6 +34,7 @@ import {
   UseAfterDisposeError,
   VaapiVkError,
 } from "../errors";
+import type { PixelFormat } from "../plan";
 import { reclaimer } from "../reclaim";
 import { avErrorText, avFields, pixFmtName, ptrAt, shim, writeI32At, writePtrAt } from "./libav";
 
@@ -43,6 +44,17 @@ const AVERROR_INVALIDDATA = -0x41444e49; // FFERRTAG('I','N','D','A')
 
 export type TraceStage = DecodeStage | "frame";
 
+/** A frame libav decoded into a VkImage of the Video's own device (the vulkan source): AVFrame.data[0] is its AVVkFrame. */
+export type VulkanFrameRef = {
+  /** The AVVkFrame: its image, layout, access, timeline semaphore and value (libav's, read under its lock). */
+  vkFrame: number;
+  /** The AVHWFramesContext of the frame's pool (its hwctx holds lock_frame / unlock_frame). */
+  framesCtx: number;
+  /** The AVBufferRef of that frames context: a reference on it keeps its pool's images alive. */
+  framesRef: number;
+  pixelFormat: PixelFormat;
+};
+
 export type DecoderHooks = {
   /** Set up the codec context before avcodec_open2 (get_buffer2, hw device, ...). */
   configure(codecCtx: number, fields: AvFieldTable): void;
@@ -50,7 +62,13 @@ export type DecoderHooks = {
    * Describe a decoded frame; may return a mapped frame to keep alive with it, fds made for this
    * frame alone (closed when it is disposed), and the bytes the CPU copied to make it.
    */
-  describe(frame: number): { descriptor: FrameDescriptor; keep?: number; fds?: number[]; cpuBytesCopied?: number };
+  describe(frame: number): {
+    descriptor: FrameDescriptor;
+    keep?: number;
+    fds?: number[];
+    cpuBytesCopied?: number;
+    vulkan?: VulkanFrameRef;
+  };
   /** Surfaces in the decoder's pool now (the import cache keeps that many). */
   poolSize(): number;
   /** Pixel formats the decoder may output for this source (checked before decoding). */
@@ -159,6 +177,8 @@ export class DecodedFrame implements Disposable {
     readonly pts?: bigint,
     /** Presentation time in seconds (pts × time base); NaN when the stream has no timestamps. */
     readonly timeS = Number.NaN,
+    /** Where the frame is a VkImage libav decoded on the Video's device (the vulkan source): read it there, no import. */
+    readonly vulkan?: VulkanFrameRef,
   ) {
     this.desc = descriptor;
     this.h = handles;
@@ -594,7 +614,7 @@ export class DecodeSession implements Disposable {
   private wrap(frame: number): DecodedFrame {
     try {
       this.trace("map");
-      const { descriptor, keep, fds, cpuBytesCopied } = this.hooks.describe(frame);
+      const { descriptor, keep, fds, cpuBytesCopied, vulkan } = this.hooks.describe(frame);
       if (this.options.debug) this.trace("frame", `#${this.decoded}\n${describeDescriptor(descriptor)}`);
       const F = this.fields.AVFrame;
       let pts: bigint | undefined = read.i64(frame as Pointer, F.pts);
@@ -618,7 +638,7 @@ export class DecodeSession implements Disposable {
       this.held.add(handles);
       const damage = this.damage;
       this.damage = [];
-      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied, damage, pts, timeS);
+      return new DecodedFrame(index, descriptor, handles, this, cpuBytesCopied, damage, pts, timeS, vulkan);
     } catch (e) {
       freeFrame(frame);
       throw e;

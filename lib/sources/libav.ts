@@ -30,6 +30,7 @@ export function pixFmtIds(): PixFmtIds {
     p010le: id("p010le"),
     vaapi: id("vaapi"),
     drm_prime: id("drm_prime"),
+    vulkan: id("vulkan"),
   };
   return ids;
 }

@@ -1,8 +1,9 @@
 // VulkanContext: the device on the shared instance, its compute queue, validation, memory types and
 // what it can import. Devices are listed and chosen in devices.ts, submissions run in submission.ts.
 
+import { ptr } from "bun:ffi";
 import { z } from "zod";
-import { pack, unpack } from "../../ffi/struct";
+import { pack, packArray, unpack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError, ValidationError, VulkanUnsupportedError } from "../errors";
 import { type ImportCaps, type ModifierSupport, PLANE_IMAGE_FORMATS } from "../plan";
@@ -13,6 +14,7 @@ import {
   listPhysicalDevices,
   type PhysicalDeviceInfo,
   queueFamilies,
+  queueFamilyVideoOperations,
 } from "./devices";
 import {
   checkVk,
@@ -39,6 +41,12 @@ export const VulkanContextOptionsSchema = z.strictObject({
   validation: z.boolean().optional(),
   /** Print validation warnings and info as they come. */
   debug: z.boolean().default(false),
+  /**
+   * Also set the device up for libavcodec's Vulkan Video decoding (the vulkan source): a video
+   * decode queue, the video extensions, timeline semaphores and synchronization2. Where the device
+   * cannot, the context is made without them and `videoDecodeMissing` says why.
+   */
+  videoDecode: z.boolean().default(false),
 });
 export type VulkanContextOptions = z.input<typeof VulkanContextOptionsSchema>;
 
@@ -53,6 +61,59 @@ export const DEVICE_EXTENSIONS = {
     "VK_EXT_external_memory_host",
   ],
 } as const;
+
+/**
+ * A validation "error" that only says the layer is older than a structure in a chain: libav 7.1
+ * chains VkPhysicalDeviceCooperativeMatrixPropertiesKHR into every properties query, which Debian
+ * 12's layer (1.3.239) does not know; the layer itself says its check does not apply. Such messages
+ * are warnings here (printed with debug); every other error still fails.
+ */
+const layerDoesNotKnow = (message: string) =>
+  message.includes("unknown VkStructureType") && message.includes("added to a later version of the Vulkan header");
+
+/**
+ * Validation errors only libav's own Vulkan calls can cause, kept apart (libavValidationErrors): an
+ * image made with a video profile list is made by libav's decoder alone. FFmpeg 7.1 makes its
+ * decode images ALIAS | MUTABLE_FORMAT | EXTENDED_USAGE without asking the driver's video format
+ * properties, which NVIDIA's do not list (VUID-VkImageCreateInfo-pNext-06811).
+ */
+const libavsOwn = (message: string) => message.includes("VUID-VkImageCreateInfo-pNext-06811");
+
+/** The extensions Vulkan Video decoding needs (the queue ones) and may use (a codec's, maintenance). */
+export const VIDEO_DECODE_EXTENSIONS = {
+  required: ["VK_KHR_video_queue", "VK_KHR_video_decode_queue"],
+  codecs: {
+    VK_KHR_video_decode_h264: vk.VideoCodecOperation.DECODE_H264,
+    VK_KHR_video_decode_h265: vk.VideoCodecOperation.DECODE_H265,
+    VK_KHR_video_decode_av1: vk.VideoCodecOperation.DECODE_AV1,
+  },
+  // VK_KHR_video_maintenance1 is left off: with it FFmpeg 7.1 makes every decode image an encode
+  // source too and profile-independent, which the validation layer of Debian 12 (1.3.239) rejects.
+  optional: [] as string[],
+} as const;
+
+/** The most queues of a video decode family a context makes for libav's decoder. */
+const MAX_DECODE_QUEUES = 8;
+
+/** Timeline semaphores a submission waits for and signals, each at a value. */
+export type TimelineSync = {
+  waits: { semaphore: bigint; value: bigint }[];
+  signals: { semaphore: bigint; value: bigint }[];
+};
+
+/** The video decode queue a context made with `videoDecode` has, for libav's AVVulkanDeviceContext. */
+export type VideoDecodeQueue = {
+  /** Its queue family. */
+  family: number;
+  /** Queues of it created (all it has, up to 8): libav spreads its decode submissions over them. */
+  queues: number;
+  /** The codec operations the family decodes (VideoCodecOperation bits) whose extension is enabled. */
+  operations: number;
+  /** The queue flags of the context's own (compute) family, which libav uses for its compute and transfer work. */
+  computeFlags: number;
+  /** The device features enabled, as libav's device_features wants them (VkPhysicalDeviceFeatures2 and its chain). */
+  features: Buffer;
+};
 
 /**
  * How imported memory reaches Vulkan: a dma_buf fd, an opaque fd (Vulkan/CUDA exports), or a host
@@ -79,17 +140,31 @@ export class VulkanContext implements Disposable {
   readonly enabledExtensions: Set<string>;
   readonly validation: boolean;
   readonly timestampPeriodNs: number;
+  /** The instance's Vulkan version (VK_MAKE_API_VERSION). */
+  readonly apiVersion: number;
+  /** The instance extensions enabled (libav's Vulkan device context lists them). */
+  readonly instanceExtensions: readonly string[];
   /** Shaders may index arrays of buffers and sampled images per workgroup (the batched conversion). */
   readonly frameArrays: boolean;
   /** samplerYcbcrConversion is enabled: multi-planar images can be read through a YCbCr sampler. */
   readonly ycbcrSampling: boolean;
   private ycbcrSamplers?: YcbcrSamplers;
   readonly timestampValidBits: number;
+  /** The decode queue, where the context was made with videoDecode and the device has one. */
+  readonly videoDecode?: VideoDecodeQueue | undefined;
+  /** Why videoDecode was asked for and is not there (no decode queue, an extension or feature missing). */
+  readonly videoDecodeMissing?: string | undefined;
+  /**
+   * Set while another party submits to this context's queue from other threads (libav's Vulkan
+   * decoder takes it for its compute work): every submission here holds it around vkQueueSubmit.
+   */
+  queueLock?: { lock(): void; unlock(): void } | undefined;
   private readonly memoryTypes: { propertyFlags: number; heapIndex: number }[];
   /** Hears the shared instance's validation messages while this context lives. */
   private readonly listener: InstanceListener;
   private readonly instanceListeners: Set<InstanceListener>;
   private readonly validationErrors: string[] = [];
+  private readonly libavErrors: string[] = [];
   private readonly capsCache = new Map<string, ImportCaps>();
   /** Command buffers and fences for submissions, reused (libplacebo's vk_cmdpool); owned here, freed with the device. */
   readonly commands: CommandPool;
@@ -131,10 +206,13 @@ export class VulkanContext implements Disposable {
     this.validation = validation;
     const shared = sharedInstance(validation, opts.debug);
     this.instance = shared.instance;
+    this.instanceExtensions = shared.extensions;
     this.inst = shared.inst;
     const apiVersion = shared.apiVersion;
+    this.apiVersion = apiVersion;
     this.listener = (severity, message) => {
-      if (severity & SEVERITY_ERROR) {
+      if (severity & SEVERITY_ERROR && libavsOwn(message)) this.libavErrors.push(message);
+      else if (severity & SEVERITY_ERROR && !layerDoesNotKnow(message)) {
         this.validationErrors.push(message);
         VulkanContext.unchecked.push({ ctx: this, message });
       }
@@ -163,6 +241,8 @@ export class VulkanContext implements Disposable {
       if (family < 0) throw new VulkanUnsupportedError(`${chosen.info.name} has no compute queue`);
       this.queueFamily = family;
       this.timestampValidBits = families[family]!.timestampValidBits;
+      const decode = opts.videoDecode ? this.findVideoDecode(chosen.info, families.length) : undefined;
+      if (typeof decode === "string") this.videoDecodeMissing = decode;
 
       const props = Buffer.alloc(vk.VkPhysicalDeviceProperties2.size);
       props.writeUInt32LE(vk.SType.PHYSICAL_DEVICE_PROPERTIES_2, 0);
@@ -190,8 +270,28 @@ export class VulkanContext implements Disposable {
           ? unpack(vk.VkPhysicalDeviceVulkan11Features, f11).samplerYcbcrConversion
           : 0;
       this.ycbcrSampling = Boolean(ycbcr);
+      // Vulkan Video (libav's decoder) also needs timeline semaphores and synchronization2, and resets
+      // its query pools from the host where it can.
+      const video = typeof decode === "object" ? decode : undefined;
+      const enable13 = Buffer.alloc(vk.VkPhysicalDeviceVulkan13Features.size);
+      const enable12 = Buffer.alloc(vk.VkPhysicalDeviceVulkan12Features.size);
+      if (video) {
+        enable13.writeUInt32LE(
+          vk.SType.PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
+          vk.VkPhysicalDeviceVulkan13Features.offsets.sType,
+        );
+        enable13.writeUInt32LE(1, vk.VkPhysicalDeviceVulkan13Features.offsets.synchronization2);
+        enable12.writeUInt32LE(
+          vk.SType.PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+          vk.VkPhysicalDeviceVulkan12Features.offsets.sType,
+        );
+        enable12.writeBigUInt64LE(BigInt(ptr(enable13)), vk.VkPhysicalDeviceVulkan12Features.offsets.pNext);
+        enable12.writeUInt32LE(1, vk.VkPhysicalDeviceVulkan12Features.offsets.timelineSemaphore);
+        enable12.writeUInt32LE(video.hostQueryReset, vk.VkPhysicalDeviceVulkan12Features.offsets.hostQueryReset);
+      }
       const enable11 = pack(vk.VkPhysicalDeviceVulkan11Features, {
         sType: vk.SType.PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+        pNext: video ? enable12 : null,
         samplerYcbcrConversion: ycbcr,
       });
       const enable2 = pack(vk.VkPhysicalDeviceFeatures2, {
@@ -200,23 +300,50 @@ export class VulkanContext implements Disposable {
         features: wanted,
       });
 
-      const priority = new Float32Array([1]);
-      const queueInfo = pack(vk.VkDeviceQueueCreateInfo, {
-        sType: vk.SType.DEVICE_QUEUE_CREATE_INFO,
-        queueFamilyIndex: family,
-        queueCount: 1,
-        pQueuePriorities: priority,
-      });
+      const priority = new Float32Array(MAX_DECODE_QUEUES).fill(1);
+      // Ours: one queue of the compute family; libav's decoder: every queue of the decode family (a
+      // GPU may put each on its own decode engine).
+      const queueFamiliesUsed =
+        video && video.family !== family
+          ? [
+              { family, count: 1 },
+              { family: video.family, count: video.queues },
+            ]
+          : [{ family, count: 1 }];
+      const queueInfo = packArray(
+        vk.VkDeviceQueueCreateInfo,
+        queueFamiliesUsed.map((f) => ({
+          sType: vk.SType.DEVICE_QUEUE_CREATE_INFO,
+          queueFamilyIndex: f.family,
+          queueCount: f.count,
+          pQueuePriorities: priority,
+        })),
+      );
+      for (const e of video?.extensions ?? []) this.enabledExtensions.add(e);
       const devExts = cstrings([...this.enabledExtensions]);
       const devInfo = pack(vk.VkDeviceCreateInfo, {
         sType: vk.SType.DEVICE_CREATE_INFO,
         pNext: enable2,
-        queueCreateInfoCount: 1,
+        queueCreateInfoCount: queueFamiliesUsed.length,
         pQueueCreateInfos: queueInfo,
         enabledExtensionCount: this.enabledExtensions.size,
         ppEnabledExtensionNames: devExts.table,
       });
       checkVk(this.inst.vkCreateDevice(this.physicalDevice, devInfo, null, out), "vkCreateDevice");
+      if (video) {
+        this.videoDecode = {
+          family: video.family,
+          // A decode family that is also ours (one queue made) gives libav that one queue.
+          queues: video.family === family ? 1 : video.queues,
+          operations: video.operations,
+          computeFlags: families[family]!.queueFlags,
+          // What libav is told was enabled: the core features (it queries the rest itself).
+          features: pack(vk.VkPhysicalDeviceFeatures2, {
+            sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2,
+            features: wanted,
+          }),
+        };
+      }
       this.device = Number(readU64(out));
       this.dev = vk.loadDeviceFns(this.inst, this.device);
       this.dev.vkGetDeviceQueue(this.device, family, 0, out);
@@ -239,6 +366,54 @@ export class VulkanContext implements Disposable {
       throw e;
     }
     VulkanContext.live++;
+  }
+
+  /**
+   * The video decode queue family and what to enable for libav's Vulkan decoder, or why the device
+   * cannot decode video through Vulkan (said in words, for NO_VULKAN_VIDEO).
+   */
+  private findVideoDecode(
+    info: PhysicalDeviceInfo,
+    familyCount: number,
+  ): string | { family: number; queues: number; operations: number; extensions: string[]; hostQueryReset: number } {
+    const [major = 0, minor = 0] = info.apiVersion.split(".").map(Number);
+    if (major < 1 || (major === 1 && minor < 3) || this.apiVersion < vk.VK_API_VERSION_1_3)
+      return `libav's Vulkan decoder needs Vulkan 1.3; ${info.name} offers ${info.apiVersion} (and the loader ${vk.apiVersionString(this.apiVersion)})`;
+    const lacking = VIDEO_DECODE_EXTENSIONS.required.filter((e) => !info.extensions.includes(e));
+    if (lacking.length) return `${info.name} lacks ${lacking.join(", ")} (no Vulkan Video decoding in this driver)`;
+    const codecs = Object.entries(VIDEO_DECODE_EXTENSIONS.codecs).filter(([e]) => info.extensions.includes(e));
+    if (!codecs.length) return `${info.name} has no Vulkan Video decode extension for H.264, HEVC or AV1`;
+    const codecBits = codecs.reduce((bits, [, bit]) => bits | bit, 0);
+    const operations = queueFamilyVideoOperations(this.inst, this.physicalDevice, familyCount);
+    const families = queueFamilies(this.inst, this.physicalDevice);
+    const family = families.findIndex((f, i) => f.queueFlags & vk.QueueFlag.VIDEO_DECODE && operations[i]! & codecBits);
+    if (family < 0) return `${info.name} has no video decode queue family`;
+    const f13 = Buffer.alloc(vk.VkPhysicalDeviceVulkan13Features.size);
+    f13.writeUInt32LE(vk.SType.PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, vk.VkPhysicalDeviceVulkan13Features.offsets.sType);
+    const f12 = Buffer.alloc(vk.VkPhysicalDeviceVulkan12Features.size);
+    f12.writeUInt32LE(vk.SType.PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, vk.VkPhysicalDeviceVulkan12Features.offsets.sType);
+    f12.writeBigUInt64LE(BigInt(ptr(f13)), vk.VkPhysicalDeviceVulkan12Features.offsets.pNext);
+    this.inst.vkGetPhysicalDeviceFeatures2(
+      this.physicalDevice,
+      pack(vk.VkPhysicalDeviceFeatures2, { sType: vk.SType.PHYSICAL_DEVICE_FEATURES_2, pNext: f12 }),
+    );
+    const missing = [
+      ...(f12.readUInt32LE(vk.VkPhysicalDeviceVulkan12Features.offsets.timelineSemaphore) ? [] : ["timelineSemaphore"]),
+      ...(f13.readUInt32LE(vk.VkPhysicalDeviceVulkan13Features.offsets.synchronization2) ? [] : ["synchronization2"]),
+    ];
+    if (missing.length)
+      return `${info.name} lacks the ${missing.join(" and ")} feature(s) libav's Vulkan decoder needs`;
+    return {
+      family,
+      queues: Math.min(families[family]!.queueCount, MAX_DECODE_QUEUES),
+      operations: operations[family]! & codecBits,
+      extensions: [
+        ...VIDEO_DECODE_EXTENSIONS.required,
+        ...codecs.map(([e]) => e),
+        ...VIDEO_DECODE_EXTENSIONS.optional.filter((e) => info.extensions.includes(e)),
+      ],
+      hostQueryReset: f12.readUInt32LE(vk.VkPhysicalDeviceVulkan12Features.offsets.hostQueryReset),
+    };
   }
 
   /** Take a hold for an object made on this device; the object calls release() when it is disposed. */
@@ -407,8 +582,14 @@ export class VulkanContext implements Disposable {
   /**
    * Record commands into a one-time command buffer and submit them without waiting. The returned
    * Submission waits (once) and releases its fence, command buffer and `cleanup` when disposed.
+   * `timeline`: timeline semaphores to wait for and signal, at values (a libav Vulkan frame's).
    */
-  submit(record: (cmd: number) => void, waitSemaphores: bigint[] = [], cleanup?: () => void): Submission {
+  submit(
+    record: (cmd: number) => void,
+    waitSemaphores: bigint[] = [],
+    cleanup?: () => void,
+    timeline?: TimelineSync,
+  ): Submission {
     this.assertLive("VulkanContext.submit");
     const slot = this.commands.take();
     const cmd = Number(readU64(slot.cmdArr));
@@ -423,20 +604,44 @@ export class VulkanContext implements Disposable {
       );
       record(cmd);
       checkVk(this.dev.vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-      const sems = Buffer.alloc(Math.max(1, waitSemaphores.length) * 8);
-      waitSemaphores.forEach((s, i) => {
-        sems.writeBigUInt64LE(s, i * 8);
+      const waits = [...waitSemaphores.map((semaphore) => ({ semaphore, value: 0n })), ...(timeline?.waits ?? [])];
+      const signals = timeline?.signals ?? [];
+      const sems = new BigUint64Array(Math.max(1, waits.length));
+      const waitValues = new BigUint64Array(Math.max(1, waits.length));
+      waits.forEach((w, i) => {
+        sems[i] = w.semaphore;
+        waitValues[i] = w.value;
       });
-      const stages = new Uint32Array(Math.max(1, waitSemaphores.length)).fill(vk.PipelineStage.ALL_COMMANDS);
+      const signalSems = new BigUint64Array(signals.map((x) => x.semaphore));
+      const signalValues = new BigUint64Array(signals.map((x) => x.value));
+      const stages = new Uint32Array(Math.max(1, waits.length)).fill(vk.PipelineStage.ALL_COMMANDS);
+      const timelineInfo = timeline
+        ? pack(vk.VkTimelineSemaphoreSubmitInfo, {
+            sType: vk.SType.TIMELINE_SEMAPHORE_SUBMIT_INFO,
+            waitSemaphoreValueCount: waits.length,
+            pWaitSemaphoreValues: waitValues,
+            signalSemaphoreValueCount: signals.length,
+            pSignalSemaphoreValues: signals.length ? signalValues : null,
+          })
+        : null;
       const submit = pack(vk.VkSubmitInfo, {
         sType: vk.SType.SUBMIT_INFO,
-        waitSemaphoreCount: waitSemaphores.length,
+        pNext: timelineInfo,
+        waitSemaphoreCount: waits.length,
         pWaitSemaphores: sems,
         pWaitDstStageMask: stages,
         commandBufferCount: 1,
         pCommandBuffers: slot.cmdArr,
+        signalSemaphoreCount: signals.length,
+        pSignalSemaphores: signals.length ? signalSems : null,
       });
-      checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, slot.fence), "vkQueueSubmit");
+      const lock = this.queueLock;
+      lock?.lock();
+      try {
+        checkVk(this.dev.vkQueueSubmit(this.queue, 1, submit, slot.fence), "vkQueueSubmit");
+      } finally {
+        lock?.unlock();
+      }
     } catch (e) {
       this.commands.giveBack(slot);
       cleanup?.();
@@ -450,6 +655,12 @@ export class VulkanContext implements Disposable {
     deliverDebugMessages();
     VulkanContext.unchecked = VulkanContext.unchecked.filter((e) => e.ctx !== this);
     if (this.validationErrors.length) throw new ValidationError(this.validationErrors.splice(0));
+  }
+
+  /** Validation errors of libav's own Vulkan calls on this device (its Vulkan Video decoder), kept apart from ours. */
+  get libavValidationErrors(): readonly string[] {
+    deliverDebugMessages();
+    return this.libavErrors;
   }
 
   get validationErrorCount(): number {

@@ -7,13 +7,13 @@ import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { VulkanContext } from "./context";
-import { type ImportedFrame, submitReadingFrames } from "./import";
+import { type GpuFrame, submitReadingFrames } from "./import";
 import { GpuBuffer, recordWriteBarrier } from "./memory";
 import { type Binding, type BufferWrite, ComputePipeline, type ImageWrite } from "./pipeline";
 import type { Submission } from "./submission";
 
 /** What the converter needs of an imported frame. */
-const frameInput = (frame: ImportedFrame): ConvertInput => ({
+const frameInput = (frame: GpuFrame): ConvertInput => ({
   kind: frame.multiPlanar ? "ycbcr" : frame.kind,
   pixelFormat: frame.pixelFormat,
   width: frame.width,
@@ -145,7 +145,7 @@ export class Converter implements Disposable {
 
   /** Convert an imported frame into `target` (allocated when not given) and wait for the GPU. */
   toRgba(
-    frame: ImportedFrame,
+    frame: GpuFrame,
     color: ColorInfo,
     target?: GpuBuffer,
     output: OutputFormat = "rgba8",
@@ -160,7 +160,7 @@ export class Converter implements Disposable {
    * frame, its decoded frame and `target` alive until the submission is done, then dispose it.
    */
   toRgbaAsync(
-    frame: ImportedFrame,
+    frame: GpuFrame,
     color: ColorInfo,
     target?: GpuBuffer,
     output: OutputFormat = "rgba8",
@@ -221,7 +221,7 @@ export class Converter implements Disposable {
    * 1080p conversion cost a fifth of its speed).
    */
   recordToRgba(
-    frame: ImportedFrame,
+    frame: GpuFrame,
     color: ColorInfo,
     target: GpuBuffer,
     output: OutputFormat = "rgba8",
@@ -235,7 +235,7 @@ export class Converter implements Disposable {
    * vectorised shaders apply (a 1080p frame alone fills about one wave of an H100, so its start
    * and tail cost a share of its time), else one dispatch each.
    */
-  recordToRgbaBatch(frames: ImportedFrame[], color: ColorInfo, targets: GpuBuffer[]): (cmd: number) => void {
+  recordToRgbaBatch(frames: GpuFrame[], color: ColorInfo, targets: GpuBuffer[]): (cmd: number) => void {
     return this.recordBatch(frames, color, targets).record;
   }
 
@@ -245,7 +245,7 @@ export class Converter implements Disposable {
    * bookkeeping are paid once for the batch. Keep the frames and targets until the submission is done.
    */
   toRgbaBatchAsync(
-    frames: ImportedFrame[],
+    frames: GpuFrame[],
     color: ColorInfo,
     targets: GpuBuffer[],
   ): { info: ConversionInfo; submission: Submission } {
@@ -260,7 +260,7 @@ export class Converter implements Disposable {
   }
 
   private recordBatch(
-    frames: ImportedFrame[],
+    frames: GpuFrame[],
     color: ColorInfo,
     targets: GpuBuffer[],
   ): { record: (cmd: number) => void; slots: number[]; info: ConversionInfo } {
@@ -270,7 +270,7 @@ export class Converter implements Disposable {
         `give one target per frame (got ${frames.length} frames, ${targets.length} targets)`,
       );
     const first = frameInput(frames[0]!);
-    const key = (f: ImportedFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
+    const key = (f: GpuFrame) => JSON.stringify([f.kind, f.pixelFormat, f.width, f.height, f.planes]);
     const firstKey = key(frames[0]!);
     const odd = frames.find((f) => key(f) !== firstKey);
     if (odd)

@@ -22,7 +22,7 @@ import {
   planImport,
 } from "../plan";
 import { reclaimer } from "../reclaim";
-import { checkVk, type HandleType, handleTypeBit, type VulkanContext } from "./context";
+import { checkVk, type HandleType, handleTypeBit, type TimelineSync, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
@@ -84,20 +84,78 @@ const semaphoreCleanup = (ctx: VulkanContext, semaphores: bigint[]) => () => {
  * submission for several frames (a batch) costs the submit once. The caller keeps the frames
  * until the Submission is done.
  */
-export function submitReadingFrames(frames: ImportedFrame[], record: (cmd: number) => void): Submission {
+export function submitReadingFrames(frames: GpuFrame[], record: (cmd: number) => void): Submission {
   const ctx = frames[0]!.ctx;
-  const semaphores = frames.flatMap((f) => f.acquire());
-  const submission = ctx.submit(
-    (cmd) => {
-      for (const f of frames) f.recordAcquire(cmd);
-      record(cmd);
-      for (const f of frames) f.recordRelease(cmd);
-    },
-    semaphores,
-    semaphoreCleanup(ctx, semaphores),
-  );
-  for (const f of frames) f.track(submission);
-  return submission;
+  const acquired: FrameAcquisition[] = [];
+  let submitted = false;
+  try {
+    for (const f of frames) acquired.push(f.acquire());
+    const semaphores = acquired.flatMap((a) => a.semaphores);
+    const timelines = acquired.flatMap((a) => (a.timeline ? [a.timeline] : []));
+    const submission = ctx.submit(
+      (cmd) => {
+        for (const f of frames) f.recordAcquire(cmd);
+        record(cmd);
+        for (const f of frames) f.recordRelease(cmd);
+      },
+      semaphores,
+      semaphoreCleanup(ctx, semaphores),
+      timelines.length
+        ? { waits: timelines.flatMap((t) => t.waits), signals: timelines.flatMap((t) => t.signals) }
+        : undefined,
+    );
+    submitted = true;
+    for (const f of frames) f.track(submission);
+    return submission;
+  } finally {
+    for (const a of acquired) a.settle?.(submitted);
+  }
+}
+
+/** What GPU work reading a frame waits for and signals, and what the frame does once it is submitted (or not). */
+export type FrameAcquisition = {
+  /** Binary semaphores to wait for (the producer's fences), destroyed when the work is done. */
+  semaphores: bigint[];
+  /** Timeline semaphores to wait for and signal (a libav Vulkan frame's). */
+  timeline?: TimelineSync;
+  /** Called once the submission was made (true) or failed (false): a frame locked by acquire() is unlocked here. */
+  settle?: (submitted: boolean) => void;
+};
+
+/**
+ * A frame GPU work can read: an import of a producer's memory (ImportedFrame), or a frame a decoder
+ * wrote on this very device (VulkanVideoFrame). The converter and the luma pass read either.
+ */
+export interface GpuFrame {
+  readonly ctx: VulkanContext;
+  readonly kind: "image" | "buffer";
+  /** Read through a YCbCr sampler (one multi-planar image) rather than plane by plane. */
+  readonly multiPlanar: boolean;
+  /** The multi-planar image's VkFormat name, where multiPlanar. */
+  readonly multiPlanarFormat: string;
+  readonly pixelFormat: PixelFormat;
+  readonly width: number;
+  readonly height: number;
+  readonly bitDepth: number;
+  /** Colour planes: where each lives (buffer path: object index into `buffers`). */
+  readonly planes: PlanePlan[];
+  readonly buffers: readonly ImportedBuffer[];
+  /** Image path: one sampled view per colour plane (or the multi-planar image's YCbCr view). */
+  readonly planeViews: readonly bigint[];
+  /** How the last acquire waited for the producer. */
+  readonly syncMode: SyncMode;
+  /** Before a submission that reads the frame: what it waits for and signals. */
+  acquire(): FrameAcquisition;
+  /** Record the barrier that takes the frame for compute and transfer reads. */
+  recordAcquire(cmd: number): void;
+  /** Record the barrier that hands the frame back to its producer. */
+  recordRelease(cmd: number): void;
+  /** Note GPU work reading this frame. */
+  track(submission: Submission): void;
+  /** Submit GPU work that reads this frame, and wait. */
+  submitReading(record: (cmd: number) => void): void;
+  /** As submitReading, without waiting. */
+  submitReadingAsync(record: (cmd: number) => void): Submission;
 }
 
 /** What an import is made of, for the functions of this module that build it (the lists are read-only outside). */
@@ -109,7 +167,7 @@ const handlesOf = (frame: ImportedFrame): ImportHandles => building.get(frame)!;
  * and holds its VulkanContext: disposing releases each once, after the GPU work still reading it.
  * An ImportCache that made it owns it (do not dispose those).
  */
-export class ImportedFrame implements Disposable {
+export class ImportedFrame implements GpuFrame, Disposable {
   private lastSyncMode: SyncMode = "poll";
   /** Whether it was acquired before (after a first poll, the fds are known to refuse sync_file export). */
   private acquired = false;
@@ -200,6 +258,10 @@ export class ImportedFrame implements Disposable {
     return this.plan.kind === "image" && this.plan.layout === "multi-planar";
   }
 
+  get multiPlanarFormat(): string {
+    return this.multiPlanar && this.plan.kind === "image" ? this.plan.vkFormat : "";
+  }
+
   get bitDepth(): number {
     return PIXEL_FORMATS[this.pixelFormat].bitDepth;
   }
@@ -209,7 +271,7 @@ export class ImportedFrame implements Disposable {
    * or, where the kernel or driver cannot export them, a poll of the buffers until they are
    * readable, bounded by `syncTimeoutS`. Mode in `syncMode`.
    */
-  acquire(): bigint[] {
+  acquire(): FrameAcquisition {
     const { semaphores, mode } = waitForProducer(
       this.ctx,
       this.handleType,
@@ -219,7 +281,7 @@ export class ImportedFrame implements Disposable {
     );
     this.lastSyncMode = mode;
     this.acquired = true;
-    return semaphores;
+    return { semaphores };
   }
 
   /** Submit GPU work that reads this frame: waits for the producer, takes the frame, records `record`, hands it back, and waits. */

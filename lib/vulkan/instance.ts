@@ -118,6 +118,8 @@ export type SharedInstance = {
   instance: number;
   inst: vk.InstanceFns;
   apiVersion: number;
+  /** The instance extensions enabled. */
+  extensions: readonly string[];
   listeners: Set<InstanceListener>;
 };
 
@@ -156,7 +158,7 @@ export function sharedInstance(validation: boolean, debug: boolean): SharedInsta
     const out = Buffer.alloc(8);
     checkVk(inst.vkCreateDebugUtilsMessengerEXT(instance, messengerInfo, null, out), "vkCreateDebugUtilsMessengerEXT");
   }
-  const made = { instance, inst, apiVersion, listeners };
+  const made = { instance, inst, apiVersion, extensions: exts, listeners };
   instances.set(key, made);
   return made;
 }
@@ -173,7 +175,8 @@ export function deliverDebugMessages(): void {
   const queue = vkDebugQueue();
   for (;;) {
     const severity = queue.vv_debug_take(text, text.length, dropped);
-    if (dropped[0]) for (const l of listeners) l(SEVERITY_ERROR, `${dropped[0]} validation message(s) lost: the queue was full`);
+    if (dropped[0])
+      for (const l of listeners) l(SEVERITY_ERROR, `${dropped[0]} validation message(s) lost: the queue was full`);
     if (!severity) return;
     const message = text.toString("utf8", 0, text.indexOf(0));
     for (const l of listeners) l(severity, message);

@@ -5,7 +5,7 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import type { PixelFormat } from "../plan";
 import type { VulkanContext } from "./context";
-import type { ImportedFrame } from "./import";
+import type { GpuFrame } from "./import";
 import { GpuBuffer, readBack, recordWriteBarrier } from "./memory";
 import { ComputePipeline } from "./pipeline";
 
@@ -83,7 +83,7 @@ export class LumaPass implements Disposable {
   }
 
   /** The frame's luma as packed R8 (into `target`, or a new buffer the caller disposes). */
-  toLuma(frame: ImportedFrame, target?: LumaFrame): LumaFrame {
+  toLuma(frame: GpuFrame, target?: LumaFrame): LumaFrame {
     this.check("toLuma");
     if (
       target &&
@@ -119,7 +119,7 @@ export class LumaPass implements Disposable {
               LumaPush.size,
             ))
           : frame.multiPlanar
-            ? this.ycbcrPipeline(frame.plan.kind === "image" ? frame.plan.vkFormat : "")
+            ? this.ycbcrPipeline(frame.multiPlanarFormat)
             : (this.imagePipeline ??= new ComputePipeline(
                 this.ctx,
                 "luma_image.spv",

@@ -14,9 +14,10 @@ import { checkVk, type HandleType, type VulkanContext } from "./context";
 
 /**
  * How a read waited for its producer: on exported fences (GPU-side), by polling the buffers
- * (CPU-side), or not at all because the exporter (Vulkan, CUDA) synchronises explicitly.
+ * (CPU-side), not at all because the exporter (Vulkan, CUDA) synchronises explicitly, or on the
+ * timeline semaphore of a frame libav decoded on this device (Vulkan Video).
  */
-export type SyncMode = "sync-file" | "poll" | "exporter";
+export type SyncMode = "sync-file" | "poll" | "exporter" | "timeline";
 
 /** Each fd's pending writes as a sync_file imported into a wait semaphore; null where any fd cannot export. */
 function exportSyncFiles(ctx: VulkanContext, fds: readonly number[]): bigint[] | null {
