@@ -1,6 +1,6 @@
 // Importing DRM PRIME frames into Vulkan: the buffer path on memfds (lavapipe here and in CI),
 // the image path with explicit modifiers on opaque-fd memory (the NVIDIA GPU runner).
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect } from "bun:test";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import {
   Converter,
@@ -22,14 +22,19 @@ import { pack } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
 import { quirksOf } from "../lib/quirks";
 import { openFds } from "./support/fds";
-import { requires } from "./support/gate";
+import { requires, vulkanMissing } from "./support/gate";
 import { makeMemfd, pattern } from "./support/memfd";
 import { maxAbsDiff, referenceRgba } from "./support/reference";
 
-const ctx = VulkanContext.create({ validation: true });
-afterAll(() => ctx[Symbol.dispose]());
+// The file's device, made where there is one: every test here needs it, and skips saying why where not.
+const noVulkan = vulkanMissing();
+const ctx = (noVulkan ? undefined : VulkanContext.create({ validation: true })) as VulkanContext;
+afterAll(() => ctx?.[Symbol.dispose]());
+/** Why a test cannot run: no device, else what `reason` says of this one. */
+const unless = (reason: () => string | undefined) => requires(noVulkan ?? reason());
+const withDevice = requires(noVulkan);
 
-const withDmaBuf = requires(
+const withDmaBuf = unless(() =>
   ctx.importCaps("dma-buf").dmaBuf
     ? undefined
     : `${ctx.info.name} lacks VK_EXT_external_memory_dma_buf (lavapipe has it from Mesa 23)`,
@@ -140,12 +145,12 @@ describe("bad descriptors are refused before the driver sees them, without leaks
     expect(() => importDmabuf(ctx, nv12(m.fd, 65536, 64, 32, 128))).toThrow(DmabufImportError);
     expect(openFds()).toBe(before);
   });
-  test("a plane outside its object is BAD_LAYOUT", () => {
+  withDevice("a plane outside its object is BAD_LAYOUT", () => {
     const m = makeMemfd(4096);
     expect(() => importDmabuf(ctx, nv12(m.fd, 4096, 64, 32, 128))).toThrow(/ends at byte/);
     m.close();
   });
-  test("a frame from another GPU's render node is refused", () => {
+  withDevice("a frame from another GPU's render node is refused", () => {
     // The check compares the producer's DRM node with the device's (VK_EXT_physical_device_drm).
     const info = ctx.info as { drm?: { render?: [number, number] } | undefined };
     const saved = info.drm;
@@ -156,7 +161,7 @@ describe("bad descriptors are refused before the driver sees them, without leaks
       info.drm = saved;
     }
   });
-  test("a malformed descriptor is an InvalidArgumentError", () => {
+  withDevice("a malformed descriptor is an InvalidArgumentError", () => {
     expect(() => importDmabuf(ctx, { width: "64" } as unknown as DrmFrameDescriptor)).toThrow(InvalidArgumentError);
   });
   withDmaBuf("an fd that is not a buffer of the claimed size is BAD_LAYOUT before the driver sees it", () => {
@@ -224,16 +229,14 @@ describe("what the kernel says of the fds (real sizes, shared buffers, sync thro
 /** A second fd number for the same file, as a producer that exports twice hands over. */
 const dupSync = (fd: number): number => libc().dup(fd);
 
-const withImageImport = requires(
-  (() => {
-    const caps = ctx.importCaps("opaque-fd");
-    if (!caps.drmFormatModifier)
-      return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
-    if (!(caps.modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n))
-      return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
-    return undefined;
-  })(),
-);
+const withImageImport = unless(() => {
+  const caps = ctx.importCaps("opaque-fd");
+  if (!caps.drmFormatModifier)
+    return `${ctx.info.name} has no VK_EXT_image_drm_format_modifier (the GPU runner has it; lavapipe does not)`;
+  if (!(caps.modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n))
+    return `${ctx.info.name} cannot import LINEAR NV12 images from opaque fds`;
+  return undefined;
+});
 
 describe("image import with explicit DRM modifiers (opaque-fd memory from a second Vulkan allocation)", () => {
   const w = 128,
@@ -303,9 +306,8 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     ctx.checkValidation();
   });
 
-  const quirk = quirksOf(ctx.info.driverName).find((q) => q.effect === "no-multi-planar-import");
-  const withWholeFrame = requires(
-    quirk
+  const withWholeFrame = unless(() =>
+    quirksOf(ctx.info.driverName).some((q) => q.effect === "no-multi-planar-import")
       ? `the ${ctx.info.driverName} driver reads wrong bytes from multi-planar DRM-modifier images (lib/quirks.ts), so none are imported there`
       : (ctx.importCaps("opaque-fd").planeModifiers?.["G8_B8R8_2PLANE_420_UNORM"] ?? []).some((m) => m.modifier === 0n)
         ? undefined
@@ -381,7 +383,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
 });
 
 describe("host-pointer import (VK_EXT_external_memory_host) of a memfd's pages", () => {
-  const withHost = requires(
+  const withHost = unless(() =>
     ctx.has("VK_EXT_external_memory_host") ? undefined : `${ctx.info.name} lacks VK_EXT_external_memory_host`,
   );
   /** Mappings of one memfd (by inode): other tests' mappings come and go with garbage collection. */
