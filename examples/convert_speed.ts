@@ -38,6 +38,12 @@ const spec = {
     reps: { type: "string", value: "N", help: "dispatches back to back per measurement", default: "50" },
     sizes: { type: "string", value: "WxH,...", help: "frame sizes", default: "1920x1080,3840x2160" },
     batch: { type: "string", value: "B", help: `frames a batched dispatch converts (1 to ${MAX_BATCH})`, default: "4" },
+    chroma: {
+      type: "string",
+      value: "bilinear|nearest|both",
+      help: "chroma reconstruction to measure (both: a row each, side by side)",
+      default: "both",
+    },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values } = parseCli(spec);
@@ -49,9 +55,18 @@ await runCli(() => {
     reps: cliInt(spec, "reps", values.reps, 1),
     sizes: values.sizes,
     batch: cliInt(spec, "batch", values.batch, 1, MAX_BATCH),
+    chroma:
+      values.chroma === "both"
+        ? (["bilinear", "nearest"] as const)
+        : [
+            (["bilinear", "nearest"] as const).find((c) => c === values.chroma) ??
+              cliUsageError(spec, `--chroma ${values.chroma}: use bilinear, nearest or both`),
+          ],
   };
   using ctx = VulkanContext.create();
-  using conv = new Converter(ctx);
+  using bilinear = new Converter(ctx);
+  using nearest = new Converter(ctx, { chroma: "nearest" });
+  const converters = { bilinear, nearest };
   const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
   const route = (() => {
     try {
@@ -64,7 +79,7 @@ await runCli(() => {
     `${ctx.info.name} (${ctx.info.driverName}): ${a.reps} dispatches back to back per measurement, GPU timestamps`,
   );
   console.log(
-    "size        format  path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer",
+    "size        format  chroma    path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer",
   );
 
   /** A frame's bytes in memory the device imports: its own (a GPU's decoder writes there) where it exports memory, else a memfd. */
@@ -124,24 +139,26 @@ await runCli(() => {
           // The yardsticks move what one dispatch moves: `batch` frames read and written.
           const moved = perFrame * batch;
           const roof = copyRoofline(ctx, moved, a.reps);
-          for (const [name, plan] of plans) {
-            const imported = frames
-              .slice(0, batch)
-              .map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
-            const targets = imported.map(() => conv.allocateRgba(w, h));
-            try {
-              const record = conv.recordToRgbaBatch(imported, color, targets);
-              const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => {
-                for (const f of imported) f.recordAcquire(cmd);
-              });
-              console.log(
-                `${size.padEnd(10)}  ${fmt.padEnd(6)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${((roof.shaderCopyNs / ns) * 100).toFixed(0).padStart(18)}%  ${((roof.cmdCopyNs / ns) * 100).toFixed(0).padStart(22)}%`,
-              );
-            } finally {
-              for (const t of targets) t[Symbol.dispose]();
-              for (const f of imported) f[Symbol.dispose]();
+          for (const [name, plan] of plans)
+            for (const chroma of a.chroma) {
+              const conv = converters[chroma];
+              const imported = frames
+                .slice(0, batch)
+                .map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
+              const targets = imported.map(() => conv.allocateRgba(w, h));
+              try {
+                const record = conv.recordToRgbaBatch(imported, color, targets);
+                const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => {
+                  for (const f of imported) f.recordAcquire(cmd);
+                });
+                console.log(
+                  `${size.padEnd(10)}  ${fmt.padEnd(6)}  ${chroma.padEnd(8)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${((roof.shaderCopyNs / ns) * 100).toFixed(0).padStart(18)}%  ${((roof.cmdCopyNs / ns) * 100).toFixed(0).padStart(22)}%`,
+                );
+              } finally {
+                for (const t of targets) t[Symbol.dispose]();
+                for (const f of imported) f[Symbol.dispose]();
+              }
             }
-          }
         }
       } finally {
         for (const f of frames) f.release();

@@ -26,6 +26,37 @@ export function matrixOf(color: Pick<ColorInfo, "colorspace">, height: number): 
   }
 }
 
+/** How chroma is brought to every pixel: bilinear at the stream's siting (libplacebo's default), or the nearest sample. */
+export type ChromaFilter = "bilinear" | "nearest";
+/** Where 4:2:0 chroma samples sit against the luma grid (AVChromaLocation). */
+export type ChromaSiting = "left" | "center" | "topleft" | "top" | "bottomleft" | "bottom";
+
+const SITINGS: Record<number, ChromaSiting> = {
+  1: "left",
+  2: "center",
+  3: "topleft",
+  4: "top",
+  5: "bottomleft",
+  6: "bottom",
+};
+
+/** AVChromaLocation -> siting; unspecified means left (H.264/HEVC's default for 4:2:0, and libplacebo's). */
+export const sitingOf = (color: Pick<ColorInfo, "chromaLocation">): ChromaSiting =>
+  SITINGS[color.chromaLocation] ?? "left";
+
+/**
+ * Where chroma sample 0 sits from the top-left luma sample, in half luma pixels (x, y): left is
+ * co-sited horizontally and between two rows vertically, center between both, top-left co-sited.
+ */
+export const SITING_OFFSETS: Record<ChromaSiting, [number, number]> = {
+  left: [0, 1],
+  center: [1, 1],
+  topleft: [0, 0],
+  top: [1, 0],
+  bottomleft: [0, 2],
+  bottom: [1, 2],
+};
+
 /** AVColorRange -> range; unspecified means limited (what video almost always is). */
 export const rangeOf = (color: Pick<ColorInfo, "colorRange">): Range => (color.colorRange === 2 ? "full" : "limited");
 

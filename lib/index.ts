@@ -1,7 +1,18 @@
 // vaapi-vk: decode video with VAAPI (or in software) into dmabufs and use them in Vulkan
 // without a CPU copy.
 
-export { type ColorParams, colorParams, type Matrix, matrixOf, type Range, rangeOf } from "./color";
+export {
+  type ChromaFilter,
+  type ChromaSiting,
+  type ColorParams,
+  colorParams,
+  type Matrix,
+  matrixOf,
+  type Range,
+  rangeOf,
+  SITING_OFFSETS,
+  sitingOf,
+} from "./color";
 export {
   type ColorInfo,
   DrmFrameDescriptorSchema,

@@ -69,6 +69,11 @@ export const VideoOptionsSchema = z.strictObject({
   forceLinear: z.boolean().default(false),
   /** Card node for --force-linear's DRM dumb buffers (default: the first /dev/dri/card*). */
   drmDevice: z.string().min(1).optional(),
+  /**
+   * Chroma reconstruction: bilinear at the frame's chroma siting (the default, as libplacebo/mpv
+   * render), or nearest (sample (x/2, y/2), bit-exact with libswscale's point scaler).
+   */
+  chroma: z.enum(["bilinear", "nearest"]).default("bilinear"),
   /** Vulkan device index or name (default: the render node's device, else VAAPI_VK_DEVICE, else the first that imports). */
   vulkanDevice: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
 });
@@ -264,7 +269,7 @@ export class Video implements Disposable {
       throw e;
     }
     this.videoImages = source === "vulkan" ? new VulkanVideoImages(this.ctx, avFields()) : undefined;
-    this.converter = new Converter(this.ctx);
+    this.converter = new Converter(this.ctx, { chroma: opts.chroma });
   }
 
   get disposed(): boolean {

@@ -2,8 +2,8 @@
 // frame's matrix, range and bit depth into these push constants, so the shaders hold no tables.
 //   y' = (Y - yOffset) * yScale         cb' = (Cb - cOffset) * cScale     (same for cr')
 //   R = y' + crR*cr'   G = y' + (cbG*cb' + crG*cr')   B = y' + cbB*cb'
-// Chroma is point-sampled: pixel (x, y) takes chroma sample (x/2, y/2), the nearest one for
-// centre-sited 4:2:0 and what libswscale's point scaler picks (the tests hold them to 1 LSB).
+// Chroma comes in as codes already reconstructed at the pixel (chroma.glsl: bilinear at the
+// stream's siting, or the point sample (x/2, y/2) libswscale's point scaler picks).
 struct ColorParams {
   float yOffset, yScale, cOffset, cScale;
   float crR, cbG, crG, cbB;
@@ -31,8 +31,16 @@ vec3 lumaPlusChroma(ColorParams c, float biasedY, vec3 chroma) {
   return clamp(rgb, 0.0, 1.0);
 }
 
-vec3 yuvToRgb(ColorParams c, float Y, float Cb, float Cr) {
-  return lumaPlusChroma(c, Y + BIAS, chromaTerms(c, Cb + BIAS, Cr + BIAS));
+// The same from plain codes: a bilinear chroma value has a fractional part (a multiple of 1/16)
+// that biasing would round away. Equal to chromaTerms for whole codes (both subtractions exact).
+vec3 chromaTermsCodes(ColorParams c, vec2 codes) {
+  precise vec2 cbcr = (codes - c.cOffset) * c.cScale;
+  precise vec3 terms = vec3(c.crR * cbcr.y, c.cbG * cbcr.x + c.crG * cbcr.y, c.cbB * cbcr.x);
+  return terms;
+}
+
+vec3 yuvToRgb(ColorParams c, float Y, vec2 chroma) {
+  return lumaPlusChroma(c, Y + BIAS, chromaTermsCodes(c, chroma));
 }
 
 // Nearest code: adding 2^23 to a value in [0, 2^16) leaves it rounded in the low mantissa bits.

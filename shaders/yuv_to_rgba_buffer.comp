@@ -22,30 +22,33 @@ uint halfAt2(uint a) { return (plane2[a >> 2] >> ((a & 2u) * 8u)) & 0xffffu; }
 
 #include "store_rgba.glsl"
 
+// The (Cb, Cr) codes of chroma sample c, for chroma.glsl.
+vec2 chromaSample(ivec2 ci) {
+  uvec2 c = uvec2(ci);
+  if (pc.layoutId == 0u) {
+    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 2u;
+    return vec2(byteAt1(a), byteAt1(a + 1u));
+  }
+  if (pc.layoutId == 1u) {
+    // P010: 10 bits in the high bits of each 16-bit sample.
+    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 4u;
+    return vec2(halfAt1(a) >> 6, halfAt1(a + 2u) >> 6);
+  }
+  if (pc.layoutId == 2u)
+    return vec2(byteAt1(pc.offset1 + c.y * pc.pitch1 + c.x), byteAt2(pc.offset2 + c.y * pc.pitch2 + c.x));
+  return vec2(
+    halfAt1(pc.offset1 + c.y * pc.pitch1 + c.x * 2u) & 0x3ffu,
+    halfAt2(pc.offset2 + c.y * pc.pitch2 + c.x * 2u) & 0x3ffu);
+}
+
+#include "chroma.glsl"
+
 void main() {
   uvec2 p = gl_GlobalInvocationID.xy;
   if (p.x >= pc.width || p.y >= pc.height) return;
-  uvec2 c = p >> 1;
-  uint Y, Cb, Cr;
-  if (pc.layoutId == 0u) {
-    Y = byteAt0(pc.offset0 + p.y * pc.pitch0 + p.x);
-    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 2u;
-    Cb = byteAt1(a);
-    Cr = byteAt1(a + 1u);
-  } else if (pc.layoutId == 1u) {
-    // P010: 10 bits in the high bits of each 16-bit sample.
-    Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) >> 6;
-    uint a = pc.offset1 + c.y * pc.pitch1 + c.x * 4u;
-    Cb = halfAt1(a) >> 6;
-    Cr = halfAt1(a + 2u) >> 6;
-  } else if (pc.layoutId == 2u) {
-    Y = byteAt0(pc.offset0 + p.y * pc.pitch0 + p.x);
-    Cb = byteAt1(pc.offset1 + c.y * pc.pitch1 + c.x);
-    Cr = byteAt2(pc.offset2 + c.y * pc.pitch2 + c.x);
-  } else {
-    Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) & 0x3ffu;
-    Cb = halfAt1(pc.offset1 + c.y * pc.pitch1 + c.x * 2u) & 0x3ffu;
-    Cr = halfAt2(pc.offset2 + c.y * pc.pitch2 + c.x * 2u) & 0x3ffu;
-  }
-  storeRgba(p.y * pc.outPitch + p.x, yuvToRgb(pc.color, float(Y), float(Cb), float(Cr)));
+  uint Y;
+  if (pc.layoutId == 0u || pc.layoutId == 2u) Y = byteAt0(pc.offset0 + p.y * pc.pitch0 + p.x);
+  else if (pc.layoutId == 1u) Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) >> 6;
+  else Y = halfAt0(pc.offset0 + p.y * pc.pitch0 + p.x * 2u) & 0x3ffu;
+  storeRgba(p.y * pc.outPitch + p.x, yuvToRgb(pc.color, float(Y), chromaAt(ivec2(p), chromaPlaneSize())));
 }

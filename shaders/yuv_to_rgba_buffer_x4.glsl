@@ -44,6 +44,27 @@ vec4 chroma2(uint cx, uint cy) {
   return p010Biased(plane1[FRAME].words[a], plane1[FRAME].words[a + 1u]);
 }
 
+// The (Cb, Cr) codes of chroma sample c, for chroma.glsl (bilinear chroma).
+vec2 chromaSample(ivec2 c) {
+  uint a = pc.offset1 + uint(c.y) * pc.pitch1 + uint(c.x) * (pc.layoutId == 0u ? 2u : 4u);
+  uint w = plane1[FRAME].words[a >> 2];
+  if (pc.layoutId == 0u) return vec2(bitfieldExtract(w, int(a & 3u) * 8, 8), bitfieldExtract(w, int(a & 3u) * 8 + 8, 8));
+  return vec2(bitfieldExtract(w, 6, 10), w >> 22);
+}
+
+#include "chroma.glsl"
+
+// Four pixels of row y from x with bilinear chroma: each pixel its own reconstructed chroma.
+uvec4 row4Bilinear(uint x, uint y) {
+  vec4 Y = luma4(x, y);
+  uint o[4];
+  for (int i = 0; i < 4; i++) {
+    vec3 C = chromaTermsCodes(pc.color, chromaAt(ivec2(int(x) + i, int(y)), chromaPlaneSize()));
+    o[i] = packRgba8(lumaPlusChroma(pc.color, Y[i], C));
+  }
+  return uvec4(o[0], o[1], o[2], o[3]);
+}
+
 uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
   return uvec4(
     packRgba8(lumaPlusChroma(pc.color, Y.x, C0)),
@@ -55,6 +76,11 @@ uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
 void main() {
   uint x = gl_GlobalInvocationID.x * 4u, cy = gl_GlobalInvocationID.y, y = cy * 2u;
   if (x >= pc.width || y >= pc.height) return;
+  if (bilinearChroma()) {
+    rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4Bilinear(x, y);
+    if (y + 1u < pc.height) rgba[FRAME].pixels[((y + 1u) * pc.outPitch + x) >> 2] = row4Bilinear(x, y + 1u);
+    return;
+  }
   vec4 C = chroma2(x >> 1, cy);
   vec3 C0 = chromaTerms(pc.color, C.x, C.y), C1 = chromaTerms(pc.color, C.z, C.w);
   rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4(luma4(x, y), C0, C1);

@@ -17,20 +17,23 @@ layout(std430, binding = 3) writeonly buffer Out { uint rgba[]; };
 
 #include "store_rgba.glsl"
 
+// UNORM views give v / (2^n - 1); back to integer codes. P010 keeps 10 bits in the high bits.
+vec2 codes(vec2 v) {
+  if (pc.layoutId == 1u) return floor(round(v * 65535.0) / 64.0);
+  return round(v * 255.0);
+}
+
+// The (Cb, Cr) codes of chroma sample c, for chroma.glsl.
+vec2 chromaSample(ivec2 c) {
+  if (pc.layoutId == 2u) return codes(vec2(texelFetch(chromaPlane1, c, 0).r, texelFetch(chromaPlane2, c, 0).r));
+  return codes(texelFetch(chromaPlane1, c, 0).rg);
+}
+
+#include "chroma.glsl"
+
 void main() {
   ivec2 p = ivec2(gl_GlobalInvocationID.xy);
   if (p.x >= int(pc.width) || p.y >= int(pc.height)) return;
-  ivec2 c = p >> 1;
-  // UNORM views give v / (2^n - 1); back to integer codes. P010 keeps 10 bits in the high bits.
-  float scale = pc.layoutId == 1u ? 65535.0 : 255.0;
-  float Y = round(texelFetch(lumaPlane, p, 0).r * scale);
-  vec2 C;
-  if (pc.layoutId == 2u) C = vec2(texelFetch(chromaPlane1, c, 0).r, texelFetch(chromaPlane2, c, 0).r);
-  else C = texelFetch(chromaPlane1, c, 0).rg;
-  C = round(C * scale);
-  if (pc.layoutId == 1u) {
-    Y = floor(Y / 64.0);
-    C = floor(C / 64.0);
-  }
-  storeRgba(uint(p.y) * pc.outPitch + uint(p.x), yuvToRgb(pc.color, Y, C.x, C.y));
+  float Y = codes(vec2(texelFetch(lumaPlane, p, 0).r, 0.0)).x;
+  storeRgba(uint(p.y) * pc.outPitch + uint(p.x), yuvToRgb(pc.color, Y, chromaAt(p, chromaPlaneSize())));
 }

@@ -21,6 +21,24 @@ float biased(float v) {
   return biasedCodes(uvec4(floatBitsToUint(v * 65535.0 + BIAS) >> 6) & 0x3ffu).x;
 }
 
+// The (Cb, Cr) codes of chroma sample c, for chroma.glsl (bilinear chroma).
+vec2 chromaSample(ivec2 c) {
+  vec2 v = texelFetch(chromaPlane1[FRAME], c, 0).rg;
+  return vec2(biased(v.x), biased(v.y)) - BIAS;
+}
+
+#include "chroma.glsl"
+
+// Four pixels of row y from x with bilinear chroma: each pixel its own reconstructed chroma.
+uvec4 row4Bilinear(int x, int y) {
+  uint o[4];
+  for (int i = 0; i < 4; i++) {
+    vec3 C = chromaTermsCodes(pc.color, chromaAt(ivec2(x + i, y), chromaPlaneSize()));
+    o[i] = packRgba8(lumaPlusChroma(pc.color, biased(texelFetch(lumaPlane[FRAME], ivec2(x + i, y), 0).r), C));
+  }
+  return uvec4(o[0], o[1], o[2], o[3]);
+}
+
 uvec4 row4(int x, int y, vec3 C0, vec3 C1) {
   uint o[4];
   for (int i = 0; i < 4; i++)
@@ -31,6 +49,11 @@ uvec4 row4(int x, int y, vec3 C0, vec3 C1) {
 void main() {
   int x = int(gl_GlobalInvocationID.x) * 4, cy = int(gl_GlobalInvocationID.y), y = cy * 2;
   if (x >= int(pc.width) || y >= int(pc.height)) return;
+  if (bilinearChroma()) {
+    rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y);
+    if (y + 1 < int(pc.height)) rgba[FRAME].pixels[(uint(y + 1) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y + 1);
+    return;
+  }
   vec2 c0 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2, cy), 0).rg, c1 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2 + 1, cy), 0).rg;
   vec3 C0 = chromaTerms(pc.color, biased(c0.x), biased(c0.y)), C1 = chromaTerms(pc.color, biased(c1.x), biased(c1.y));
   rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4(x, y, C0, C1);

@@ -3,7 +3,8 @@
 // per-plane layouts) -> packed RGBA8/RGBA16. The image is read through a YCbCr-conversion sampler
 // that does no maths (identity model, full range, midpoint chroma, nearest; lib/vulkan/ycbcr.ts):
 // at a pixel's centre it gives that pixel's Y and chroma sample (x/2, y/2) as G, B (Cb) and R (Cr),
-// the same codes the plane-image and buffer shaders read, so the output is the same bytes.
+// the same codes the plane-image and buffer shaders read with nearest chroma, so the output is the
+// same bytes; this path has no bilinear chroma (the converter reports "nearest" for it).
 #extension GL_GOOGLE_include_directive : require
 #include "color.glsl"
 
@@ -22,5 +23,5 @@ void main() {
   // UNORM of the significant bits: 8-bit formats over 255, P010's 10X6 over 1023.
   float scale = pc.layoutId == 1u ? 1023.0 : 255.0;
   vec3 yuv = round(s.gbr * scale);
-  storeRgba(uint(p.y) * pc.outPitch + uint(p.x), yuvToRgb(pc.color, yuv.x, yuv.y, yuv.z));
+  storeRgba(uint(p.y) * pc.outPitch + uint(p.x), yuvToRgb(pc.color, yuv.x, yuv.yz));
 }

@@ -10,7 +10,7 @@ import { swscaleRgba } from "./support/swscale";
 
 const withSource = requires(libavMissing() ?? clipsMissing());
 
-describe("NV12/YUV420/10-bit -> RGBA matches libswscale", () => {
+describe("NV12/YUV420/10-bit -> RGBA with nearest chroma matches libswscale's point scaler", () => {
   const cases: [string, ClipSpec, string, Matrix, Range, number][] = [
     ["8-bit, BT.601 by default below 720 lines, limited", CLIPS.h264, "yuv420p", "BT.601", "limited", 8],
     ["8-bit, BT.709 tagged", CLIPS.bt709, "yuv420p", "BT.709", "limited", 8],
@@ -23,13 +23,13 @@ describe("NV12/YUV420/10-bit -> RGBA matches libswscale", () => {
   ];
   for (const [name, spec, pixFmt, matrix, range, bitDepth] of cases) {
     withSource(name, () => {
-      using video = Video.open(clip(spec), { source: "software", validation: true });
+      using video = Video.open(clip(spec), { source: "software", chroma: "nearest", validation: true });
       for (let f = video.next(); f; f = video.next()) {
         using frame = f;
         const d = frame.descriptor;
         const { rgba, conversion, stats, importKind } = video.toRgba(frame);
         using _ = rgba;
-        expect(conversion).toEqual({ matrix, range, bitDepth });
+        expect(conversion).toEqual({ matrix, range, bitDepth, chroma: "nearest", siting: conversion.siting });
         expect(stats.cpuBytesCopied).toBe(0);
         expect(importKind).toBe("buffer");
         const gpu = video.readRgba(rgba);
@@ -60,7 +60,7 @@ describe("NV12 and P010 layouts (as VAAPI exports them) match libswscale", () =>
     ["P010 from 10-bit", CLIPS.hevc10, "yuv420p10le", 10],
   ] as const) {
     withSource(name, () => {
-      using video = Video.open(clip(spec), { source: "software", validation: true });
+      using video = Video.open(clip(spec), { source: "software", chroma: "nearest", validation: true });
       using frame = video.seekFrame(1);
       const d = frame.descriptor;
       const src = Bun.mmap(`/proc/self/fd/${d.objects[0]!.fd}`, { shared: true });
@@ -125,7 +125,7 @@ describe("NV12 and P010 layouts (as VAAPI exports them) match libswscale", () =>
 
 describe("RGBA16 output for 10-bit sources", () => {
   withSource("within one 8-bit step of libswscale's rgba64le, and its high bytes within 1 of RGBA8", () => {
-    using video = Video.open(clip(CLIPS.hevc10), { source: "software", validation: true });
+    using video = Video.open(clip(CLIPS.hevc10), { source: "software", chroma: "nearest", validation: true });
     using frame = video.seekFrame(1);
     const d = frame.descriptor;
     const wide = video.toRgba(frame, undefined, "rgba16");

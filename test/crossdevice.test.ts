@@ -1,11 +1,13 @@
 // The conversion gives the same bytes on every device and through every import kind: fixed NV12
 // and P010 patterns, converted here, must hash to the digests recorded on lavapipe (Mesa 25.0).
 // Width 250 runs the per-pixel shaders, width 248 the vectorised ones (4 pixels a thread); the
-// pattern does not depend on the width, so both must agree on the columns they share.
+// pattern does not depend on the width, so both must agree on the columns they share (but the last
+// of 248, whose bilinear chroma clamps at the edge). Both chroma filters, at three sitings.
 import { afterAll, beforeAll, expect } from "bun:test";
 import { createHash } from "node:crypto";
 import { closeSync } from "node:fs";
 import {
+  type ChromaFilter,
   type ColorInfo,
   Converter,
   DRM_FORMAT,
@@ -53,24 +55,24 @@ function frameBytes(p010: boolean, W: number, seed = 0): Uint8Array {
   return out;
 }
 
-const CONFIGS: { name: string; p010: boolean; color: ColorInfo; digest: string }[] = [
+const CONFIGS: { name: string; p010: boolean; color: ColorInfo; digests: Record<ChromaFilter, string> }[] = [
   {
-    name: "NV12 BT.709 limited",
+    name: "NV12 BT.709 limited, left-sited chroma",
     p010: false,
     color: { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 },
-    digest: "565191ccc60f95c5",
+    digests: { nearest: "565191ccc60f95c5", bilinear: "b8cbfd4181e521b6" },
   },
   {
-    name: "NV12 BT.601 full",
+    name: "NV12 BT.601 full, centre-sited chroma",
     p010: false,
-    color: { colorspace: 6, colorRange: 2, colorPrimaries: 6, colorTrc: 6, chromaLocation: 1 },
-    digest: "f89de04e52ca8b46",
+    color: { colorspace: 6, colorRange: 2, colorPrimaries: 6, colorTrc: 6, chromaLocation: 2 },
+    digests: { nearest: "f89de04e52ca8b46", bilinear: "3929729c2106f0e0" },
   },
   {
-    name: "P010 BT.2020 limited",
+    name: "P010 BT.2020 limited, top-left-sited chroma",
     p010: true,
-    color: { colorspace: 9, colorRange: 1, colorPrimaries: 9, colorTrc: 16, chromaLocation: 1 },
-    digest: "20083b460d6468a2",
+    color: { colorspace: 9, colorRange: 1, colorPrimaries: 9, colorTrc: 16, chromaLocation: 3 },
+    digests: { nearest: "20083b460d6468a2", bilinear: "623a08e0b3c5c9aa" },
   },
 ];
 
@@ -92,30 +94,31 @@ const describeAs = (fd: number, size: number, p010: boolean, W: number): DrmFram
 function convertFrame(
   frameDesc: DrmFrameDescriptor,
   color: ColorInfo,
+  chroma: ChromaFilter,
   handleType: "dma-buf" | "opaque-fd",
   plan?: ImportPlan,
 ): Uint8Array {
   using frame = importDmabuf(ctx, frameDesc, { handleType, plan });
-  using conv = new Converter(ctx);
+  using conv = new Converter(ctx, { chroma });
   const { rgba } = conv.toRgba(frame, color);
   using _ = rgba;
   return readBack(ctx, rgba);
 }
 
 /** RGBA of the pattern at width W through every import kind this device has. */
-function convertEveryWay(c: (typeof CONFIGS)[number], W: number): Record<string, Uint8Array> {
+function convertEveryWay(c: (typeof CONFIGS)[number], W: number, chroma: ChromaFilter): Record<string, Uint8Array> {
   const bytes = frameBytes(c.p010, W);
   const out: Record<string, Uint8Array> = {};
   if (ctx.importCaps("dma-buf").dmaBuf) {
     const m = makeMemfd(Math.ceil(bytes.length / 4096) * 4096);
     m.bytes.set(bytes);
-    out["dma-buf buffer"] = convertFrame(describeAs(m.fd, m.size, c.p010, W), c.color, "dma-buf");
+    out["dma-buf buffer"] = convertFrame(describeAs(m.fd, m.size, c.p010, W), c.color, chroma, "dma-buf");
     m.close();
   }
   if (ctx.has("VK_KHR_external_memory_fd") && ctx.dev.vkGetMemoryFdKHR) {
     const mem = exportOpaqueFd(ctx, bytes);
     const desc = describeAs(mem.fd, mem.size, c.p010, W);
-    out["opaque-fd buffer"] = convertFrame(desc, c.color, "opaque-fd", {
+    out["opaque-fd buffer"] = convertFrame(desc, c.color, chroma, "opaque-fd", {
       kind: "buffer",
       pixelFormat: c.p010 ? "P010" : "NV12",
       planes: desc.layers[0]!.planes,
@@ -123,7 +126,7 @@ function convertEveryWay(c: (typeof CONFIGS)[number], W: number): Record<string,
     const caps = ctx.importCaps("opaque-fd");
     const vkFormat = c.p010 ? "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16" : "G8_B8R8_2PLANE_420_UNORM";
     if ((caps.modifiers[vkFormat] ?? []).includes(0n))
-      out["opaque-fd image"] = convertFrame(desc, c.color, "opaque-fd");
+      out["opaque-fd image"] = convertFrame(desc, c.color, chroma, "opaque-fd");
     closeSync(mem.fd);
     mem.free();
   }
@@ -133,21 +136,29 @@ function convertEveryWay(c: (typeof CONFIGS)[number], W: number): Record<string,
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex").slice(0, 16);
 
 for (const c of CONFIGS) {
-  withVulkan(`${c.name}: the same bytes through every import kind this device has, per-pixel and vectorised`, () => {
-    const scalar = convertEveryWay(c, 250),
-      vectorised = convertEveryWay(c, 248);
-    const digests = Object.fromEntries(Object.entries(scalar).map(([k, v]) => [k, digest(v)]));
-    console.log(`${c.name} on ${ctx.info.name}: ${JSON.stringify(digests)}`);
-    expect(Object.keys(digests).length).toBeGreaterThan(0);
-    expect(new Set(Object.values(digests))).toEqual(new Set([c.digest]));
-    const reference = Object.values(scalar)[0]!;
-    for (const [kind, rgba] of Object.entries(vectorised)) {
-      const cropped = new Uint8Array(248 * 4 * H);
-      for (let y = 0; y < H; y++) cropped.set(reference.subarray(y * 250 * 4, y * 250 * 4 + 248 * 4), y * 248 * 4);
-      expect(digest(rgba), `${kind} at width 248`).toBe(digest(cropped));
-    }
-    ctx.checkValidation();
-  });
+  for (const chroma of ["nearest", "bilinear"] as const) {
+    withVulkan(
+      `${c.name}, ${chroma} chroma: the same bytes through every import kind this device has, per-pixel and vectorised`,
+      () => {
+        const scalar = convertEveryWay(c, 250, chroma),
+          vectorised = convertEveryWay(c, 248, chroma);
+        const digests = Object.fromEntries(Object.entries(scalar).map(([k, v]) => [k, digest(v)]));
+        console.log(`${c.name}, ${chroma} on ${ctx.info.name}: ${JSON.stringify(digests)}`);
+        expect(Object.keys(digests).length).toBeGreaterThan(0);
+        expect(new Set(Object.values(digests))).toEqual(new Set([c.digests[chroma]]));
+        // Width 248 against 250 cropped: the last column of 248 clamps its chroma at the edge, the same column of 250 does not.
+        const reference = Object.values(scalar)[0]!;
+        const crop = (rgba: Uint8Array, w: number) => {
+          const out = new Uint8Array(247 * 4 * H);
+          for (let y = 0; y < H; y++) out.set(rgba.subarray(y * w * 4, y * w * 4 + 247 * 4), y * 247 * 4);
+          return out;
+        };
+        for (const [kind, rgba] of Object.entries(vectorised))
+          expect(digest(crop(rgba, 248)), `${kind} at width 248`).toBe(digest(crop(reference, 250)));
+        ctx.checkValidation();
+      },
+    );
+  }
 }
 
 withVulkan(

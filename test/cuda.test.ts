@@ -59,7 +59,7 @@ describe("CUDA frames through the import and conversion pipeline", () => {
           // The context inside the count: what it keeps for reuse (command buffers, fences) goes with it.
           using ctx = VulkanContext.create({ validation: true });
           using frame = uploadCudaFrame(format, w, h, [luma, chroma]);
-          using conv = new Converter(ctx);
+          using conv = new Converter(ctx, { chroma: "nearest" });
           const outputs: Uint8Array[] = [];
           for (const plan of [
             undefined,

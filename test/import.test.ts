@@ -108,7 +108,8 @@ describe("buffer import of memfds as dma_bufs", () => {
       const m = makeMemfd(size);
       m.bytes.set(pattern(size, 3));
       using frame = importDmabuf(ctx, nv12(m.fd, size, w, h, pitch));
-      using conv = new Converter(ctx);
+      // The reference takes chroma sample (x/2, y/2); bilinear chroma has its own (test/chroma.test.ts).
+      using conv = new Converter(ctx, { chroma: "nearest" });
       const { rgba } = conv.toRgba(frame, {
         colorspace: 1,
         colorRange: 1,
@@ -255,7 +256,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
   withImageImport("NV12, one object: image path converts like the reference and like the buffer path", () => {
     const mem = exportOpaqueFd(ctx, src);
     const desc = nv12(mem.fd, mem.size, w, h, pitch);
-    using conv = new Converter(ctx);
+    using conv = new Converter(ctx, { chroma: "nearest" });
     using image = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
     expect(image.kind).toBe("image");
     const { rgba } = conv.toRgba(image, color);
@@ -293,7 +294,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     };
     using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd" });
     expect(frame.plan).toMatchObject({ kind: "image", disjoint: true });
-    using conv = new Converter(ctx);
+    using conv = new Converter(ctx, { chroma: "nearest" });
     const { rgba } = conv.toRgba(frame, color);
     using _ = rgba;
     expect(
@@ -319,7 +320,7 @@ describe("image import with explicit DRM modifiers (opaque-fd memory from a seco
     () => {
       const mem = exportOpaqueFd(ctx, src);
       const desc = nv12(mem.fd, mem.size, w, h, pitch);
-      using conv = new Converter(ctx);
+      using conv = new Converter(ctx, { chroma: "nearest" });
       using luma = new LumaPass(ctx);
       const results = (["multi-planar", "planes"] as const).map((layout) => {
         using frame = importDmabuf(ctx, desc, { handleType: "opaque-fd", layout });

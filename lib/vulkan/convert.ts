@@ -2,7 +2,18 @@
 // packed RGBA8 pixels. The CPU never reads the frame; readBack() is for the edge (PNG, tests).
 import { pack, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
-import { colorParams, colorParamsArray, type Matrix, matrixOf, type Range, rangeOf } from "../color";
+import {
+  type ChromaFilter,
+  type ChromaSiting,
+  colorParams,
+  colorParamsArray,
+  type Matrix,
+  matrixOf,
+  type Range,
+  rangeOf,
+  SITING_OFFSETS,
+  sitingOf,
+} from "../color";
 import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
@@ -35,7 +46,8 @@ export const ConvertPush = struct("ConvertPush", [
   ["pitch1", "u32"],
   ["pitch2", "u32"],
   ["outPitch", "u32"],
-  ["reserved2", "u32"],
+  // shaders/chroma.glsl: bit 0 bilinear; bits 8-9 and 16-17 the siting offsets (SITING_OFFSETS).
+  ["chroma", "u32"],
   ["color", { array: "f32", count: 8 }],
 ]);
 
@@ -85,7 +97,15 @@ type ConvertInput = {
   submit?: (record: (cmd: number) => void) => Submission;
 };
 
-export type ConversionInfo = { matrix: Matrix; range: Range; bitDepth: number };
+export type ConversionInfo = {
+  matrix: Matrix;
+  range: Range;
+  bitDepth: number;
+  /** How chroma was reconstructed (the YCbCr-sampler path reads the nearest sample whatever was asked). */
+  chroma: ChromaFilter;
+  /** The chroma siting it was reconstructed at (the frame's chroma location; unspecified: left). */
+  siting: ChromaSiting;
+};
 /** RGBA8: 4 bytes a pixel. RGBA16: 8 bytes a pixel (little-endian 16-bit channels), for 10-bit sources. */
 export type OutputFormat = "rgba8" | "rgba16";
 export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
@@ -103,7 +123,23 @@ export class Converter implements Disposable {
   private readonly slotUse: (Submission | undefined)[] = [];
   private closed = false;
 
-  constructor(readonly ctx: VulkanContext) {}
+  /**
+   * `chroma`: bilinear (the default) reconstructs each pixel's chroma from the two nearest samples
+   * each way at the frame's siting, as libplacebo, FFmpeg's scale_vulkan and GStreamer do; nearest
+   * takes sample (x/2, y/2), bit-exact with libswscale's point scaler.
+   */
+  constructor(
+    readonly ctx: VulkanContext,
+    options: { chroma?: ChromaFilter } = {},
+  ) {
+    const chroma = options.chroma ?? "bilinear";
+    if (chroma !== "bilinear" && chroma !== "nearest")
+      throw new InvalidArgumentError("chroma", `${String(chroma)}; use "bilinear" or "nearest"`);
+    this.chroma = chroma;
+  }
+
+  /** How this converter reconstructs chroma. */
+  readonly chroma: ChromaFilter;
 
   private pipeline(kind: ShaderKind, pixelFormat: PixelFormat): ComputePipeline {
     const ycbcrFormat = kind === "ycbcr" ? PIXEL_FORMATS[pixelFormat].vkFormat : undefined;
@@ -360,11 +396,15 @@ export class Converter implements Disposable {
       throw new VulkanUnsupportedError(
         `no RGBA conversion for ${input.pixelFormat}; the converter reads NV12, P010, YUV420 and YUV420_10`,
       );
+    const siting = sitingOf(color);
     const info: ConversionInfo = {
       matrix: matrixOf(color, height),
       range: rangeOf(color),
       bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth,
+      chroma: input.kind === "ycbcr" ? "nearest" : this.chroma,
+      siting,
     };
+    const [sitingX, sitingY] = SITING_OFFSETS[siting];
     const needed = width * height * bytesPerPixel(output);
     const small = targets.find((t) => t && t.size < needed);
     if (small)
@@ -386,6 +426,7 @@ export class Converter implements Disposable {
         pitch0: planes[0]?.pitch ?? 0,
         pitch1: planes[1]?.pitch ?? 0,
         pitch2: planes[2]?.pitch ?? 0,
+        chroma: (info.chroma === "bilinear" ? 1 : 0) | (sitingX << 8) | (sitingY << 16),
         color: colorParamsArray(colorParams(info.matrix, info.range, info.bitDepth)),
       });
       const kind: ShaderKind =
