@@ -24,7 +24,7 @@ import {
 import { reclaimer } from "../reclaim";
 import { checkVk, type HandleType, handleTypeBit, type TimelineSync, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
-import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits } from "./planes";
+import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits, singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 import { type SyncMode, waitForProducer } from "./sync";
 
@@ -341,13 +341,7 @@ export class ImportedFrame implements GpuFrame, Disposable {
           oldLayout: vk.ImageLayout.GENERAL,
           newLayout: vk.ImageLayout.GENERAL,
           image,
-          subresourceRange: {
-            aspectMask: vk.ImageAspect.COLOR,
-            baseMipLevel: 0,
-            levelCount: 1,
-            baseArrayLayer: 0,
-            layerCount: 1,
-          },
+          subresourceRange: singleSubresource(vk.ImageAspect.COLOR),
         })),
       );
       const count = this.planeImages.length;
@@ -769,13 +763,7 @@ function importImage(
       viewType: 1,
       format: vk.VkFormat[img.format as vk.VkFormatName],
       components: [0, 0, 0, 0],
-      subresourceRange: {
-        aspectMask: vk.ImageAspect.COLOR,
-        baseMipLevel: 0,
-        levelCount: 1,
-        baseArrayLayer: 0,
-        layerCount: 1,
-      },
+      subresourceRange: singleSubresource(vk.ImageAspect.COLOR),
     });
     checkVk(dev.vkCreateImageView(device, view, null, out), "vkCreateImageView", what);
     handlesOf(frame).planeViews.push(u64(out));

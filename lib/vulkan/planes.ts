@@ -22,3 +22,12 @@ export const imageUsageBits = (uses: readonly ImageUse[]): number =>
 /** The drmFormatModifierTilingFeatures a modifier must list for these uses. */
 export const tilingFeatureBits = (uses: readonly ImageUse[]): number =>
   uses.reduce((bits, u) => bits | USE_BITS[u].feature, 0);
+
+/** The one mip level and array layer of an image (every image here has just those), for `aspectMask`. */
+export const singleSubresource = (aspectMask: number) => ({
+  aspectMask,
+  baseMipLevel: 0,
+  levelCount: 1,
+  baseArrayLayer: 0,
+  layerCount: 1,
+});

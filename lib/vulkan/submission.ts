@@ -98,18 +98,34 @@ export class CommandPool {
   }
 }
 
-/** What a Submission owns: its slot (command buffer and fence), and the cleanup of what the work used. */
+/**
+ * What a Submission owns: its slot (command buffer and fence) and the cleanup of what the work
+ * used, until the work completes; its hold on the context until it is released.
+ */
 type SubmissionHandles = {
   ctx: VulkanContext;
   slot: SubmitSlot;
   cleanup?: (() => void) | undefined;
   released: boolean;
-  finished: boolean;
+  /** The GPU finished it, and the slot and cleanup were given back (once). */
+  completed: boolean;
 };
 
+/**
+ * Once the fence says the work is done: give the command buffer and fence back to the pool for the
+ * next submission and run the cleanup, then and there (libplacebo's vk_cmdpool runs its callbacks
+ * on completion too), not when the caller gets round to disposing.
+ */
+function complete(h: SubmissionHandles): void {
+  if (h.completed) return;
+  h.completed = true;
+  h.ctx.commands.recycle(h.slot);
+  h.cleanup?.();
+}
+
 function waitFor(h: SubmissionHandles): void {
-  // Released without finishing (its wait failed): the fence is gone, there is nothing left to wait on.
-  if (h.finished || h.released) return;
+  // Released without completing (its wait failed): the fence is left alone, there is nothing to wait on.
+  if (h.completed || h.released) return;
   const fences = Buffer.alloc(8);
   fences.writeBigUInt64LE(h.slot.fence);
   checkVk(
@@ -117,27 +133,22 @@ function waitFor(h: SubmissionHandles): void {
     "vkWaitForFences",
     "the GPU did not finish within 60 s",
   );
-  h.finished = true;
+  complete(h);
 }
 
 /**
- * Wait (once), then give the command buffer and fence back to the context for the next
- * submission, run the cleanup, and let go of the device. Where the wait fails (the GPU hung or was
- * lost), the slot and what the cleanup frees are left alone: the GPU may still be running them.
+ * Wait (once) for the work to complete, then let go of the device. Where the wait fails (the GPU
+ * hung or was lost), the slot and what the cleanup frees are left alone: the GPU may still be
+ * running them.
  */
 function releaseSubmission(h: SubmissionHandles): void {
   if (h.released) return;
   try {
     waitFor(h);
-  } catch (e) {
+  } finally {
     h.released = true;
     h.ctx.release();
-    throw e;
   }
-  h.released = true;
-  h.ctx.commands.recycle(h.slot);
-  h.cleanup?.();
-  h.ctx.release();
 }
 
 const submissionReclaimer = reclaimer<SubmissionHandles>("submissions", releaseSubmission);
@@ -152,14 +163,17 @@ export class Submission implements Disposable {
 
   constructor(ctx: VulkanContext, slot: SubmitSlot, cleanup?: () => void) {
     ctx.retain("Submission");
-    this.h = { ctx, slot, cleanup, released: false, finished: false };
+    this.h = { ctx, slot, cleanup, released: false, completed: false };
     submissionReclaimer.register(this, this.h, this);
   }
 
-  /** Whether the GPU has finished it (without waiting). */
+  /** Whether the GPU has finished it (without waiting); finding it finished completes it. */
   get done(): boolean {
     const h = this.h;
-    return h.finished || h.released || (h.finished = h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.slot.fence) === 0);
+    if (h.completed || h.released) return true;
+    if (h.ctx.dev.vkGetFenceStatus(h.ctx.device, h.slot.fence) !== 0) return false;
+    complete(h);
+    return true;
   }
 
   wait(): void {

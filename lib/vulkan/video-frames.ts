@@ -14,6 +14,7 @@ import type { VulkanFrameRef } from "../sources/decoder";
 import { checkVk, type VulkanContext } from "./context";
 import { type FrameAcquisition, type GpuFrame, type ImportedBuffer, submitReadingFrames } from "./import";
 import { readU64 } from "./instance";
+import { singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 
 /** The plane view formats of each pool format: the R16 views read P010's 10 bits in the high bits, as the buffer path does. */
@@ -171,13 +172,7 @@ export class VulkanVideoImages implements Disposable {
           image,
           viewType: 1 /* 2D */,
           format: vk.VkFormat[format],
-          subresourceRange: {
-            aspectMask: plane === 0 ? vk.ImageAspect.PLANE_0 : vk.ImageAspect.PLANE_1,
-            baseMipLevel: 0,
-            levelCount: 1,
-            baseArrayLayer: 0,
-            layerCount: 1,
-          },
+          subresourceRange: singleSubresource(plane === 0 ? vk.ImageAspect.PLANE_0 : vk.ImageAspect.PLANE_1),
         });
         checkVk(this.ctx.dev.vkCreateImageView(this.ctx.device, info, null, out), "vkCreateImageView");
         views.push(readU64(out));
@@ -285,13 +280,7 @@ export class VulkanVideoFrame implements GpuFrame {
       srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
       dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
       image: read.u64(f, this.K.img),
-      subresourceRange: {
-        aspectMask: vk.ImageAspect.COLOR,
-        baseMipLevel: 0,
-        levelCount: 1,
-        baseArrayLayer: 0,
-        layerCount: 1,
-      },
+      subresourceRange: singleSubresource(vk.ImageAspect.COLOR),
     });
     return {
       semaphores: [],
