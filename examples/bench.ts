@@ -19,6 +19,7 @@ import {
   importDmabuf,
   type LumaFrame,
   PIXEL_FORMATS,
+  Preview,
   pixelFormatOf,
   readBack,
   type Submission,
@@ -67,6 +68,16 @@ const spec = {
       value: "N",
       help: "frames decoded ahead on the library's decode thread; 0: decode inside next()",
       default: "4",
+    },
+    preview: {
+      type: "boolean",
+      help: "instead: show the converted frames in a window (space pauses, f fits/1:1, q or Escape quits), then the fps with and without it",
+    },
+    "preview-speed": {
+      type: "string",
+      value: "source|max",
+      help: "with --preview: at the clip's frame rate, or as fast as it goes",
+      default: "source",
     },
     streams: {
       type: "string",
@@ -488,8 +499,87 @@ function streamsTable(a: Args): void {
   }
 }
 
+/**
+ * The preview: `a.frames` frames converted and presented in a window (the clip looping), paced to
+ * the source's frame rate unless --preview-speed max, the title carrying fps, imports and cache
+ * hits and CPU bytes copied; then, with the window open, the same frames converted without being
+ * shown, for what presenting costs. Closing the window (or q) ends it.
+ */
+function previewRun(a: Args): void {
+  using preview = Preview.open(`vaapi-vk: ${a.video}`);
+  using video = Video.open(a.video, { source: a.source, preview, decodeAhead: a.decodeAhead, threads: a.threads });
+  const { width, height } = video.info;
+  const targets = [0, 1].map(() => video.converter.allocateRgba(width, height));
+  // --diff: the frame and, beside it, the heat map of |luma - previous luma|, all on the GPU.
+  if (values.diff) preview.resize(2 * width, height);
+  using heat = video.converter.allocateRgba(width, height);
+  let previous: LumaFrame | undefined;
+  const beside = (frame: DecodedFrame): GpuBuffer | undefined => {
+    if (!values.diff) return undefined;
+    const luma = video.luma.toLuma(video.importFrame(frame).imported);
+    // The first frame against itself: a black map.
+    const d = video.luma.diff(previous ?? luma, luma);
+    using _ = d.diff.buffer;
+    video.luma.heatMap(d.diff, heat);
+    previous?.buffer[Symbol.dispose]();
+    previous = luma;
+    return heat;
+  };
+  const paced = values["preview-speed"] !== "max";
+  const frameS = Number.isFinite(video.info.fps) && video.info.fps > 0 ? 1 / video.info.fps : 1 / 30;
+  try {
+    const pass = (show: boolean) => {
+      let shown = 0;
+      const start = now();
+      let titled = start;
+      while (shown < a.frames) {
+        const state = preview.poll();
+        if (state.quit) break;
+        if (show && state.paused) {
+          Bun.sleepSync(10);
+          continue;
+        }
+        using frame = nextLooping(video);
+        const target = targets[shown % 2]!;
+        using conversion = video.toRgbaAsync(frame, target).submission;
+        if (show) preview.show(target, width, height, beside(frame));
+        conversion.wait();
+        shown++;
+        if (show && paced) {
+          const due = start + shown * frameS * 1000;
+          if (due > now()) Bun.sleepSync(due - now());
+        }
+        if (show && now() - titled > 500) {
+          titled = now();
+          const s = video.stats;
+          preview.title = `vaapi-vk ${video.source}: ${((shown * 1000) / (now() - start)).toFixed(1)} fps, imports ${s.imports}, hits ${s.cacheHits}, CPU bytes copied ${s.cpuBytesCopied}`;
+        }
+      }
+      return { frames: shown, seconds: (now() - start) / 1000 };
+    };
+    const shown = pass(true);
+    const hidden = preview.state.quit ? undefined : pass(false);
+    video.ctx.checkValidation();
+    const s = video.stats;
+    console.log(
+      `${a.video}: ${width}x${height}, ${video.source} source, presented on ${video.ctx.info.name}; ${shown.frames} frames shown at ${fps(shown).toFixed(1)} fps (${paced ? "paced to the source" : "as fast as it goes"})` +
+        (hidden ? `; the same without presenting: ${fps(hidden).toFixed(1)} fps` : "") +
+        `; CPU bytes copied: ${s.cpuBytesCopied} (the frames reach the window through a GPU copy and blit)`,
+    );
+  } finally {
+    previous?.buffer[Symbol.dispose]();
+    for (const t of targets) t[Symbol.dispose]();
+  }
+}
+
 function main(): void {
   const a = parseArgs();
+  if (values.preview) {
+    if (!["source", "max"].includes(values["preview-speed"]))
+      cliUsageError(spec, `--preview-speed ${values["preview-speed"]}: use source or max`);
+    previewRun(a);
+    return;
+  }
   if (a.streams) {
     streamsTable(a);
     return;

@@ -7,6 +7,8 @@ export const libc = lazyLibrary(
   { name: "libc", sonames: ["libc.so.6"], debianPackage: "libc6" },
   {
     memfd_create: { args: [T.cstring, T.u32], returns: T.i32 },
+    setenv: { args: [T.cstring, T.cstring, T.i32], returns: T.i32 },
+    unsetenv: { args: [T.cstring], returns: T.i32 },
     ftruncate: { args: [T.i32, T.i64], returns: T.i32 },
     mmap: { args: [T.ptr, T.u64, T.i32, T.i32, T.i32, T.i64], returns: T.ptr },
     munmap: { args: [T.ptr, T.u64], returns: T.i32 },

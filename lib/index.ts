@@ -63,6 +63,7 @@ export {
   planImport,
 } from "./plan";
 export { encodePng, heatMap } from "./png";
+export { displayMissing, Preview, type PreviewState } from "./preview";
 export { type ProbeReport, ProbeReportSchema, probe } from "./probe";
 export { type ReclaimCounts, reclaimedByGc } from "./reclaim";
 export { CudaFrame, cudaContext, uploadCudaFrame } from "./sources/cuda";

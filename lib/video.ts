@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { FrameDescriptor } from "./descriptor";
 import { DecodeError, InvalidArgumentError, UseAfterDisposeError } from "./errors";
+import { Preview } from "./preview";
 import { DecodedFrame, type DecodeSession, type StreamInfo } from "./sources/decoder";
 import { avFields } from "./sources/libav";
 import { LinearRing } from "./sources/linear";
@@ -74,6 +75,12 @@ export const VideoOptionsSchema = z.strictObject({
    * render), or nearest (sample (x/2, y/2), bit-exact with libswscale's point scaler).
    */
   chroma: z.enum(["bilinear", "nearest"]).default("bilinear"),
+  /**
+   * A window to present the converted frames in (Preview.open): the Video's device is made able to
+   * present to it (its surface's instance extensions, VK_KHR_swapchain), the window is sized to
+   * the video, and preview.show(rgba, width, height) puts a result on screen with no CPU copy.
+   */
+  preview: z.custom<Preview>((v) => v instanceof Preview, "a Preview (Preview.open)").optional(),
   /** Vulkan device index or name (default: the render node's device, else VAAPI_VK_DEVICE, else the first that imports). */
   vulkanDevice: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
 });
@@ -207,6 +214,7 @@ export class Video implements Disposable {
         device: opts.vulkanDevice,
         renderNode: source === "vaapi" && opts.vulkanDevice === undefined ? opts.vaapiDevice : undefined,
         videoDecode: tryVulkan,
+        surfaceExtensions: opts.preview?.instanceExtensions ?? [],
       });
       // Whether libav and the device can decode through Vulkan at all is known before the file is
       // opened (a pipe read by a failed attempt would have lost its start).
@@ -269,6 +277,10 @@ export class Video implements Disposable {
       throw e;
     }
     this.videoImages = source === "vulkan" ? new VulkanVideoImages(this.ctx, avFields()) : undefined;
+    if (opts.preview) {
+      opts.preview.attach(this.ctx);
+      opts.preview.resize(this.info.width, this.info.height);
+    }
     this.converter = new Converter(this.ctx, { chroma: opts.chroma });
   }
 

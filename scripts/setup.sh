@@ -9,10 +9,12 @@ SUDO=""
 
 # Debian packages. mesa-vulkan-drivers comes from bookworm-backports: its lavapipe (25.x) has
 # VK_EXT_external_memory_dma_buf, bookworm's own 22.3 does not. libdrm-dev must then come from
-# there too (it pins libdrm2's version).
+# there too (it pins libdrm2's version), and so must libgbm-dev (libsdl2-dev's, pinned to libgbm1).
+# SDL2, Xvfb and xwd: the preview window, and the test that screenshots it.
 PKGS="libva2 libva-drm2 libavformat59 libavcodec59 libavutil57 libswscale6 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-      libva-dev libvulkan1 libvulkan-dev vulkan-validationlayers glslang-tools ffmpeg gcc libc6-dev xz-utils"
-BACKPORTS_PKGS="mesa-vulkan-drivers libdrm-dev"
+      libva-dev libvulkan1 libvulkan-dev vulkan-validationlayers glslang-tools ffmpeg gcc libc6-dev xz-utils
+      libsdl2-2.0-0 libsdl2-dev xvfb x11-apps"
+BACKPORTS_PKGS="mesa-vulkan-drivers libdrm-dev libgbm-dev"
 have_all() {
   for p in $PKGS $BACKPORTS_PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 1; done
   # lavapipe must be 23 or newer (dma_buf import).

@@ -46,6 +46,18 @@ import {
   Stat,
 } from "../ffi/libc";
 import { VAProfile } from "../ffi/libva";
+import {
+  SDL_EVENT_SIZE,
+  SDL_INIT_VIDEO,
+  SDL_KEYDOWN,
+  SDL_QUIT,
+  SDL_WINDOW_RESIZABLE,
+  SDL_WINDOW_VULKAN,
+  SDL_WINDOWEVENT,
+  SDL_WINDOWEVENT_CLOSE,
+  SDLK,
+  sdlLayouts,
+} from "../ffi/sdl";
 import { drmDescriptorLayouts, loadShim, VVFrameDesc } from "../ffi/shim";
 import type { StructLayout } from "../ffi/struct";
 import * as vk from "../ffi/vulkan";
@@ -73,6 +85,7 @@ const HEADERS = [
   "fcntl.h",
   "linux/udmabuf.h",
   "vulkan/vulkan.h",
+  "SDL2/SDL.h",
   "va/va.h",
   "va/va_drm.h",
   "linux/dma-buf.h",
@@ -155,6 +168,19 @@ constant("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
 constant("O_CLOEXEC", O_CLOEXEC);
 constant("UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC);
 for (const l of Object.values(drmLayouts)) layout(`struct ${l.name}`, l as StructLayout<string>);
+for (const l of Object.values(sdlLayouts)) layout(l.name, l as StructLayout<string>);
+sizeOf("SDL_Event", "SDL_Event", SDL_EVENT_SIZE);
+for (const [name, v] of Object.entries({
+  SDL_INIT_VIDEO,
+  SDL_WINDOW_VULKAN,
+  SDL_WINDOW_RESIZABLE,
+  SDL_QUIT,
+  SDL_WINDOWEVENT,
+  SDL_KEYDOWN,
+  SDL_WINDOWEVENT_CLOSE,
+}))
+  constant(name, v);
+for (const [key, v] of Object.entries(SDLK)) constant(`SDLK_${key}`, v);
 for (const [name, v] of Object.entries(drmIoctls)) constant(`${name} & 0xffffffffu`, v, name);
 for (const [name, v] of Object.entries(DRM_FORMAT)) {
   if (name !== "S010") constant(`DRM_FORMAT_${name}`, v);

@@ -1,7 +1,7 @@
 // Luma pass and diff mode: luma equals the decoded Y plane (top 8 bits for 10-bit), the diff's sum
 // and histogram equal the CPU's, and identical frames diff to all zero.
 import { expect } from "bun:test";
-import { type FrameDescriptor, readBack, Video } from "vaapi-vk";
+import { type FrameDescriptor, heatMap, readBack, Video } from "vaapi-vk";
 import { CLIPS, clip, clipsMissing } from "./support/clips";
 import { libavMissing, requires } from "./support/gate";
 
@@ -51,6 +51,11 @@ for (const [name, spec, tenBit] of [
       }
     expect(d.sum).toBe(sum);
     expect(d.histogram).toEqual(histogram);
+    // The preview's heat map, made on the GPU, is the CPU's heatMap of the same diff byte for byte.
+    using heat = video.luma.heatMap(d.diff);
+    expect(
+      Buffer.from(readBack(video.ctx, heat)).equals(Buffer.from(heatMap(diffBytes, l0.width, l0.height, l0.rowWords))),
+    ).toBe(true);
     video.ctx.checkValidation();
   });
 }

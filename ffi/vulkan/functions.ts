@@ -33,9 +33,19 @@ const instanceFns = {
   vkCreateDebugUtilsMessengerEXT: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
 } as const satisfies Record<string, FFIFunction>;
 
+/** Instance functions of VK_KHR_surface: bound when the instance enabled it (a preview window's). */
+const surfaceFns = {
+  vkDestroySurfaceKHR: { args: [D, H, T.ptr], returns: T.void },
+  vkGetPhysicalDeviceSurfaceSupportKHR: { args: [D, T.u32, H, T.ptr], returns: T.i32 },
+  vkGetPhysicalDeviceSurfaceCapabilitiesKHR: { args: [D, H, T.ptr], returns: T.i32 },
+  vkGetPhysicalDeviceSurfaceFormatsKHR: { args: [D, H, T.ptr, T.ptr], returns: T.i32 },
+  vkGetPhysicalDeviceSurfacePresentModesKHR: { args: [D, H, T.ptr, T.ptr], returns: T.i32 },
+} as const satisfies Record<string, FFIFunction>;
+
 const deviceFns = {
   vkDestroyDevice: { args: [D, T.ptr], returns: T.void },
   vkDeviceWaitIdle: { args: [D], returns: T.i32 },
+  vkQueueWaitIdle: { args: [D], returns: T.i32 },
   vkGetDeviceQueue: { args: [D, T.u32, T.u32, T.ptr], returns: T.void },
   vkQueueSubmit: { args: [D, T.u32, T.ptr, H], returns: T.i32 },
   vkCreateCommandPool: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
@@ -91,6 +101,9 @@ const deviceFns = {
   vkCmdPipelineBarrier: { args: [D, T.u32, T.u32, T.u32, T.u32, T.ptr, T.u32, T.ptr, T.u32, T.ptr], returns: T.void },
   vkCmdCopyBuffer: { args: [D, H, H, T.u32, T.ptr], returns: T.void },
   vkCmdCopyImageToBuffer: { args: [D, H, T.u32, H, T.u32, T.ptr], returns: T.void },
+  vkCmdCopyBufferToImage: { args: [D, H, H, T.u32, T.u32, T.ptr], returns: T.void },
+  vkCmdBlitImage: { args: [D, H, T.u32, H, T.u32, T.u32, T.ptr, T.u32], returns: T.void },
+  vkCmdClearColorImage: { args: [D, H, T.u32, T.ptr, T.u32, T.ptr], returns: T.void },
   vkCmdResetQueryPool: { args: [D, H, T.u32, T.u32], returns: T.void },
   vkCmdWriteTimestamp: { args: [D, T.u32, H, T.u32], returns: T.void },
 } as const satisfies Record<string, FFIFunction>;
@@ -101,6 +114,11 @@ const deviceExtFns = {
   vkGetMemoryFdKHR: { args: [D, T.ptr, T.ptr], returns: T.i32 },
   vkGetMemoryHostPointerPropertiesEXT: { args: [D, T.u32, T.ptr, T.ptr], returns: T.i32 },
   vkImportSemaphoreFdKHR: { args: [D, T.ptr], returns: T.i32 },
+  vkCreateSwapchainKHR: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  vkDestroySwapchainKHR: { args: [D, H, T.ptr], returns: T.void },
+  vkGetSwapchainImagesKHR: { args: [D, H, T.ptr, T.ptr], returns: T.i32 },
+  vkAcquireNextImageKHR: { args: [D, H, T.u64, H, H, T.ptr], returns: T.i32 },
+  vkQueuePresentKHR: { args: [D, T.ptr], returns: T.i32 },
 } as const satisfies Record<string, FFIFunction>;
 
 function bind<F extends Record<string, FFIFunction>>(
@@ -120,7 +138,7 @@ function bind<F extends Record<string, FFIFunction>>(
   return out;
 }
 
-export type InstanceFns = TypedSymbols<typeof instanceFns>;
+export type InstanceFns = TypedSymbols<typeof instanceFns> & Partial<TypedSymbols<typeof surfaceFns>>;
 export type DeviceFns = TypedSymbols<typeof deviceFns> & Partial<TypedSymbols<typeof deviceExtFns>>;
 
 const cstr = (s: string) => Buffer.from(`${s}\0`);
@@ -133,7 +151,7 @@ export function loadInstanceFns(instance: number): InstanceFns {
   return {
     ...bind(core, (n) => gipa(instance as unknown as Pointer, cstr(n)) as number | null, false),
     ...bind(
-      { vkCreateDebugUtilsMessengerEXT },
+      { vkCreateDebugUtilsMessengerEXT, ...surfaceFns },
       (n) => gipa(instance as unknown as Pointer, cstr(n)) as number | null,
       true,
     ),

@@ -609,6 +609,57 @@ export const VkTimelineSemaphoreSubmitInfo = struct("VkTimelineSemaphoreSubmitIn
   ["pSignalSemaphoreValues", "ptr"],
 ]);
 
+export const VkSurfaceCapabilitiesKHR = struct("VkSurfaceCapabilitiesKHR", [
+  ["minImageCount", "u32"],
+  ["maxImageCount", "u32"],
+  ["currentExtent", { array: "u32", count: 2 }],
+  ["minImageExtent", { array: "u32", count: 2 }],
+  ["maxImageExtent", { array: "u32", count: 2 }],
+  ["maxImageArrayLayers", "u32"],
+  ["supportedTransforms", "u32"],
+  ["currentTransform", "u32"],
+  ["supportedCompositeAlpha", "u32"],
+  ["supportedUsageFlags", "u32"],
+]);
+export const VkSurfaceFormatKHR = struct("VkSurfaceFormatKHR", [
+  ["format", "u32"],
+  ["colorSpace", "u32"],
+]);
+export const VkSwapchainCreateInfoKHR = struct("VkSwapchainCreateInfoKHR", [
+  ...header,
+  ["flags", "u32"],
+  ["surface", "u64"],
+  ["minImageCount", "u32"],
+  ["imageFormat", "u32"],
+  ["imageColorSpace", "u32"],
+  ["imageExtent", { array: "u32", count: 2 }],
+  ["imageArrayLayers", "u32"],
+  ["imageUsage", "u32"],
+  ["imageSharingMode", "u32"],
+  ["queueFamilyIndexCount", "u32"],
+  ["pQueueFamilyIndices", "ptr"],
+  ["preTransform", "u32"],
+  ["compositeAlpha", "u32"],
+  ["presentMode", "u32"],
+  ["clipped", "u32"],
+  ["oldSwapchain", "u64"],
+]);
+export const VkPresentInfoKHR = struct("VkPresentInfoKHR", [
+  ...header,
+  ["waitSemaphoreCount", "u32"],
+  ["pWaitSemaphores", "ptr"],
+  ["swapchainCount", "u32"],
+  ["pSwapchains", "ptr"],
+  ["pImageIndices", "ptr"],
+  ["pResults", "ptr"],
+]);
+export const VkImageBlit = struct("VkImageBlit", [
+  ["srcSubresource", VkImageSubresourceLayers],
+  ["srcOffsets", { array: "i32", count: 6 }],
+  ["dstSubresource", VkImageSubresourceLayers],
+  ["dstOffsets", { array: "i32", count: 6 }],
+]);
+
 /** Every layout above, for the layout truth test. */
 export const vulkanLayouts = {
   VkApplicationInfo,
@@ -698,6 +749,11 @@ export const vulkanLayouts = {
   VkDescriptorImageInfo,
   VkWriteDescriptorSet,
   VkQueryPoolCreateInfo,
+  VkSurfaceCapabilitiesKHR,
+  VkSurfaceFormatKHR,
+  VkSwapchainCreateInfoKHR,
+  VkPresentInfoKHR,
+  VkImageBlit,
 };
 
 /** The layouts known by a few offsets (large structs), with their sizes, for the layout truth test. */

@@ -47,6 +47,11 @@ export const VulkanContextOptionsSchema = z.strictObject({
    * cannot, the context is made without them and `videoDecodeMissing` says why.
    */
   videoDecode: z.boolean().default(false),
+  /**
+   * Instance extensions a window's surface needs (a Preview's, from SDL): the instance gets them and
+   * the device VK_KHR_swapchain, so frames can be presented from this device.
+   */
+  surfaceExtensions: z.array(z.string().min(1)).default([]),
 });
 export type VulkanContextOptions = z.input<typeof VulkanContextOptionsSchema>;
 
@@ -95,10 +100,13 @@ export const VIDEO_DECODE_EXTENSIONS = {
 /** The most queues of a video decode family a context makes for libav's decoder. */
 const MAX_DECODE_QUEUES = 8;
 
-/** Timeline semaphores a submission waits for and signals, each at a value. */
-export type TimelineSync = {
-  waits: { semaphore: bigint; value: bigint }[];
-  signals: { semaphore: bigint; value: bigint }[];
+/**
+ * Semaphores a submission waits for and signals: timeline ones at a value (a libav Vulkan frame's),
+ * binary ones without (a swapchain image's acquire and present).
+ */
+export type SubmitSync = {
+  waits: { semaphore: bigint; value?: bigint }[];
+  signals: { semaphore: bigint; value?: bigint }[];
 };
 
 /** The video decode queue a context made with `videoDecode` has, for libav's AVVulkanDeviceContext. */
@@ -204,7 +212,7 @@ export class VulkanContext implements Disposable {
   private constructor(opts: z.output<typeof VulkanContextOptionsSchema>) {
     const validation = opts.validation ?? process.env["VAAPI_VK_VALIDATION"] === "1";
     this.validation = validation;
-    const shared = sharedInstance(validation, opts.debug);
+    const shared = sharedInstance(validation, opts.debug, opts.surfaceExtensions);
     this.instance = shared.instance;
     this.instanceExtensions = shared.extensions;
     this.inst = shared.inst;
@@ -320,6 +328,11 @@ export class VulkanContext implements Disposable {
         })),
       );
       for (const e of video?.extensions ?? []) this.enabledExtensions.add(e);
+      if (opts.surfaceExtensions.length) {
+        if (!chosen.info.extensions.includes("VK_KHR_swapchain"))
+          throw new VulkanUnsupportedError(`${chosen.info.name} lacks VK_KHR_swapchain: it cannot present to a window`);
+        this.enabledExtensions.add("VK_KHR_swapchain");
+      }
       const devExts = cstrings([...this.enabledExtensions]);
       const devInfo = pack(vk.VkDeviceCreateInfo, {
         sType: vk.SType.DEVICE_CREATE_INFO,
@@ -582,13 +595,13 @@ export class VulkanContext implements Disposable {
   /**
    * Record commands into a one-time command buffer and submit them without waiting. The returned
    * Submission waits (once) and releases its fence, command buffer and `cleanup` when disposed.
-   * `timeline`: timeline semaphores to wait for and signal, at values (a libav Vulkan frame's).
+   * `sync`: more semaphores to wait for and signal (timeline ones at their values).
    */
   submit(
     record: (cmd: number) => void,
     waitSemaphores: bigint[] = [],
     cleanup?: () => void,
-    timeline?: TimelineSync,
+    sync?: SubmitSync,
   ): Submission {
     this.assertLive("VulkanContext.submit");
     const slot = this.commands.take();
@@ -604,16 +617,20 @@ export class VulkanContext implements Disposable {
       );
       record(cmd);
       checkVk(this.dev.vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-      const waits = [...waitSemaphores.map((semaphore) => ({ semaphore, value: 0n })), ...(timeline?.waits ?? [])];
-      const signals = timeline?.signals ?? [];
+      const waits: SubmitSync["waits"] = [
+        ...waitSemaphores.map((semaphore) => ({ semaphore })),
+        ...(sync?.waits ?? []),
+      ];
+      const signals = sync?.signals ?? [];
+      const timeline = [...waits, ...signals].some((x) => x.value !== undefined);
       const sems = new BigUint64Array(Math.max(1, waits.length));
       const waitValues = new BigUint64Array(Math.max(1, waits.length));
       waits.forEach((w, i) => {
         sems[i] = w.semaphore;
-        waitValues[i] = w.value;
+        waitValues[i] = w.value ?? 0n;
       });
       const signalSems = new BigUint64Array(signals.map((x) => x.semaphore));
-      const signalValues = new BigUint64Array(signals.map((x) => x.value));
+      const signalValues = new BigUint64Array(signals.map((x) => x.value ?? 0n));
       const stages = new Uint32Array(Math.max(1, waits.length)).fill(vk.PipelineStage.ALL_COMMANDS);
       const timelineInfo = timeline
         ? pack(vk.VkTimelineSemaphoreSubmitInfo, {

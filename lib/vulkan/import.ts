@@ -22,7 +22,7 @@ import {
   planImport,
 } from "../plan";
 import { reclaimer } from "../reclaim";
-import { checkVk, type HandleType, handleTypeBit, type TimelineSync, type VulkanContext } from "./context";
+import { checkVk, type HandleType, handleTypeBit, type SubmitSync, type VulkanContext } from "./context";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits, singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
@@ -117,7 +117,7 @@ export type FrameAcquisition = {
   /** Binary semaphores to wait for (the producer's fences), destroyed when the work is done. */
   semaphores: bigint[];
   /** Timeline semaphores to wait for and signal (a libav Vulkan frame's). */
-  timeline?: TimelineSync;
+  timeline?: SubmitSync;
   /** Called once the submission was made (true) or failed (false): a frame locked by acquire() is unlocked here. */
   settle?: (submitted: boolean) => void;
 };

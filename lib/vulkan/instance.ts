@@ -126,12 +126,22 @@ export type SharedInstance = {
 const instances = new Map<string, SharedInstance>();
 
 /** The instance for this configuration, made on first use. */
-export function sharedInstance(validation: boolean, debug: boolean): SharedInstance {
-  const key = `${validation}/${debug}`;
+export function sharedInstance(
+  validation: boolean,
+  debug: boolean,
+  surfaceExtensions: readonly string[] = [],
+): SharedInstance {
+  const key = `${validation}/${debug}/${[...surfaceExtensions].sort().join(",")}`;
   const known = instances.get(key);
   if (known) return known;
   const layers: string[] = [];
-  const exts: string[] = [];
+  // The surface extensions a window asks for (a preview's: VK_KHR_surface and its platform's).
+  const missing = surfaceExtensions.filter((e) => !instanceExtensions().includes(e));
+  if (missing.length)
+    throw new VulkanUnsupportedError(
+      `the Vulkan loader lacks ${missing.join(", ")}, which the window needs to present (install the driver's WSI support)`,
+    );
+  const exts: string[] = [...surfaceExtensions];
   if (validation) {
     if (!instanceLayers().includes("VK_LAYER_KHRONOS_validation")) {
       throw new VulkanUnsupportedError(

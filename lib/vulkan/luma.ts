@@ -18,6 +18,13 @@ export const LumaPush = struct("LumaPush", [
   ["offset0", "u32"],
   ["pitch0", "u32"],
 ]);
+/** Push constants of shaders/heat_map.comp. */
+const HeatMapPush = struct("HeatMapPush", [
+  ["width", "u32"],
+  ["height", "u32"],
+  ["rowWords", "u32"],
+]);
+
 export const DiffPush = struct("DiffPush", [
   ["width", "u32"],
   ["height", "u32"],
@@ -44,6 +51,7 @@ export class LumaPass implements Disposable {
   private bufferPipeline?: ComputePipeline;
   private imagePipeline?: ComputePipeline;
   private diffPipeline?: ComputePipeline;
+  private heatMapPipeline?: ComputePipeline;
   /** By multi-planar Vulkan format: each reads through that format's YCbCr sampler. */
   private readonly ycbcrPipelines = new Map<string, ComputePipeline>();
   private stats?: GpuBuffer;
@@ -198,6 +206,44 @@ export class LumaPass implements Disposable {
     }
   }
 
+  /**
+   * A diff (from diff()) as a packed RGBA8 heat map, on the GPU, into `target` (width x height x 4
+   * bytes; allocated when not given, the caller's to dispose): what the preview shows beside the
+   * frame, the same ramp as heatMap() in lib/png.ts.
+   */
+  heatMap(diff: LumaFrame, target?: GpuBuffer): GpuBuffer {
+    this.check("heatMap");
+    const bytes = diff.width * diff.height * 4;
+    if (target && (target.ctx !== this.ctx || target.size < bytes))
+      throw new InvalidArgumentError(
+        "heat map target",
+        `give a GpuBuffer of this device holding ${bytes} bytes (${diff.width}x${diff.height} RGBA8)`,
+      );
+    const out =
+      target ?? new GpuBuffer(this.ctx, bytes, vk.BufferUsage.STORAGE | vk.BufferUsage.TRANSFER_SRC, "device");
+    try {
+      const pipeline = (this.heatMapPipeline ??= new ComputePipeline(
+        this.ctx,
+        "heat_map.spv",
+        [{ type: "storage-buffer" }, { type: "storage-buffer" }],
+        HeatMapPush.size,
+      ));
+      const set = pipeline.bind(0, [
+        { binding: 0, buffer: diff.buffer.buffer },
+        { binding: 1, buffer: out.buffer },
+      ]);
+      const push = pack(HeatMapPush, { width: diff.width, height: diff.height, rowWords: diff.rowWords });
+      this.ctx.submitAndWait((cmd) => {
+        pipeline.recordDispatch(cmd, set, push, [Math.ceil(diff.width / 16), Math.ceil(diff.height / 16), 1]);
+        recordWriteBarrier(this.ctx, cmd, out.buffer);
+      });
+      return out;
+    } catch (e) {
+      if (!target) out[Symbol.dispose]();
+      throw e;
+    }
+  }
+
   private check(call: string): void {
     if (this.closed) throw new UseAfterDisposeError("LumaPass", `LumaPass.${call}`);
   }
@@ -209,6 +255,7 @@ export class LumaPass implements Disposable {
     this.imagePipeline?.[Symbol.dispose]();
     for (const p of this.ycbcrPipelines.values()) p[Symbol.dispose]();
     this.diffPipeline?.[Symbol.dispose]();
+    this.heatMapPipeline?.[Symbol.dispose]();
     this.stats?.[Symbol.dispose]();
   }
 }
