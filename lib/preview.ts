@@ -26,6 +26,7 @@ import { readU64 } from "./vulkan/instance";
 import type { GpuBuffer } from "./vulkan/memory";
 import { singleSubresource } from "./vulkan/planes";
 import type { Submission } from "./vulkan/submission";
+import { createSemaphore } from "./vulkan/sync";
 
 /** What says where the window goes: SDL reads them through getenv. */
 const DISPLAY_VARIABLES = ["DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "SDL_VIDEODRIVER"];
@@ -114,7 +115,12 @@ export class Preview implements Disposable {
     if (!window) {
       const error = String(sdl.SDL_GetError());
       sdl.SDL_QuitSubSystem(SDL_INIT_VIDEO);
-      throw new VulkanUnsupportedError(`SDL could not make a Vulkan window: ${error}`);
+      const where = process.env["WAYLAND_DISPLAY"]
+        ? `WAYLAND_DISPLAY=${process.env["WAYLAND_DISPLAY"]}`
+        : `DISPLAY=${process.env["DISPLAY"]}`;
+      throw new VulkanUnsupportedError(
+        `SDL could not make a Vulkan window on ${where}: ${error} (is that display's server running and reachable?)`,
+      );
     }
     this.window = window;
     const count = new Uint32Array(1);
@@ -475,18 +481,7 @@ export class Preview implements Disposable {
     ctx.dev.vkGetSwapchainImagesKHR!(ctx.device, handle, n, null);
     const images = new BigUint64Array(n[0]!);
     ctx.dev.vkGetSwapchainImagesKHR!(ctx.device, handle, n, images);
-    const semaphore = () => {
-      checkVk(
-        ctx.dev.vkCreateSemaphore(
-          ctx.device,
-          pack(vk.VkSemaphoreCreateInfo, { sType: vk.SType.SEMAPHORE_CREATE_INFO }),
-          null,
-          out,
-        ),
-        "vkCreateSemaphore",
-      );
-      return readU64(out);
-    };
+    const semaphore = () => createSemaphore(ctx);
     return {
       handle,
       images: [...images],

@@ -2,7 +2,7 @@
 // presents into an SDL window through a swapchain, and xwd dumps the window for comparison.
 import { afterAll, beforeAll, expect } from "bun:test";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { frameToRgba, Preview, Video, VulkanContext, VulkanUnsupportedError } from "vaapi-vk";
@@ -29,17 +29,26 @@ function displayServerMissing(): string | undefined {
 }
 
 const withWindow = requires(libavMissing() ?? vulkanMissing() ?? clipsMissing() ?? displayServerMissing());
-const DISPLAY = `:${90 + (process.pid % 9)}`;
 let xvfb: ChildProcess | undefined;
 const savedDisplay = process.env["DISPLAY"];
 
 beforeAll(async () => {
   if (displayServerMissing()) return;
-  xvfb = spawn("Xvfb", [DISPLAY, "-screen", "0", "800x600x24", "-nolisten", "tcp"], { stdio: "ignore" });
-  // Ready once its socket is there.
-  const socket = `/tmp/.X11-unix/X${DISPLAY.slice(1)}`;
-  for (let i = 0; i < 100 && !existsSync(socket); i++) await Bun.sleep(50);
-  process.env["DISPLAY"] = DISPLAY;
+  // Xvfb picks a free display number itself and writes it to stdout once it listens.
+  const server = spawn("Xvfb", ["-displayfd", "1", "-screen", "0", "1280x720x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  xvfb = server;
+  const display = await new Promise<string>((resolve, reject) => {
+    let said = "";
+    server.stdout!.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes("\n")) resolve(said.trim());
+    });
+    server.on("exit", (code) => reject(new Error(`Xvfb exited (${code}) before it listened`)));
+    setTimeout(() => reject(new Error("Xvfb did not start within 5 s")), 5000);
+  });
+  process.env["DISPLAY"] = `:${display}`;
 });
 afterAll(() => {
   xvfb?.kill();
@@ -115,21 +124,19 @@ withWindow("closing the window ends the run: show() stops presenting, everything
   expect(openFds()).toBe(before);
 });
 
-withWindow("bench --preview presents the clip and reports what presenting costs", () => {
-  const r = spawnSync(
+/** examples/bench.ts on the test clip with `flags`, under the test's display and the validation layer. */
+const bench = (...flags: string[]) =>
+  spawnSync(
     process.execPath,
-    [
-      "run",
-      join(import.meta.dir, "..", "examples", "bench.ts"),
-      clip(CLIPS.h264),
-      "--preview",
-      "--preview-speed",
-      "max",
-      "--frames",
-      "12",
-    ],
-    { encoding: "utf8", env: { ...process.env, VAAPI_VK_VALIDATION: "1" } },
+    ["run", join(import.meta.dir, "..", "examples", "bench.ts"), clip(CLIPS.h264), ...flags],
+    {
+      encoding: "utf8",
+      env: { ...process.env, VAAPI_VK_VALIDATION: "1" },
+    },
   );
+
+withWindow("bench --preview presents the clip and reports what presenting costs", () => {
+  const r = bench("--preview", "--preview-speed", "max", "--frames", "12");
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(
@@ -138,21 +145,7 @@ withWindow("bench --preview presents the clip and reports what presenting costs"
 });
 
 withWindow("bench --preview --diff shows the frame and its heat map side by side", () => {
-  const r = spawnSync(
-    process.execPath,
-    [
-      "run",
-      join(import.meta.dir, "..", "examples", "bench.ts"),
-      clip(CLIPS.h264),
-      "--preview",
-      "--diff",
-      "--preview-speed",
-      "max",
-      "--frames",
-      "6",
-    ],
-    { encoding: "utf8", env: { ...process.env, VAAPI_VK_VALIDATION: "1" } },
-  );
+  const r = bench("--preview", "--diff", "--preview-speed", "max", "--frames", "6");
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/6 frames shown .*CPU bytes copied: 0/);

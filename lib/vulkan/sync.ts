@@ -19,6 +19,21 @@ import { checkVk, type HandleType, type VulkanContext } from "./context";
  */
 export type SyncMode = "sync-file" | "poll" | "exporter" | "timeline";
 
+/** A binary semaphore of `ctx`'s device (the caller destroys it). */
+export function createSemaphore(ctx: VulkanContext): bigint {
+  const out = Buffer.alloc(8);
+  checkVk(
+    ctx.dev.vkCreateSemaphore(
+      ctx.device,
+      pack(vk.VkSemaphoreCreateInfo, { sType: vk.SType.SEMAPHORE_CREATE_INFO }),
+      null,
+      out,
+    ),
+    "vkCreateSemaphore",
+  );
+  return out.readBigUInt64LE(0);
+}
+
 /** Each fd's pending writes as a sync_file imported into a wait semaphore; null where any fd cannot export. */
 function exportSyncFiles(ctx: VulkanContext, fds: readonly number[]): bigint[] | null {
   if (!ctx.has("VK_KHR_external_semaphore_fd") || !ctx.dev.vkImportSemaphoreFdKHR) return null;
@@ -31,17 +46,14 @@ function exportSyncFiles(ctx: VulkanContext, fds: readonly number[]): bigint[] |
     const arg = pack(dma_buf_export_sync_file, { flags: DMA_BUF_SYNC_READ, fd: -1 });
     if (libc().ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, arg) !== 0) return fail();
     const syncFd = arg.readInt32LE(dma_buf_export_sync_file.offsets.fd);
-    const out = Buffer.alloc(8);
-    checkVk(
-      ctx.dev.vkCreateSemaphore(
-        ctx.device,
-        pack(vk.VkSemaphoreCreateInfo, { sType: vk.SType.SEMAPHORE_CREATE_INFO }),
-        null,
-        out,
-      ),
-      "vkCreateSemaphore",
-    );
-    const semaphore = out.readBigUInt64LE(0);
+    let semaphore: bigint;
+    try {
+      semaphore = createSemaphore(ctx);
+    } catch (e) {
+      libc().close(syncFd);
+      fail();
+      throw e;
+    }
     semaphores.push(semaphore);
     const imp = pack(vk.VkImportSemaphoreFdInfoKHR, {
       sType: vk.SType.IMPORT_SEMAPHORE_FD_INFO_KHR,
