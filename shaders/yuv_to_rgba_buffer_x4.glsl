@@ -54,12 +54,12 @@ vec2 chromaSample(ivec2 c) {
 
 #include "chroma.glsl"
 
-// Four pixels of row y from x with bilinear chroma: each pixel its own reconstructed chroma.
-uvec4 row4Bilinear(uint x, uint y) {
+// Four pixels of row y from x with bilinear chroma, from the thread's chroma block.
+uvec4 row4Bilinear(uint x, uint y, ChromaBlock block, ivec2 origin) {
   vec4 Y = luma4(x, y);
   uint o[4];
   for (int i = 0; i < 4; i++) {
-    vec3 C = chromaTermsCodes(pc.color, chromaAt(ivec2(int(x) + i, int(y)), chromaPlaneSize()));
+    vec3 C = chromaTermsCodes(pc.color, chromaFromBlock(block, origin, ivec2(int(x) + i, int(y))));
     o[i] = packRgba8(lumaPlusChroma(pc.color, Y[i], C));
   }
   return uvec4(o[0], o[1], o[2], o[3]);
@@ -77,8 +77,11 @@ void main() {
   uint x = gl_GlobalInvocationID.x * 4u, cy = gl_GlobalInvocationID.y, y = cy * 2u;
   if (x >= pc.width || y >= pc.height) return;
   if (bilinearChroma()) {
-    rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4Bilinear(x, y);
-    if (y + 1u < pc.height) rgba[FRAME].pixels[((y + 1u) * pc.outPitch + x) >> 2] = row4Bilinear(x, y + 1u);
+    ivec2 origin = ivec2(x >> 1, cy);
+    ChromaBlock block = chromaBlock(origin, chromaPlaneSize());
+    rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4Bilinear(x, y, block, origin);
+    if (y + 1u < pc.height)
+      rgba[FRAME].pixels[((y + 1u) * pc.outPitch + x) >> 2] = row4Bilinear(x, y + 1u, block, origin);
     return;
   }
   vec4 C = chroma2(x >> 1, cy);

@@ -29,11 +29,11 @@ vec2 chromaSample(ivec2 c) {
 
 #include "chroma.glsl"
 
-// Four pixels of row y from x with bilinear chroma: each pixel its own reconstructed chroma.
-uvec4 row4Bilinear(int x, int y) {
+// Four pixels of row y from x with bilinear chroma, from the thread's chroma block.
+uvec4 row4Bilinear(int x, int y, ChromaBlock block, ivec2 origin) {
   uint o[4];
   for (int i = 0; i < 4; i++) {
-    vec3 C = chromaTermsCodes(pc.color, chromaAt(ivec2(x + i, y), chromaPlaneSize()));
+    vec3 C = chromaTermsCodes(pc.color, chromaFromBlock(block, origin, ivec2(x + i, y)));
     o[i] = packRgba8(lumaPlusChroma(pc.color, biased(texelFetch(lumaPlane[FRAME], ivec2(x + i, y), 0).r), C));
   }
   return uvec4(o[0], o[1], o[2], o[3]);
@@ -50,8 +50,11 @@ void main() {
   int x = int(gl_GlobalInvocationID.x) * 4, cy = int(gl_GlobalInvocationID.y), y = cy * 2;
   if (x >= int(pc.width) || y >= int(pc.height)) return;
   if (bilinearChroma()) {
-    rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y);
-    if (y + 1 < int(pc.height)) rgba[FRAME].pixels[(uint(y + 1) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y + 1);
+    ivec2 origin = ivec2(x / 2, cy);
+    ChromaBlock block = chromaBlock(origin, chromaPlaneSize());
+    rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y, block, origin);
+    if (y + 1 < int(pc.height))
+      rgba[FRAME].pixels[(uint(y + 1) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y + 1, block, origin);
     return;
   }
   vec2 c0 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2, cy), 0).rg, c1 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2 + 1, cy), 0).rg;
