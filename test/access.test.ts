@@ -7,31 +7,39 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DecodeError, type FrameDescriptor, Video } from "vaapi-vk";
-import { CLIP_DIR, CLIPS, type ClipSpec, clip, decodeRaw, ffmpegMissing } from "./support/clips";
+import {
+  CLIP_DIR,
+  CLIPS,
+  type ClipSpec,
+  cliOutput,
+  clip,
+  clipsMissing,
+  decodeRaw,
+  ffmpegMissing,
+  referencesMissing,
+} from "./support/clips";
 import { openFds } from "./support/fds";
 import { libavMissing, requires } from "./support/gate";
 import { packedPlanes } from "./support/planes";
 
 const withFfmpeg = requires(libavMissing() ?? ffmpegMissing());
+// The ffmpeg/ffprobe CLIs' outputs, run here or carried (test/support/clips.ts cliOutput), and the clips.
+const withReferences = requires(libavMissing() ?? referencesMissing() ?? clipsMissing());
 
 /** ffprobe's view: every frame's pts in presentation order, the time base, rates and duration. */
 function probe(file: string) {
-  const r = spawnSync(
-    "ffprobe",
-    [
-      "-v",
-      "error",
-      "-select_streams",
-      "v:0",
-      "-show_entries",
-      "stream=time_base,avg_frame_rate,r_frame_rate,nb_frames,duration:frame=pts",
-      "-of",
-      "json",
-      file,
-    ],
-    { encoding: "utf8" },
-  );
-  const j = JSON.parse(r.stdout) as {
+  const out = cliOutput("ffprobe", file, [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "stream=time_base,avg_frame_rate,r_frame_rate,nb_frames,duration:frame=pts",
+    "-of",
+    "json",
+    "INPUT",
+  ]);
+  const j = JSON.parse(out.toString()) as {
     streams: {
       time_base: string;
       avg_frame_rate: string;
@@ -64,7 +72,7 @@ const CASES: [string, ClipSpec][] = [
 
 describe("random access against ffprobe's frame list and ffmpeg's decode", () => {
   for (const [name, spec] of CASES) {
-    withFfmpeg(`${name}: info, frameAt in any order, seek, frameAtTime, ranges; decode-ahead on and off`, () => {
+    withReferences(`${name}: info, frameAt in any order, seek, frameAtTime, ranges; decode-ahead on and off`, () => {
       const file = clip(spec);
       const p = probe(file);
       const frameBytes = (spec.size.split("x").map(Number) as [number, number]).reduce((w, h) => w * h) * 1.5;
@@ -217,42 +225,49 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  withFfmpeg("info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them", () => {
-    {
-      using video = Video.open(clip(CLIPS.bt2020), { source: "software", validation: false });
-      expect(video.info.color).toEqual({
-        matrix: "bt2020nc",
-        range: "tv",
-        primaries: "bt2020",
-        transfer: "smpte2084",
-        chromaLocation: "left",
-      });
-      expect(video.info.bitDepth).toBe(10);
-      expect(video.info.rotation).toBe(0);
-    }
-    const rotated = join(CLIP_DIR, "h264_rotate90_320x180.mp4");
-    if (!existsSync(rotated)) {
-      const r = spawnSync("ffmpeg", [
+  withReferences(
+    "info carries the stream's colour tags, bit depth and display rotation, as ffprobe reports them",
+    () => {
+      {
+        using video = Video.open(clip(CLIPS.bt2020), { source: "software", validation: false });
+        expect(video.info.color).toEqual({
+          matrix: "bt2020nc",
+          range: "tv",
+          primaries: "bt2020",
+          transfer: "smpte2084",
+          chromaLocation: "left",
+        });
+        expect(video.info.bitDepth).toBe(10);
+        expect(video.info.rotation).toBe(0);
+      }
+      const rotated = join(CLIP_DIR, "h264_rotate90_320x180.mp4");
+      if (!existsSync(rotated)) {
+        const r = spawnSync("ffmpeg", [
+          "-v",
+          "error",
+          "-y",
+          "-i",
+          clip(CLIPS.h264),
+          "-c",
+          "copy",
+          "-metadata:s:v:0",
+          "rotate=90",
+          rotated,
+        ]);
+        if (r.status !== 0) throw new Error(`ffmpeg could not tag the rotation: ${r.stderr}`);
+      }
+      const probed = cliOutput("ffprobe", rotated, [
         "-v",
         "error",
-        "-y",
-        "-i",
-        clip(CLIPS.h264),
-        "-c",
-        "copy",
-        "-metadata:s:v:0",
-        "rotate=90",
-        rotated,
+        "-show_entries",
+        "stream_side_data=rotation",
+        "-of",
+        "csv=p=0",
+        "INPUT",
       ]);
-      if (r.status !== 0) throw new Error(`ffmpeg could not tag the rotation: ${r.stderr}`);
-    }
-    const probed = spawnSync(
-      "ffprobe",
-      ["-v", "error", "-show_entries", "stream_side_data=rotation", "-of", "csv=p=0", rotated],
-      { encoding: "utf8" },
-    );
-    using video = Video.open(rotated, { source: "software", validation: false });
-    expect(video.info.rotation).toBe(Number(probed.stdout.trim()));
-    expect(Math.abs(video.info.rotation)).toBe(90);
-  });
+      using video = Video.open(rotated, { source: "software", validation: false });
+      expect(video.info.rotation).toBe(Number(probed.toString().trim()));
+      expect(Math.abs(video.info.rotation)).toBe(90);
+    },
+  );
 });

@@ -1,12 +1,55 @@
-// Test clips, generated once with the ffmpeg CLI into .cache/clips.
+// Test clips, generated once with the ffmpeg CLI into .cache/clips, and what the ffmpeg and ffprobe
+// CLIs say of them (the oracles), kept in .cache/clips/refs: a machine without the CLIs (the GPU
+// runner) reads both carried in .cache/clips.
+
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 
 export const CLIP_DIR = join(import.meta.dir, "..", "..", ".cache", "clips");
+const REFS = join(CLIP_DIR, "refs");
 
+/** Why the ffmpeg CLI cannot run here. VAAPI_VK_TEST_NO_FFMPEG=1 acts as a machine without it (the GPU runner). */
 export function ffmpegMissing(): string | undefined {
+  if (process.env["VAAPI_VK_TEST_NO_FFMPEG"] === "1") return "no ffmpeg CLI (VAAPI_VK_TEST_NO_FFMPEG=1)";
   return spawnSync("ffmpeg", ["-version"]).status === 0 ? undefined : "no ffmpeg CLI on PATH (apt-get install ffmpeg)";
+}
+
+/** Why the CLIs' outputs can be had neither by running them nor from carried references, or undefined. */
+export function referencesMissing(): string | undefined {
+  const missing = ffmpegMissing();
+  return missing && !existsSync(REFS)
+    ? `${missing}, and .cache/clips/refs holds no references (run the suite once where ffmpeg is, and carry .cache/clips)`
+    : undefined;
+}
+
+/**
+ * What `tool` (ffmpeg or ffprobe) prints for `args` (`input` where the word INPUT stands): run
+ * where the CLI is, and kept by the input's content and the arguments; read back where it is not.
+ */
+export function cliOutput(tool: "ffmpeg" | "ffprobe", input: string, args: string[]): Buffer {
+  const key = createHash("sha256")
+    .update(readFileSync(input))
+    .update(JSON.stringify([tool, ...args]))
+    .digest("hex")
+    .slice(0, 24);
+  // Gzipped: raw decodes are most of what the GPU runner gets carried, and its carry is bounded.
+  const kept = join(REFS, `${basename(input)}.${tool}.${key}.gz`);
+  if (ffmpegMissing()) {
+    if (!existsSync(kept))
+      throw new Error(`no ${tool} here and no carried reference for ${tool} ${args.join(" ")} on ${input} (${kept})`);
+    return Buffer.from(Bun.gunzipSync(readFileSync(kept)));
+  }
+  const r = spawnSync(
+    tool,
+    args.map((a) => (a === "INPUT" ? input : a)),
+    { maxBuffer: 1 << 30 },
+  );
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(" ")} on ${input} failed: ${r.stderr}`);
+  mkdirSync(REFS, { recursive: true });
+  writeFileSync(kept, Bun.gzipSync(r.stdout));
+  return r.stdout;
 }
 
 export type ClipSpec = {
@@ -168,10 +211,17 @@ export function clip(spec: ClipSpec): string {
 }
 
 /** Every frame of `file` decoded by the ffmpeg CLI (libavcodec, no scaling) as raw planes. */
-export function decodeRaw(file: string, pixFmt: string): Buffer {
-  const r = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", pixFmt, "-"], {
-    maxBuffer: 1 << 30,
-  });
-  if (r.status !== 0) throw new Error(`ffmpeg decode failed: ${r.stderr}`);
-  return r.stdout;
+export function decodeRaw(file: string, pixFmt: string, outputOptions: string[] = []): Buffer {
+  return cliOutput("ffmpeg", file, [
+    "-v",
+    "error",
+    "-i",
+    "INPUT",
+    ...outputOptions,
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    pixFmt,
+    "-",
+  ]);
 }
