@@ -1,6 +1,6 @@
 // Shared libav plumbing for the sources: version-matched field offsets, the compiled shim,
 // error text, and reading a frame's flat description.
-import { type Pointer, read, toArrayBuffer } from "bun:ffi";
+import { CFunction, type FFITypeOrString, type Pointer, read, toArrayBuffer } from "bun:ffi";
 import { VaapiVkError } from "../../ffi/errors";
 import {
   type AvFieldTable,
@@ -67,6 +67,12 @@ export function avErrorText(code: number): string {
 
 export const pixFmtName = (id: number): string =>
   (libavutil().av_get_pix_fmt_name(id) as unknown as { toString(): string } | null)?.toString() ?? `pixel format ${id}`;
+
+/** A libav callback read out of one of its structs (lock_queue, lock_frame, ...), callable from JS. */
+export function libavCallback(address: number, args: FFITypeOrString[]): (...a: number[]) => void {
+  const fn = CFunction({ ptr: address as Pointer, args, returns: "void" });
+  return (...a) => fn(...a);
+}
 
 /** Field accessors over a raw struct pointer, by offset (libav structs are known only by offset). */
 export const ptrAt = (p: number, off: number) => Number(read.u64(p as Pointer, off));

@@ -2,7 +2,7 @@
 // library's own VulkanContext, so a decoded frame is already a VkImage of that device: nothing is
 // exported, imported or copied. The AVVulkanDeviceContext is filled from the context (instance,
 // devices, extensions, queue families), as mpv and libplacebo hand theirs to libavcodec.
-import { CFunction, type Pointer, ptr, read, FFIType as T, toArrayBuffer } from "bun:ffi";
+import { type Pointer, ptr, read, FFIType as T, toArrayBuffer } from "bun:ffi";
 import { type AvFieldTable, libavcodec, libavutil, vulkanVideoFieldsMissing } from "../../ffi/libav";
 import { VVFrameDesc } from "../../ffi/shim";
 import * as vk from "../../ffi/vulkan";
@@ -13,6 +13,7 @@ import { type DecoderOptions, DecodeSession } from "./decoder";
 import {
   avErrorText,
   avFields,
+  libavCallback,
   pixFmtIds,
   pixFmtName,
   ptrAt,
@@ -113,8 +114,8 @@ function createVulkanDevice(file: string, ctx: VulkanContext, fields: AvFieldTab
     throw noVulkanVideo(file, `av_hwdevice_ctx_init on ${ctx.info.name} failed: ${avErrorText(init)}`);
   }
   // libav set its own queue locks (a mutex per queue): every submission of ours to the shared queue takes it.
-  const lockQueue = lockFunction(ptrAt(hwctx, D.lock_queue), [T.ptr, T.u32, T.u32]);
-  const unlockQueue = lockFunction(ptrAt(hwctx, D.unlock_queue), [T.ptr, T.u32, T.u32]);
+  const lockQueue = libavCallback(ptrAt(hwctx, D.lock_queue), [T.ptr, T.u32, T.u32]);
+  const unlockQueue = libavCallback(ptrAt(hwctx, D.unlock_queue), [T.ptr, T.u32, T.u32]);
   ctx.queueLock = {
     lock: () => lockQueue(devCtx, ctx.queueFamily, 0),
     unlock: () => unlockQueue(devCtx, ctx.queueFamily, 0),
@@ -132,12 +133,6 @@ function createVulkanDevice(file: string, ctx: VulkanContext, fields: AvFieldTab
 /** Write `bytes` into C memory at `address` (a struct held by value inside another). */
 const copyInto = (address: number, bytes: Uint8Array) =>
   new Uint8Array(toArrayBuffer(address as Pointer, 0, bytes.length)).set(bytes);
-
-/** A libav callback (lock_queue, lock_frame, ...) read out of a struct, callable from JS. */
-export function lockFunction(address: number, args: (typeof T)[keyof typeof T][]): (...a: number[]) => void {
-  const fn = CFunction({ ptr: address as Pointer, args, returns: T.void });
-  return (...a) => fn(...a);
-}
 
 export type VulkanSourceOptions = DecoderOptions & { ctx: VulkanContext };
 

@@ -3,7 +3,7 @@
 // lock the frame, wait for its timeline semaphore at sem_value, signal sem_value + 1 when done, and
 // write back that value and the layout, access and queue family the work left it in, then unlock;
 // FFmpeg's own Vulkan filters do the same (ff_vk_exec_add_dep / ff_vk_exec_submit).
-import { CFunction, type Pointer, read, FFIType as T, toArrayBuffer } from "bun:ffi";
+import { type Pointer, read, FFIType as T, toArrayBuffer } from "bun:ffi";
 import { type AvFieldTable, libavutil } from "../../ffi/libav";
 import { pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
@@ -11,6 +11,7 @@ import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } fr
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import { reclaimer } from "../reclaim";
 import type { VulkanFrameRef } from "../sources/decoder";
+import { libavCallback } from "../sources/libav";
 import { checkVk, type VulkanContext } from "./context";
 import { type FrameAcquisition, type GpuFrame, type ImportedBuffer, submitReadingFrames } from "./import";
 import { readU64 } from "./instance";
@@ -43,14 +44,10 @@ const poolReclaimer = reclaimer<PoolHandles>("imports", releasePool);
 
 type FrameLock = (framesCtx: number, vkFrame: number) => void;
 const lockFns = new Map<number, FrameLock>();
-/** lock_frame / unlock_frame of a frames context (AVVulkanFramesContext), callable from JS. */
+/** lock_frame / unlock_frame of a frames context (AVVulkanFramesContext), callable from JS; one per address. */
 function frameLock(address: number): FrameLock {
   let fn = lockFns.get(address);
-  if (!fn) {
-    const c = CFunction({ ptr: address as Pointer, args: [T.ptr, T.ptr], returns: T.void });
-    fn = (framesCtx, vkFrame) => c(framesCtx, vkFrame);
-    lockFns.set(address, fn);
-  }
+  if (!fn) lockFns.set(address, (fn = libavCallback(address, [T.ptr, T.ptr])));
   return fn;
 }
 
