@@ -16,6 +16,7 @@ import {
   clipsMissing,
   decodeRaw,
   ffmpegMissing,
+  lavfiInput,
   referencesMissing,
 } from "./support/clips";
 import { openFds } from "./support/fds";
@@ -188,13 +189,7 @@ describe("random access against ffprobe's frame list and ffmpeg's decode", () =>
       // once 100 frames are read, its start has left every buffer.
       const writer = Bun.spawn([
         "ffmpeg",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=30",
+        ...lavfiInput("testsrc2=size=640x360:rate=30"),
         "-frames:v",
         "150",
         "-c:v",

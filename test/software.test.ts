@@ -24,6 +24,7 @@ import {
   clipsMissing,
   decodeRaw,
   ffmpegMissing,
+  lavfiInput,
   referencesMissing,
 } from "./support/clips";
 import { openFds } from "./support/fds";
@@ -140,13 +141,7 @@ describe("bad input: typed errors naming the file and stage, no fd leaks", () =>
       const f = join(CLIP_DIR, "audio-only.m4a");
       if (!existsSync(f))
         require("node:child_process").spawnSync("ffmpeg", [
-          "-v",
-          "error",
-          "-y",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=frequency=440:duration=0.5",
+          ...lavfiInput("sine=frequency=440:duration=0.5"),
           "-c:a",
           "aac",
           f,

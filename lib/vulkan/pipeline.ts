@@ -23,8 +23,18 @@ const DESCRIPTOR_TYPES: Record<Binding["type"], number> = {
   "storage-buffer": vk.DescriptorType.STORAGE_BUFFER,
   "sampled-image": vk.DescriptorType.COMBINED_IMAGE_SAMPLER,
 };
-const FILTER_NEAREST = 0,
-  ADDRESS_CLAMP_TO_EDGE = 2;
+/**
+ * The sampler every pass reads images through: nearest texels, clamped at the edges (texelFetch
+ * ignores it; the YCbCr path samples at pixel centres). Shared by the plain and the YCbCr samplers.
+ */
+export const NEAREST_CLAMPED_SAMPLER = {
+  magFilter: 0 /* NEAREST */,
+  minFilter: 0,
+  addressModeU: 2 /* CLAMP_TO_EDGE */,
+  addressModeV: 2,
+  addressModeW: 2,
+  maxAnisotropy: 1,
+} as const;
 /** `element`: the array element of the binding (default 0). */
 export type BufferWrite = {
   binding: number;
@@ -78,12 +88,7 @@ export class ComputePipeline implements Disposable {
             device,
             pack(vk.VkSamplerCreateInfo, {
               sType: vk.SType.SAMPLER_CREATE_INFO,
-              magFilter: FILTER_NEAREST,
-              minFilter: FILTER_NEAREST,
-              addressModeU: ADDRESS_CLAMP_TO_EDGE,
-              addressModeV: ADDRESS_CLAMP_TO_EDGE,
-              addressModeW: ADDRESS_CLAMP_TO_EDGE,
-              maxAnisotropy: 1,
+              ...NEAREST_CLAMPED_SAMPLER,
             }),
             null,
             out,

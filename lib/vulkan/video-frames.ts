@@ -42,6 +42,28 @@ function releasePool(h: PoolHandles): void {
 
 const poolReclaimer = reclaimer<PoolHandles>("imports", releasePool);
 
+/** The AVVkFrame fields a read touches, and how wide access[] is (4 bytes to 8.x, 8 from 9.0). */
+function frameFields(fields: AvFieldTable) {
+  const K = fields.AVVkFrame;
+  if (
+    K.img === undefined ||
+    K.layout === undefined ||
+    K.access === undefined ||
+    K.sem === undefined ||
+    K.sem_value === undefined
+  )
+    throw new VulkanUnsupportedError("this libav's AVVkFrame is older than FFmpeg 7.1's");
+  return {
+    img: K.img,
+    layout: K.layout,
+    access: K.access,
+    accessBytes: (K.layout - K.access) / 8,
+    sem: K.sem,
+    semValue: K.sem_value,
+  };
+}
+type FrameFields = ReturnType<typeof frameFields>;
+
 type FrameLock = (framesCtx: number, vkFrame: number) => void;
 const lockFns = new Map<number, FrameLock>();
 /** lock_frame / unlock_frame of a frames context (AVVulkanFramesContext), callable from JS; one per address. */
@@ -64,10 +86,14 @@ export class VulkanVideoImages implements Disposable {
   private readonly frames = new WeakMap<object, VulkanVideoFrame>();
   private counts = { views: 0, hits: 0 };
 
+  /** Where the AVVkFrame fields are in this libav (checked once: every frame reads them). */
+  private readonly K: FrameFields;
+
   constructor(
     readonly ctx: VulkanContext,
     private readonly fields: AvFieldTable,
   ) {
+    this.K = frameFields(fields);
     ctx.retain("VulkanVideoImages");
   }
 
@@ -86,7 +112,7 @@ export class VulkanVideoImages implements Disposable {
     const known = this.frames.get(owner);
     if (known) return { frame: known, hit: true };
     const pool = this.poolFor(ref);
-    const K = this.frameFields();
+    const K = this.K;
     const image = read.u64(ref.vkFrame as Pointer, K.img);
     if (read.u64(ref.vkFrame as Pointer, K.img + 8) !== 0n)
       throw new VulkanUnsupportedError(
@@ -102,26 +128,6 @@ export class VulkanVideoImages implements Disposable {
     const frame = new VulkanVideoFrame(this.ctx, owner, ref, views, width, height, pool, this.lock!, K);
     this.frames.set(owner, frame);
     return { frame, hit };
-  }
-
-  private frameFields() {
-    const K = this.fields.AVVkFrame;
-    if (
-      K.img === undefined ||
-      K.layout === undefined ||
-      K.access === undefined ||
-      K.sem === undefined ||
-      K.sem_value === undefined
-    )
-      throw new VulkanUnsupportedError("this libav's AVVkFrame is older than FFmpeg 7.1's");
-    return {
-      img: K.img,
-      layout: K.layout,
-      access: K.access,
-      accessBytes: (K.layout - K.access) / 8,
-      sem: K.sem,
-      semValue: K.sem_value,
-    };
   }
 
   /** The pool of `ref`'s frames context, retiring the previous one's views. */
@@ -217,14 +223,7 @@ export class VulkanVideoFrame implements GpuFrame {
     readonly height: number,
     private readonly pool: PoolHandles,
     private readonly frameLock: { lock: FrameLock; unlock: FrameLock },
-    private readonly K: {
-      img: number;
-      layout: number;
-      access: number;
-      accessBytes: number;
-      sem: number;
-      semValue: number;
-    },
+    private readonly K: FrameFields,
   ) {
     this.pixelFormat = ref.pixelFormat;
     this.planes = PIXEL_FORMATS[ref.pixelFormat].planes.map(() => ({ object: 0, offset: 0, pitch: 0 }));

@@ -7,6 +7,7 @@
 import { pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { checkVk, type VulkanContext } from "./context";
+import { NEAREST_CLAMPED_SAMPLER } from "./pipeline";
 
 export type YcbcrSampler = { conversion: bigint; sampler: bigint };
 
@@ -47,12 +48,7 @@ export class YcbcrSamplers implements Disposable {
       pack(vk.VkSamplerCreateInfo, {
         sType: vk.SType.SAMPLER_CREATE_INFO,
         pNext: info,
-        magFilter: vk.Ycbcr.FILTER_NEAREST,
-        minFilter: vk.Ycbcr.FILTER_NEAREST,
-        addressModeU: ADDRESS_CLAMP_TO_EDGE,
-        addressModeV: ADDRESS_CLAMP_TO_EDGE,
-        addressModeW: ADDRESS_CLAMP_TO_EDGE,
-        maxAnisotropy: 1,
+        ...NEAREST_CLAMPED_SAMPLER,
       }),
       null,
       out,
@@ -81,5 +77,3 @@ export class YcbcrSamplers implements Disposable {
     this.byFormat.clear();
   }
 }
-
-const ADDRESS_CLAMP_TO_EDGE = 2;

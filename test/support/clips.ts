@@ -179,6 +179,9 @@ export function clipsMissing(): string | undefined {
         `${ffmpegMissing()}, and .cache/clips does not hold the test clips (make them where ffmpeg is, and carry .cache/clips)`;
 }
 
+/** The ffmpeg CLI's arguments up to its input: a lavfi source (testsrc2, sine, ...), quiet, overwriting. */
+export const lavfiInput = (source: string) => ["-v", "error", "-y", "-f", "lavfi", "-i", source];
+
 /** Path of the clip, generating it first if needed. */
 export function clip(spec: ClipSpec): string {
   const path = join(CLIP_DIR, spec.name);
@@ -187,13 +190,7 @@ export function clip(spec: ClipSpec): string {
   const tmp = `${path}.tmp${spec.name.slice(spec.name.lastIndexOf("."))}`;
   const src = spec.source ?? `testsrc2=size=${spec.size}:rate=30`;
   const args = [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    src,
+    ...lavfiInput(src),
     "-frames:v",
     String(spec.frames),
     "-c:v",
