@@ -3,7 +3,7 @@
 // exported, imported or copied. The AVVulkanDeviceContext is filled from the context (instance,
 // devices, extensions, queue families), as mpv and libplacebo hand theirs to libavcodec.
 import { type Pointer, ptr, read, FFIType as T, toArrayBuffer } from "bun:ffi";
-import { type AvFieldTable, libavcodec, libavutil, vulkanVideoFieldsMissing } from "../../ffi/libav";
+import { type AvFieldTable, avVersions, libavcodec, libavutil, vulkanVideoFieldsMissing } from "../../ffi/libav";
 import { VVFrameDesc } from "../../ffi/shim";
 import * as vk from "../../ffi/vulkan";
 import { DecodeError } from "../errors";
@@ -37,7 +37,7 @@ export function vulkanVideoMissing(ctx: VulkanContext): string | undefined {
   const fields = avFields();
   const missing = vulkanVideoFieldsMissing(fields);
   if (missing.length)
-    return `this libav's Vulkan hwcontext is older than FFmpeg 7.1 (it lacks ${missing.slice(0, 3).join(", ")}); install FFmpeg 7.1 or newer`;
+    return `libavutil ${avVersions().avutil} predates FFmpeg 7.1 (libavutil 59), whose Vulkan hwcontext (${missing[0]}) Vulkan Video decoding needs; install FFmpeg 7.1 or newer`;
   if (libavutil().av_hwdevice_find_type_by_name(Buffer.from("vulkan\0")) < 0)
     return "this libavutil was built without Vulkan (configure FFmpeg with --enable-vulkan)";
   if (!ctx.videoDecode) return ctx.videoDecodeMissing ?? "the Vulkan context was made without videoDecode";
