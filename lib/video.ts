@@ -257,30 +257,36 @@ export class Video implements Disposable {
     this.ringSize = opts.dmabufRing;
     // What is made from here on is released here if a later step fails: the Video never disposes a half-built self.
     let udmabufs: UdmabufWrapper | undefined;
+    let cache: ImportCache | undefined;
+    let videoImages: VulkanVideoImages | undefined;
     try {
       // VAAPI surfaces are dma_bufs; the software source's memfds go in however the device takes them.
       this.memfdRoute = this.source === "software" ? memfdRoute(this.ctx) : undefined;
       if (this.memfdRoute === "udmabuf") udmabufs = new UdmabufWrapper();
       this.udmabufs = udmabufs;
       if (this.memfdRoute) this.sourceNote += `; frames enter Vulkan as ${this.memfdRoute}`;
-      this.cache = new ImportCache(
+      cache = new ImportCache(
         this.ctx,
         opts.dmabufRing,
         this.memfdRoute ? routeHandleType(this.memfdRoute) : "dma-buf",
         opts.timeoutS,
       );
+      videoImages = source === "vulkan" ? new VulkanVideoImages(this.ctx, avFields()) : undefined;
+      if (opts.preview) {
+        opts.preview.attach(this.ctx);
+        opts.preview.resize(this.info.width, this.info.height);
+      }
     } catch (e) {
+      videoImages?.[Symbol.dispose]();
+      cache?.[Symbol.dispose]();
       udmabufs?.[Symbol.dispose]();
       session[Symbol.dispose]();
       this.ctx[Symbol.dispose]();
       this.linearRing?.[Symbol.dispose]();
       throw e;
     }
-    this.videoImages = source === "vulkan" ? new VulkanVideoImages(this.ctx, avFields()) : undefined;
-    if (opts.preview) {
-      opts.preview.attach(this.ctx);
-      opts.preview.resize(this.info.width, this.info.height);
-    }
+    this.cache = cache;
+    this.videoImages = videoImages;
     this.converter = new Converter(this.ctx, { chroma: opts.chroma });
   }
 
