@@ -1,5 +1,5 @@
-// Chroma reconstruction for 4:2:0, shared by the conversion shaders. The including shader defines
-// `vec2 chromaSample(ivec2 c)`: the (Cb, Cr) codes of chroma sample c (c inside the chroma plane).
+// Chroma reconstruction for 4:2:0, shared by the conversion shaders: the vectorised ones read it
+// from here, the per-pixel ones through chroma_pixel.glsl.
 // pc.chroma (ConvertPush.chroma, lib/vulkan/convert.ts):
 //   bit 0       1: bilinear at the stream's siting (libplacebo's default), 0: nearest, sample (x/2, y/2)
 //   bits 8-9    where chroma sample 0 sits horizontally, in half luma pixels (0 left, 1 centre)
@@ -9,49 +9,56 @@
 // clamped to the edge. The weights and codes are exact in float, so the reconstruction is too.
 bool bilinearChroma() { return (pc.chroma & 1u) != 0u; }
 
-// Where pixel p's chroma comes from: the first of its two samples each way, and the weight of the second.
-ivec2 chromaQuarter(ivec2 p) { return 2 * p - ivec2((pc.chroma >> 8) & 3u, (pc.chroma >> 16) & 3u); }
-
-// The four samples around a pixel (a, b on the upper row, c, d on the lower) weighted by f: one
-// order of operations for every shader, so the per-pixel and vectorised ones give the same bytes.
-vec2 bilinear(vec2 a, vec2 b, vec2 c, vec2 d, vec2 f) {
-  precise vec2 top = a * (1.0 - f.x) + b * f.x;
-  precise vec2 bottom = c * (1.0 - f.x) + d * f.x;
-  precise vec2 v = top * (1.0 - f.y) + bottom * f.y;
-  return v;
-}
-
-vec2 chromaAt(ivec2 p, ivec2 chromaSize) {
-  if (!bilinearChroma()) return chromaSample(p >> 1);
-  ivec2 q = chromaQuarter(p);
-  ivec2 i0 = q >> 2;
-  ivec2 lo = clamp(i0, ivec2(0), chromaSize - 1), hi = clamp(i0 + 1, ivec2(0), chromaSize - 1);
-  return bilinear(
-    chromaSample(lo),
-    chromaSample(ivec2(hi.x, lo.y)),
-    chromaSample(ivec2(lo.x, hi.y)),
-    chromaSample(hi),
-    vec2(q & 3) * 0.25);
-}
-
-// The vectorised shaders' 4x2 pixels (x a multiple of 4, y even) need chroma columns x/2 - 1 to
-// x/2 + 2 and rows y/2 - 1 to y/2 + 1 at most, whatever the siting: loaded once into a block
-// (clamped at the edges), each pixel then interpolates from it.
-struct ChromaBlock { vec2 s[3][4]; };
-
-ChromaBlock chromaBlock(ivec2 origin, ivec2 chromaSize) {
-  ChromaBlock b;
-  for (int r = 0; r < 3; r++)
-    for (int k = 0; k < 4; k++)
-      b.s[r][k] = chromaSample(clamp(origin + ivec2(k - 1, r - 1), ivec2(0), chromaSize - 1));
-  return b;
-}
-
-// Pixel p's chroma from the block loaded at `origin` (its x/2, y/2).
-vec2 chromaFromBlock(ChromaBlock b, ivec2 origin, ivec2 p) {
-  ivec2 q = chromaQuarter(p);
-  ivec2 at = (q >> 2) - origin + 1;
-  return bilinear(b.s[at.y][at.x], b.s[at.y][at.x + 1], b.s[at.y + 1][at.x], b.s[at.y + 1][at.x + 1], vec2(q & 3) * 0.25);
-}
-
 ivec2 chromaPlaneSize() { return ivec2((pc.width + 1u) >> 1, (pc.height + 1u) >> 1); }
+
+// The vectorised shaders: a thread's 4x2 pixels (x a multiple of 4, y = 2 cy) take chroma from
+// columns x/2 - 1 to x/2 + 2 of rows cy - 1 to cy + 1 at most, whatever the siting. Each row's
+// four samples (clamped at the edges) are interpolated across first, then the rows down, with
+// the weights the siting fixes for these pixels written out: no register array indexed at run
+// time (on the H100 that put the block in local memory and cost three quarters of the speed).
+struct Chroma4 { vec2 s0, s1, s2, s3; };
+
+// The four pixels' values across one chroma row of samples x/2 - 1 .. x/2 + 2.
+Chroma4 chromaAcross(Chroma4 r) {
+  if (((pc.chroma >> 8) & 3u) == 0u) // left: pixels on the samples and halfway between them
+    return Chroma4(r.s1, (r.s1 + r.s2) * 0.5, r.s2, (r.s2 + r.s3) * 0.5);
+  // centre: a quarter and three quarters of the way
+  return Chroma4(
+    r.s0 * 0.25 + r.s1 * 0.75,
+    r.s1 * 0.75 + r.s2 * 0.25,
+    r.s1 * 0.25 + r.s2 * 0.75,
+    r.s2 * 0.75 + r.s3 * 0.25);
+}
+
+Chroma4 chromaMix(Chroma4 a, Chroma4 b, float wa, float wb) {
+  return Chroma4(a.s0 * wa + b.s0 * wb, a.s1 * wa + b.s1 * wb, a.s2 * wa + b.s2 * wb, a.s3 * wa + b.s3 * wb);
+}
+
+// Which chroma rows the siting needs besides cy: the one above (top siting never), the one below (bottom never).
+bool chromaNeedsAbove() { return ((pc.chroma >> 16) & 3u) != 0u; }
+bool chromaNeedsBelow() { return ((pc.chroma >> 16) & 3u) != 2u; }
+
+// The 4x2 pixels' chroma from rows cy - 1, cy and cy + 1 (samples x/2 - 1 .. x/2 + 2 each).
+void chroma4x2(Chroma4 above, Chroma4 at, Chroma4 below, out Chroma4 top, out Chroma4 bottom) {
+  uint sitingY = (pc.chroma >> 16) & 3u;
+  Chroma4 m = chromaAcross(at);
+  if (sitingY == 0u) { // top: row y on the samples, y + 1 halfway
+    top = m;
+    bottom = chromaMix(m, chromaAcross(below), 0.5, 0.5);
+  } else if (sitingY == 1u) { // centre
+    top = chromaMix(chromaAcross(above), m, 0.25, 0.75);
+    bottom = chromaMix(m, chromaAcross(below), 0.75, 0.25);
+  } else { // bottom: row y halfway, y + 1 on the samples
+    top = chromaMix(chromaAcross(above), m, 0.5, 0.5);
+    bottom = m;
+  }
+}
+
+// Four RGBA8 pixels from their biased luma codes and chroma codes.
+uvec4 rgba8Row4(vec4 biasedY, Chroma4 c) {
+  return uvec4(
+    packRgba8(lumaPlusChroma(pc.color, biasedY.x, chromaTermsCodes(pc.color, c.s0))),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.y, chromaTermsCodes(pc.color, c.s1))),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.z, chromaTermsCodes(pc.color, c.s2))),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.w, chromaTermsCodes(pc.color, c.s3))));
+}

@@ -41,7 +41,7 @@ vec2 chromaSample(ivec2 ci) {
     halfAt2(pc.offset2 + c.y * pc.pitch2 + c.x * 2u) & 0x3ffu);
 }
 
-#include "chroma.glsl"
+#include "chroma_pixel.glsl"
 
 void main() {
   uvec2 p = gl_GlobalInvocationID.xy;

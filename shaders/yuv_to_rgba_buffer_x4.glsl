@@ -7,8 +7,9 @@
 // fills about one wave of the H100, so its start and tail cost a share of its time).
 #include "color.glsl"
 
-// One chroma row a workgroup row, 512 pixels wide: measured fastest of 64x2, 32x4, 128x1 and 256x1.
-layout(local_size_x = 128, local_size_y = 1) in;
+// Each thread converts 4x2 pixels whatever the workgroup's shape, which the converter sets (constants
+// 0 and 1) to what it measured fastest for the frame's size (lib/vulkan/dispatch.ts).
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
 
 layout(std430, binding = 0) readonly buffer Plane0 { uint words[]; } plane0[BATCH];
 layout(std430, binding = 1) readonly buffer Plane1 { uint words[]; } plane1[BATCH];
@@ -44,25 +45,31 @@ vec4 chroma2(uint cx, uint cy) {
   return p010Biased(plane1[FRAME].words[a], plane1[FRAME].words[a + 1u]);
 }
 
-// The (Cb, Cr) codes of chroma sample c, for chroma.glsl (bilinear chroma).
-vec2 chromaSample(ivec2 c) {
-  uint a = pc.offset1 + uint(c.y) * pc.pitch1 + uint(c.x) * (pc.layoutId == 0u ? 2u : 4u);
-  uint w = plane1[FRAME].words[a >> 2];
-  if (pc.layoutId == 0u) return vec2(bitfieldExtract(w, int(a & 3u) * 8, 8), bitfieldExtract(w, int(a & 3u) * 8 + 8, 8));
-  return vec2(bitfieldExtract(w, 6, 10), w >> 22);
-}
-
 #include "chroma.glsl"
 
-// Four pixels of row y from x with bilinear chroma, from the thread's chroma block.
-uvec4 row4Bilinear(uint x, uint y, ChromaBlock block, ivec2 origin) {
-  vec4 Y = luma4(x, y);
-  uint o[4];
-  for (int i = 0; i < 4; i++) {
-    vec3 C = chromaTermsCodes(pc.color, chromaFromBlock(block, origin, ivec2(int(x) + i, int(y))));
-    o[i] = packRgba8(lumaPlusChroma(pc.color, Y[i], C));
+// Plain codes (Cb0, Cr0, Cb1, Cr1) from integer ones, through the bias (no conversion instructions).
+vec4 codes(uvec4 c) { return biasedCodes(c) - BIAS; }
+
+// Chroma samples cx - 1 .. cx + 2 of chroma row cy (cx even), clamped to the row, as (Cb, Cr)
+// codes: the word holding cx and cx + 1 and, for NV12, half of each neighbouring word.
+Chroma4 chromaRow(uint cx, uint cy, uint chromaWidth) {
+  uint row = pc.offset1 + cy * pc.pitch1;
+  if (pc.layoutId == 0u) {
+    uint a = (row + cx * 2u) >> 2;
+    uint w = plane1[FRAME].words[a];
+    uint before = cx > 0u ? plane1[FRAME].words[a - 1u] >> 16 : w;
+    uint after = cx + 2u < chromaWidth ? plane1[FRAME].words[a + 1u] : w >> 16;
+    vec4 mid = codes(uvec4(w, w >> 8, w >> 16, w >> 24) & 0xffu);
+    vec4 edges = codes(uvec4(before, before >> 8, after, after >> 8) & 0xffu);
+    return Chroma4(edges.xy, mid.xy, mid.zw, edges.zw);
   }
-  return uvec4(o[0], o[1], o[2], o[3]);
+  uint a = (row + cx * 4u) >> 2;
+  uint w1 = plane1[FRAME].words[a], w2 = plane1[FRAME].words[a + 1u];
+  uint w0 = cx > 0u ? plane1[FRAME].words[a - 1u] : w1;
+  uint w3 = cx + 2u < chromaWidth ? plane1[FRAME].words[a + 2u] : w2;
+  vec4 mid = codes(uvec4(bitfieldExtract(w1, 6, 10), w1 >> 22, bitfieldExtract(w2, 6, 10), w2 >> 22));
+  vec4 edges = codes(uvec4(bitfieldExtract(w0, 6, 10), w0 >> 22, bitfieldExtract(w3, 6, 10), w3 >> 22));
+  return Chroma4(edges.xy, mid.xy, mid.zw, edges.zw);
 }
 
 uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
@@ -76,16 +83,22 @@ uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
 void main() {
   uint x = gl_GlobalInvocationID.x * 4u, cy = gl_GlobalInvocationID.y, y = cy * 2u;
   if (x >= pc.width || y >= pc.height) return;
+  uint top = (y * pc.outPitch + x) >> 2, bottom = ((y + 1u) * pc.outPitch + x) >> 2;
+  bool second = y + 1u < pc.height;
   if (bilinearChroma()) {
-    ivec2 origin = ivec2(x >> 1, cy);
-    ChromaBlock block = chromaBlock(origin, chromaPlaneSize());
-    rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4Bilinear(x, y, block, origin);
-    if (y + 1u < pc.height)
-      rgba[FRAME].pixels[((y + 1u) * pc.outPitch + x) >> 2] = row4Bilinear(x, y + 1u, block, origin);
+    uvec2 size = uvec2(chromaPlaneSize());
+    uint cx = x >> 1;
+    Chroma4 at = chromaRow(cx, cy, size.x);
+    Chroma4 above = chromaNeedsAbove() && cy > 0u ? chromaRow(cx, cy - 1u, size.x) : at;
+    Chroma4 below = chromaNeedsBelow() && cy + 1u < size.y ? chromaRow(cx, cy + 1u, size.x) : at;
+    Chroma4 upper, lower;
+    chroma4x2(above, at, below, upper, lower);
+    rgba[FRAME].pixels[top] = rgba8Row4(luma4(x, y), upper);
+    if (second) rgba[FRAME].pixels[bottom] = rgba8Row4(luma4(x, y + 1u), lower);
     return;
   }
   vec4 C = chroma2(x >> 1, cy);
   vec3 C0 = chromaTerms(pc.color, C.x, C.y), C1 = chromaTerms(pc.color, C.z, C.w);
-  rgba[FRAME].pixels[(y * pc.outPitch + x) >> 2] = row4(luma4(x, y), C0, C1);
-  if (y + 1u < pc.height) rgba[FRAME].pixels[((y + 1u) * pc.outPitch + x) >> 2] = row4(luma4(x, y + 1u), C0, C1);
+  rgba[FRAME].pixels[top] = row4(luma4(x, y), C0, C1);
+  if (second) rgba[FRAME].pixels[bottom] = row4(luma4(x, y + 1u), C0, C1);
 }

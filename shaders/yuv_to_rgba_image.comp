@@ -29,7 +29,7 @@ vec2 chromaSample(ivec2 c) {
   return codes(texelFetch(chromaPlane1, c, 0).rg);
 }
 
-#include "chroma.glsl"
+#include "chroma_pixel.glsl"
 
 void main() {
   ivec2 p = ivec2(gl_GlobalInvocationID.xy);

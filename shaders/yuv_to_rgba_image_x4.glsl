@@ -5,7 +5,8 @@
 // loads (1080p: 80-82% of a plain copy against 75%), and gathers of 2x2 texels did no better.
 #include "color.glsl"
 
-layout(local_size_x = 32, local_size_y = 4) in;
+// The workgroup's shape: as in yuv_to_rgba_buffer_x4.glsl, set by the converter.
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
 
 // BATCH and FRAME as in yuv_to_rgba_buffer_x4.glsl.
 layout(binding = 0) uniform sampler2D lumaPlane[BATCH];
@@ -21,44 +22,56 @@ float biased(float v) {
   return biasedCodes(uvec4(floatBitsToUint(v * 65535.0 + BIAS) >> 6) & 0x3ffu).x;
 }
 
-// The (Cb, Cr) codes of chroma sample c, for chroma.glsl (bilinear chroma).
-vec2 chromaSample(ivec2 c) {
-  vec2 v = texelFetch(chromaPlane1[FRAME], c, 0).rg;
-  return vec2(biased(v.x), biased(v.y)) - BIAS;
-}
-
 #include "chroma.glsl"
 
-// Four pixels of row y from x with bilinear chroma, from the thread's chroma block.
-uvec4 row4Bilinear(int x, int y, ChromaBlock block, ivec2 origin) {
-  uint o[4];
-  for (int i = 0; i < 4; i++) {
-    vec3 C = chromaTermsCodes(pc.color, chromaFromBlock(block, origin, ivec2(x + i, y)));
-    o[i] = packRgba8(lumaPlusChroma(pc.color, biased(texelFetch(lumaPlane[FRAME], ivec2(x + i, y), 0).r), C));
-  }
-  return uvec4(o[0], o[1], o[2], o[3]);
+// Chroma samples cx - 1 .. cx + 2 of chroma row cy (cx even), clamped to the row, as (Cb, Cr) codes.
+Chroma4 chromaRow(int cx, int cy, int chromaWidth) {
+  vec2 s0 = texelFetch(chromaPlane1[FRAME], ivec2(max(cx - 1, 0), cy), 0).rg;
+  vec2 s1 = texelFetch(chromaPlane1[FRAME], ivec2(cx, cy), 0).rg;
+  vec2 s2 = texelFetch(chromaPlane1[FRAME], ivec2(cx + 1, cy), 0).rg;
+  vec2 s3 = texelFetch(chromaPlane1[FRAME], ivec2(min(cx + 2, chromaWidth - 1), cy), 0).rg;
+  return Chroma4(
+    vec2(biased(s0.x), biased(s0.y)) - BIAS,
+    vec2(biased(s1.x), biased(s1.y)) - BIAS,
+    vec2(biased(s2.x), biased(s2.y)) - BIAS,
+    vec2(biased(s3.x), biased(s3.y)) - BIAS);
 }
 
-uvec4 row4(int x, int y, vec3 C0, vec3 C1) {
-  uint o[4];
-  for (int i = 0; i < 4; i++)
-    o[i] = packRgba8(lumaPlusChroma(pc.color, biased(texelFetch(lumaPlane[FRAME], ivec2(x + i, y), 0).r), i < 2 ? C0 : C1));
-  return uvec4(o[0], o[1], o[2], o[3]);
+vec4 luma4(int x, int y) {
+  return vec4(
+    biased(texelFetch(lumaPlane[FRAME], ivec2(x, y), 0).r),
+    biased(texelFetch(lumaPlane[FRAME], ivec2(x + 1, y), 0).r),
+    biased(texelFetch(lumaPlane[FRAME], ivec2(x + 2, y), 0).r),
+    biased(texelFetch(lumaPlane[FRAME], ivec2(x + 3, y), 0).r));
+}
+
+uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
+  return uvec4(
+    packRgba8(lumaPlusChroma(pc.color, Y.x, C0)),
+    packRgba8(lumaPlusChroma(pc.color, Y.y, C0)),
+    packRgba8(lumaPlusChroma(pc.color, Y.z, C1)),
+    packRgba8(lumaPlusChroma(pc.color, Y.w, C1)));
 }
 
 void main() {
   int x = int(gl_GlobalInvocationID.x) * 4, cy = int(gl_GlobalInvocationID.y), y = cy * 2;
   if (x >= int(pc.width) || y >= int(pc.height)) return;
+  uint top = (uint(y) * pc.outPitch + uint(x)) >> 2, bottom = (uint(y + 1) * pc.outPitch + uint(x)) >> 2;
+  bool second = y + 1 < int(pc.height);
   if (bilinearChroma()) {
-    ivec2 origin = ivec2(x / 2, cy);
-    ChromaBlock block = chromaBlock(origin, chromaPlaneSize());
-    rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y, block, origin);
-    if (y + 1 < int(pc.height))
-      rgba[FRAME].pixels[(uint(y + 1) * pc.outPitch + uint(x)) >> 2] = row4Bilinear(x, y + 1, block, origin);
+    ivec2 size = chromaPlaneSize();
+    int cx = x / 2;
+    Chroma4 at = chromaRow(cx, cy, size.x);
+    Chroma4 above = chromaNeedsAbove() && cy > 0 ? chromaRow(cx, cy - 1, size.x) : at;
+    Chroma4 below = chromaNeedsBelow() && cy + 1 < size.y ? chromaRow(cx, cy + 1, size.x) : at;
+    Chroma4 upper, lower;
+    chroma4x2(above, at, below, upper, lower);
+    rgba[FRAME].pixels[top] = rgba8Row4(luma4(x, y), upper);
+    if (second) rgba[FRAME].pixels[bottom] = rgba8Row4(luma4(x, y + 1), lower);
     return;
   }
   vec2 c0 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2, cy), 0).rg, c1 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2 + 1, cy), 0).rg;
   vec3 C0 = chromaTerms(pc.color, biased(c0.x), biased(c0.y)), C1 = chromaTerms(pc.color, biased(c1.x), biased(c1.y));
-  rgba[FRAME].pixels[(uint(y) * pc.outPitch + uint(x)) >> 2] = row4(x, y, C0, C1);
-  if (y + 1 < int(pc.height)) rgba[FRAME].pixels[(uint(y + 1) * pc.outPitch + uint(x)) >> 2] = row4(x, y + 1, C0, C1);
+  rgba[FRAME].pixels[top] = row4(luma4(x, y), C0, C1);
+  if (second) rgba[FRAME].pixels[bottom] = row4(luma4(x, y + 1), C0, C1);
 }
