@@ -441,7 +441,7 @@ function median<T extends { frames: number; seconds: number }>(runs: T[]): T {
  * per stream), round-robin from the one JS thread: the decoders run on their decode-ahead threads
  * and the GPU's engines. Aggregate fps of the decoders alone, then of the whole pipeline.
  */
-function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: number } {
+function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: number; decodeQueues: number } {
   const videos = Array.from({ length: n }, () =>
     Video.open(a.video, { source: a.source, maxInFlight: 4, decodeAhead: a.decodeAhead, threads: a.threads }),
   );
@@ -469,7 +469,11 @@ function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: num
         });
       }
       for (const slots of inFlight) for (const f of slots) settle(f);
-      return { decoderFps, pipelineFps: (a.frames * n) / ((now() - start) / 1000) };
+      return {
+        decoderFps,
+        pipelineFps: (a.frames * n) / ((now() - start) / 1000),
+        decodeQueues: videos[0]!.ctx.videoDecode?.queues ?? 0,
+      };
     } finally {
       for (const ts of targets) for (const t of ts) t[Symbol.dispose]();
     }
@@ -489,7 +493,10 @@ function streamsTable(a: Args): void {
     console.log(JSON.stringify({ file: a.video, source: a.source, streams: rows }));
     return;
   }
-  console.log(`${a.video}: ${a.frames} frames per stream, source ${a.source}`);
+  const queues = rows[0]?.decodeQueues;
+  console.log(
+    `${a.video}: ${a.frames} frames per stream, source ${a.source}${queues ? `, ${queues} decode queue(s) per device` : ""}`,
+  );
   console.log("streams  decoder fps  pipeline fps  pipeline / (N x one stream's)");
   for (const r of rows) {
     const ratio = one ? (r.pipelineFps / (r.streams * one.pipelineFps)).toFixed(2) : "-";
@@ -598,27 +605,38 @@ function main(): void {
       spec,
       "--batch converts several frames a submission; --diff and --out-dir read each frame's result, so use them with --batch 1",
     );
-  const zeroPass = (frames: number) =>
-    a.batch > 1 ? zeroCopyBatchPass(zeroVideo, a.batch, frames) : zeroCopyPass(zeroVideo, a, frames);
-  // One Video per path, all open at once; each warmed up (pools filled, imports cached, pipelines
-  // and decoder threads made) untimed, then the timed passes alternate round by round.
-  using decoderVideo = open();
-  using zeroVideo = open();
+  const zeroPass = (video: Video, frames: number) =>
+    a.batch > 1 ? zeroCopyBatchPass(video, a.batch, frames) : zeroCopyPass(video, a, frames);
   // The staging path copies memfds on the CPU: with Vulkan Video it is the software source's (decode, download, upload).
-  using stagingVideo = a.source === "vulkan" ? open("software") : open();
+  const stagingSource = a.source === "vulkan" ? "software" : a.source;
+  // Each timed pass has a Video of its own, opened and warmed up (pools filled, imports cached,
+  // pipelines and decoder threads made) untimed and closed after it, so that no other decoder
+  // exists while it runs (with three open at once, NVIDIA's 4K Vulkan Video decode fell from 182
+  // to 100 fps after the first round); the passes alternate round by round.
   const warmup = Math.max(a.warmup, 1);
-  decoderOnlyPass(decoderVideo, warmup);
-  zeroPass(warmup);
-  stagingPass(stagingVideo, warmup);
   const rounds = {
     decoder: [] as ReturnType<typeof decoderOnlyPass>[],
     zero: [] as ReturnType<typeof zeroCopyPass>[],
     staging: [] as PassResult[],
   };
+  let zeroStats: Video["stats"] | undefined;
   for (let round = 0; round < a.rounds; round++) {
-    rounds.decoder.push(decoderOnlyPass(decoderVideo, a.frames));
-    rounds.zero.push(zeroPass(a.frames));
-    rounds.staging.push(stagingPass(stagingVideo, a.frames));
+    {
+      using video = open();
+      decoderOnlyPass(video, warmup);
+      rounds.decoder.push(decoderOnlyPass(video, a.frames));
+    }
+    {
+      using video = open();
+      zeroPass(video, warmup);
+      rounds.zero.push(zeroPass(video, a.frames));
+      zeroStats = video.stats;
+    }
+    {
+      using video = open(stagingSource);
+      stagingPass(video, warmup);
+      rounds.staging.push(stagingPass(video, a.frames));
+    }
     progress(
       `round ${round + 1}/${a.rounds}: decoder ${fps(rounds.decoder.at(-1)!).toFixed(1)} fps, zero-copy ${fps(rounds.zero.at(-1)!).toFixed(1)}, staging ${fps(rounds.staging.at(-1)!).toFixed(1)}`,
     );
@@ -626,7 +644,10 @@ function main(): void {
   const decoder = median(rounds.decoder),
     zero = median(rounds.zero),
     staging = median(rounds.staging);
-  const s = zeroVideo.stats;
+  // The import and conversion timings, on a Video of their own.
+  using zeroVideo = open();
+  zeroPass(zeroVideo, warmup);
+  const s = zeroStats!;
   const info = {
     path: zeroVideo.source,
     device: zeroVideo.ctx.info.name,
