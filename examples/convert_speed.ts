@@ -1,8 +1,10 @@
 // bun run examples/convert_speed.ts [flags]   (--help lists them)
 // The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time (timestamp queries),
-// many dispatches back to back, each converting one frame, then `--batch` frames: bytes moved per
-// dispatch (frames read + RGBA written), GB/s, and the ratio to a compute-shader copy and to
-// vkCmdCopyBuffer moving the same bytes, measured in the same run.
+// many conversions back to back, each of one frame, then of `--batch` frames: bytes moved per
+// conversion (frames read + RGBA written), GB/s, and the ratio to a compute-shader copy and to
+// vkCmdCopyBuffer moving the same bytes, measured in the same run. Each conversion is dispatched
+// as the converter measured fastest (workgroup, and one dispatch for a batch or one a frame);
+// --candidates prints what it measured for every shape.
 // Needs no decoder: frames are patterns in memory the device imports (a memfd as dma_buf, else a
 // Vulkan export as opaque fd), through every import kind the device has.
 import { closeSync } from "node:fs";
@@ -23,6 +25,7 @@ import {
   cliInt,
   cliUsageError,
   copyRoofline,
+  dispatchTable,
   exportOpaqueFd,
   gpuTimeNs,
   parseCli,
@@ -35,7 +38,7 @@ const spec = {
   positionals: "",
   summary: "The NV12/P010 -> RGBA conversion against the memory roofline, in GPU time.",
   flags: {
-    reps: { type: "string", value: "N", help: "dispatches back to back per measurement", default: "50" },
+    reps: { type: "string", value: "N", help: "conversions back to back per measurement", default: "50" },
     sizes: { type: "string", value: "WxH,...", help: "frame sizes", default: "1920x1080,3840x2160" },
     batch: { type: "string", value: "B", help: `frames a batched dispatch converts (1 to ${MAX_BATCH})`, default: "4" },
     chroma: {
@@ -44,6 +47,7 @@ const spec = {
       help: "chroma reconstruction to measure (both: a row each, side by side)",
       default: "both",
     },
+    candidates: { type: "boolean", help: "also print every dispatch shape the converter measured, in ns a frame" },
   },
 } satisfies CliSpec<Record<string, CliFlag>>;
 const { values } = parseCli(spec);
@@ -76,10 +80,10 @@ await runCli(() => {
     }
   })();
   console.log(
-    `${ctx.info.name} (${ctx.info.driverName}): ${a.reps} dispatches back to back per measurement, GPU timestamps`,
+    `${ctx.info.name} (${ctx.info.driverName}): ${a.reps} conversions back to back per measurement, GPU timestamps`,
   );
   console.log(
-    "size        format  chroma    path    frames/dispatch  MB/dispatch  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer",
+    "size        format  chroma    path    frames  dispatch           MB moved  convert GB/s  shader-copy GB/s  vkCmdCopyBuffer GB/s  convert/shader-copy  convert/vkCmdCopyBuffer",
   );
 
   /** A frame's bytes in memory the device imports: its own (a GPU's decoder writes there) where it exports memory, else a memfd. */
@@ -147,12 +151,14 @@ await runCli(() => {
                 .map((f) => importDmabuf(ctx, desc(f.fd, f.size), { handleType, plan }));
               const targets = imported.map(() => conv.allocateRgba(w, h));
               try {
-                const record = conv.recordToRgbaBatch(imported, color, targets);
+                const { record, info } = conv.recordToRgbaBatch(imported, color, targets);
                 const ns = gpuTimeNs(ctx, a.reps, record, (cmd) => {
                   for (const f of imported) f.recordAcquire(cmd);
                 });
+                const { workgroup, batched, how } = info.dispatch;
+                const shape = `${workgroup.join("x")} ${batch === 1 ? "" : batched ? "one" : "each"}${how === "measured" ? "" : ` (${how})`}`;
                 console.log(
-                  `${size.padEnd(10)}  ${fmt.padEnd(6)}  ${chroma.padEnd(8)}  ${name.padEnd(6)}  ${String(batch).padStart(15)}  ${(moved / 1e6).toFixed(2).padStart(11)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${((roof.shaderCopyNs / ns) * 100).toFixed(0).padStart(18)}%  ${((roof.cmdCopyNs / ns) * 100).toFixed(0).padStart(22)}%`,
+                  `${size.padEnd(10)}  ${fmt.padEnd(6)}  ${chroma.padEnd(8)}  ${name.padEnd(6)}  ${String(batch).padStart(6)}  ${shape.padEnd(17)}  ${(moved / 1e6).toFixed(2).padStart(8)}  ${(moved / ns).toFixed(1).padStart(12)}  ${(moved / roof.shaderCopyNs).toFixed(1).padStart(16)}  ${(moved / roof.cmdCopyNs).toFixed(1).padStart(20)}  ${((roof.shaderCopyNs / ns) * 100).toFixed(0).padStart(18)}%  ${((roof.cmdCopyNs / ns) * 100).toFixed(0).padStart(22)}%`,
                 );
               } finally {
                 for (const t of targets) t[Symbol.dispose]();
@@ -164,5 +170,17 @@ await runCli(() => {
         for (const f of frames) f.release();
       }
     }
+  }
+  if (values.candidates) {
+    console.log("\nWhat the converter measured (GPU ns a frame; the fastest starred):");
+    for (const [key, choice] of dispatchTable(ctx))
+      console.log(
+        `${key.padEnd(36)}  ${(choice.candidates ?? [])
+          .map((c) => {
+            const best = c.shape.workgroup === choice.workgroup && c.shape.batched === choice.batched ? "*" : "";
+            return `${c.shape.workgroup.join("x")}${c.shape.batched ? " one" : ""} ${c.nsPerFrame.toFixed(0)}${best}`;
+          })
+          .join(", ")}`,
+      );
   }
 });

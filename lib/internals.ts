@@ -3,6 +3,7 @@
 // Not covered by the stability of the public API.
 export { type CliFlag, type CliSpec, cliHelp, cliInt, cliUsageError, cliWritable, parseCli, runCli } from "./cli";
 export { DRIVER_QUIRKS, type DriverQuirk, EXPORT_QUIRKS, type ExportQuirk, exportQuirk, quirksOf } from "./quirks";
+export { chooseDispatch, dispatchCandidates, dispatchTable, MEASURE_MIN_PIXELS } from "./vulkan/dispatch";
 export { exportOpaqueFd } from "./vulkan/export";
 export { sealedMemfd } from "./vulkan/memfd";
 export { copyBuffer, readBuffer } from "./vulkan/memory";

@@ -23,7 +23,7 @@ import * as vk from "../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "./errors";
 import { checkVk, type VulkanContext } from "./vulkan/context";
 import { readU64 } from "./vulkan/instance";
-import type { GpuBuffer } from "./vulkan/memory";
+import { DeviceImage, type GpuBuffer } from "./vulkan/memory";
 import { singleSubresource } from "./vulkan/planes";
 import type { Submission } from "./vulkan/submission";
 import { createSemaphore } from "./vulkan/sync";
@@ -75,7 +75,7 @@ export class Preview implements Disposable {
   private surface = 0n;
   private swapchain?: Swapchain | undefined;
   /** One image per source shown (the frame, and what is shown beside it), of the frames' size. */
-  private staging: { image: bigint; memory: bigint; width: number; height: number }[] = [];
+  private staging: DeviceImage[] = [];
   /** The last frame's copy and blit: waited before the next reuses the staging image. */
   private last?: Submission | undefined;
   private frame = 0;
@@ -350,71 +350,17 @@ export class Preview implements Disposable {
     const fits = this.staging.length === count && this.staging.every((s) => s.width === width && s.height === height);
     if (fits) return this.staging;
     this.dropStaging();
-    for (let i = 0; i < count; i++) this.staging.push(this.makeStagingImage(width, height));
-    return this.staging;
-  }
-
-  private makeStagingImage(width: number, height: number) {
-    const ctx = this.ctx!;
-    const out = Buffer.alloc(8);
-    checkVk(
-      ctx.dev.vkCreateImage(
-        ctx.device,
-        pack(vk.VkImageCreateInfo, {
-          sType: vk.SType.IMAGE_CREATE_INFO,
-          imageType: 1,
-          format: vk.VkFormat.R8G8B8A8_UNORM,
-          extent: [width, height, 1],
-          mipLevels: 1,
-          arrayLayers: 1,
-          samples: 1,
-          tiling: 0,
-          usage: vk.ImageUsage.TRANSFER_DST | vk.ImageUsage.TRANSFER_SRC,
-          initialLayout: vk.ImageLayout.UNDEFINED,
-        }),
-        null,
-        out,
-      ),
-      "vkCreateImage",
-    );
-    const image = readU64(out);
-    try {
-      const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-      ctx.dev.vkGetImageMemoryRequirements2(
-        ctx.device,
-        pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }),
-        req,
-      );
-      const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
-      checkVk(
-        ctx.dev.vkAllocateMemory(
-          ctx.device,
-          pack(vk.VkMemoryAllocateInfo, {
-            sType: vk.SType.MEMORY_ALLOCATE_INFO,
-            allocationSize: r.size,
-            memoryTypeIndex: ctx.findMemoryType(r.memoryTypeBits, vk.MemoryProperty.DEVICE_LOCAL),
-          }),
-          null,
-          out,
+    for (let i = 0; i < count; i++)
+      this.staging.push(
+        new DeviceImage(
+          this.ctx!,
+          "R8G8B8A8_UNORM",
+          width,
+          height,
+          vk.ImageUsage.TRANSFER_DST | vk.ImageUsage.TRANSFER_SRC,
         ),
-        "vkAllocateMemory",
       );
-    } catch (e) {
-      ctx.dev.vkDestroyImage(ctx.device, image, null);
-      throw e;
-    }
-    const memory = readU64(out);
-    const bound = ctx.dev.vkBindImageMemory2(
-      ctx.device,
-      1,
-      pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: 0 }),
-    );
-    if (bound !== 0) {
-      ctx.dev.vkDestroyImage(ctx.device, image, null);
-      ctx.dev.vkFreeMemory(ctx.device, memory, null);
-      checkVk(bound, "vkBindImageMemory2");
-    }
-    return { image, memory, width, height };
+    return this.staging;
   }
 
   private makeSwapchain(): Swapchain {
@@ -508,10 +454,7 @@ export class Preview implements Disposable {
     if (!this.staging.length) return;
     this.last?.[Symbol.dispose]();
     this.last = undefined;
-    for (const s of this.staging.splice(0)) {
-      this.ctx!.dev.vkDestroyImage(this.ctx!.device, s.image, null);
-      this.ctx!.dev.vkFreeMemory(this.ctx!.device, s.memory, null);
-    }
+    for (const s of this.staging.splice(0)) s[Symbol.dispose]();
   }
 
   [Symbol.dispose](): void {

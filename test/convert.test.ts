@@ -29,7 +29,14 @@ describe("NV12/YUV420/10-bit -> RGBA with nearest chroma matches libswscale's po
         const d = frame.descriptor;
         const { rgba, conversion, stats, importKind } = video.toRgba(frame);
         using _ = rgba;
-        expect(conversion).toEqual({ matrix, range, bitDepth, chroma: "nearest", siting: conversion.siting });
+        expect(conversion).toEqual({
+          matrix,
+          range,
+          bitDepth,
+          chroma: "nearest",
+          siting: conversion.siting,
+          dispatch: conversion.dispatch,
+        });
         expect(stats.cpuBytesCopied).toBe(0);
         expect(importKind).toBe("buffer");
         const gpu = video.readRgba(rgba);

@@ -18,7 +18,7 @@ import {
   recordWriteBarrier,
   VulkanContext,
 } from "vaapi-vk";
-import { exportOpaqueFd } from "vaapi-vk/internals";
+import { dispatchCandidates, exportOpaqueFd } from "vaapi-vk/internals";
 import { requires, vulkanMissing } from "./support/gate";
 import { makeMemfd } from "./support/memfd";
 
@@ -161,64 +161,85 @@ for (const c of CONFIGS) {
   }
 }
 
-withVulkan(
-  "a batch of frames in one dispatch gives each frame's own bytes, through every import kind this device has",
-  () => {
-    const c = CONFIGS[0]!;
-    const W = 248,
-      N = 3;
-    using conv = new Converter(ctx);
-    const memories = Array.from({ length: N }, (_, seed) => {
-      const bytes = frameBytes(false, W, seed);
-      if (ctx.importCaps("dma-buf").dmaBuf) {
-        const m = makeMemfd(Math.ceil(bytes.length / 4096) * 4096);
-        m.bytes.set(bytes);
-        return { fd: m.fd, size: m.size, handleType: "dma-buf" as const, close: () => m.close() };
-      }
-      const mem = exportOpaqueFd(ctx, bytes);
-      return {
-        fd: mem.fd,
-        size: mem.size,
-        handleType: "opaque-fd" as const,
-        close: () => {
-          closeSync(mem.fd);
-          mem.free();
-        },
-      };
-    });
-    try {
-      const plans: (ImportPlan | undefined)[] = [
-        { kind: "buffer", pixelFormat: "NV12", planes: describeAs(0, 0, false, W).layers[0]!.planes },
-      ];
-      if ((ctx.importCaps(memories[0]!.handleType).modifiers["G8_B8R8_2PLANE_420_UNORM"] ?? []).includes(0n))
-        plans.push(undefined);
-      for (const plan of plans) {
-        const frames = memories.map((m) =>
-          importDmabuf(ctx, describeAs(m.fd, m.size, false, W), { handleType: m.handleType, plan }),
-        );
-        const targets = frames.map(() => conv.allocateRgba(W, H));
-        try {
-          const record = conv.recordToRgbaBatch(frames, c.color, targets);
-          ctx.submitAndWait((cmd) => {
-            for (const f of frames) f.recordAcquire(cmd);
-            record(cmd);
-            for (const t of targets) recordWriteBarrier(ctx, cmd, t.buffer);
-          });
-          frames.forEach((f, i) => {
-            const { rgba } = conv.toRgba(f, c.color);
-            using _ = rgba;
-            expect(digest(readBack(ctx, targets[i]!)), `${f.kind} frame ${i}`).toBe(digest(readBack(ctx, rgba)));
-          });
-          expect(new Set(targets.map((t) => digest(readBack(ctx, t)))).size).toBe(N);
-        } finally {
-          for (const t of targets) t[Symbol.dispose]();
-          for (const f of frames) f[Symbol.dispose]();
+for (const c of [CONFIGS[0]!, CONFIGS[2]!])
+  withVulkan(
+    `${c.name}: a batch gives each frame's own bytes through every import kind this device has and every dispatch shape the converter may measure fastest`,
+    () => {
+      const W = 248,
+        N = 3;
+      const pixelFormat = c.p010 ? "P010" : "NV12";
+      using conv = new Converter(ctx);
+      const memories = Array.from({ length: N }, (_, seed) => {
+        const bytes = frameBytes(c.p010, W, seed);
+        if (ctx.importCaps("dma-buf").dmaBuf) {
+          const m = makeMemfd(Math.ceil(bytes.length / 4096) * 4096);
+          m.bytes.set(bytes);
+          return { fd: m.fd, size: m.size, handleType: "dma-buf" as const, close: () => m.close() };
         }
+        const mem = exportOpaqueFd(ctx, bytes);
+        return {
+          fd: mem.fd,
+          size: mem.size,
+          handleType: "opaque-fd" as const,
+          close: () => {
+            closeSync(mem.fd);
+            mem.free();
+          },
+        };
+      });
+      try {
+        const plans: (ImportPlan | undefined)[] = [
+          { kind: "buffer", pixelFormat, planes: describeAs(0, 0, c.p010, W).layers[0]!.planes },
+        ];
+        const vkFormat = c.p010 ? "G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16" : "G8_B8R8_2PLANE_420_UNORM";
+        if ((ctx.importCaps(memories[0]!.handleType).modifiers[vkFormat] ?? []).includes(0n)) plans.push(undefined);
+        for (const plan of plans) {
+          const frames = memories.map((m) =>
+            importDmabuf(ctx, describeAs(m.fd, m.size, c.p010, W), { handleType: m.handleType, plan }),
+          );
+          const targets = frames.map(() => conv.allocateRgba(W, H));
+          try {
+            // Each frame converted alone by the default converter: what every batch must give.
+            const expected = frames.map((f) => {
+              const { rgba } = conv.toRgba(f, c.color);
+              using _ = rgba;
+              return digest(readBack(ctx, rgba));
+            });
+            expect(new Set(expected).size).toBe(N);
+            const kind = frames[0]!.kind;
+            const shapes = dispatchCandidates({
+              kind,
+              pixelFormat,
+              width: W,
+              height: H,
+              chroma: "bilinear",
+              frames: N,
+            });
+            expect(shapes.length).toBe(ctx.frameArrays ? 10 : 5);
+            for (const shape of shapes) {
+              using shaped = new Converter(ctx, { dispatch: shape });
+              const { record, info } = shaped.recordToRgbaBatch(frames, c.color, targets);
+              expect(info.dispatch).toEqual({ ...shape, how: "given" });
+              ctx.submitAndWait((cmd) => {
+                for (const f of frames) f.recordAcquire(cmd);
+                record(cmd);
+                for (const t of targets) recordWriteBarrier(ctx, cmd, t.buffer);
+              });
+              const what = `${kind}, workgroup ${shape.workgroup.join("x")}, ${shape.batched ? "one dispatch" : "a dispatch a frame"}`;
+              expect(
+                targets.map((t) => digest(readBack(ctx, t))),
+                what,
+              ).toEqual(expected);
+            }
+          } finally {
+            for (const t of targets) t[Symbol.dispose]();
+            for (const f of frames) f[Symbol.dispose]();
+          }
+        }
+        expect(() => conv.recordToRgbaBatch([], c.color, [])).toThrow(/one target per frame/);
+      } finally {
+        for (const m of memories) m.close();
       }
-      expect(() => conv.recordToRgbaBatch([], c.color, [])).toThrow(/one target per frame/);
-    } finally {
-      for (const m of memories) m.close();
-    }
-    ctx.checkValidation();
-  },
-);
+      ctx.checkValidation();
+    },
+  );

@@ -539,6 +539,17 @@ export const VkPipelineLayoutCreateInfo = struct("VkPipelineLayoutCreateInfo", [
   ["pushConstantRangeCount", "u32"],
   ["pPushConstantRanges", "ptr"],
 ]);
+export const VkSpecializationMapEntry = struct("VkSpecializationMapEntry", [
+  ["constantID", "u32"],
+  ["offset", "u32"],
+  ["size", "u64"],
+]);
+export const VkSpecializationInfo = struct("VkSpecializationInfo", [
+  ["mapEntryCount", "u32"],
+  ["pMapEntries", "ptr"],
+  ["dataSize", "u64"],
+  ["pData", "ptr"],
+]);
 export const VkPipelineShaderStageCreateInfo = struct("VkPipelineShaderStageCreateInfo", [
   ...header,
   ["flags", "u32"],
@@ -740,6 +751,8 @@ export const vulkanLayouts = {
   VkDescriptorSetLayoutCreateInfo,
   VkPushConstantRange,
   VkPipelineLayoutCreateInfo,
+  VkSpecializationMapEntry,
+  VkSpecializationInfo,
   VkPipelineShaderStageCreateInfo,
   VkComputePipelineCreateInfo,
   VkDescriptorPoolSize,

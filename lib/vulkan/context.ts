@@ -148,6 +148,8 @@ export class VulkanContext implements Disposable {
   readonly enabledExtensions: Set<string>;
   readonly validation: boolean;
   readonly timestampPeriodNs: number;
+  /** The most threads a compute workgroup may have (a dispatch shape given by hand is checked against it). */
+  readonly maxComputeWorkGroupInvocations: number;
   /** The instance's Vulkan version (VK_MAKE_API_VERSION). */
   readonly apiVersion: number;
   /** The instance extensions enabled (libav's Vulkan device context lists them). */
@@ -257,6 +259,9 @@ export class VulkanContext implements Disposable {
       this.inst.vkGetPhysicalDeviceProperties2(this.physicalDevice, props);
       const limitsAt = vk.VkPhysicalDeviceProperties2.offsets.properties + vk.VkPhysicalDeviceProperties.offsets.limits;
       this.timestampPeriodNs = props.readFloatLE(limitsAt + vk.VkPhysicalDeviceLimits.offsets.timestampPeriod);
+      this.maxComputeWorkGroupInvocations = props.readUInt32LE(
+        limitsAt + vk.VkPhysicalDeviceLimits.offsets.maxComputeWorkGroupInvocations,
+      );
 
       // Only the features a pass uses: dynamic indexing of buffer and sampled-image arrays (the batch
       // shaders pick each frame's planes by workgroup), and samplerYcbcrConversion (multi-planar frames

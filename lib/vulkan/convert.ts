@@ -1,6 +1,6 @@
 // YCbCr 4:2:0 -> RGBA8 on the GPU, from either import kind, into a GPU buffer of width*height
 // packed RGBA8 pixels. The CPU never reads the frame; readBack() is for the edge (PNG, tests).
-import { pack, struct } from "../../ffi/struct";
+import { pack, packArray, struct } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import {
   type ChromaFilter,
@@ -18,10 +18,20 @@ import type { ColorInfo } from "../descriptor";
 import { InvalidArgumentError, UseAfterDisposeError, VulkanUnsupportedError } from "../errors";
 import { PIXEL_FORMATS, type PixelFormat, type PlanePlan } from "../plan";
 import type { VulkanContext } from "./context";
+import {
+  checkShape,
+  chooseDispatch,
+  type DispatchChoice,
+  type DispatchKey,
+  type DispatchShape,
+  type Workgroup,
+} from "./dispatch";
 import { type GpuFrame, submitReadingFrames } from "./import";
-import { GpuBuffer, recordWriteBarrier } from "./memory";
+import { DeviceImage, GpuBuffer, recordWriteBarrier } from "./memory";
 import { type Binding, type BufferWrite, ComputePipeline, type ImageWrite } from "./pipeline";
+import { singleSubresource } from "./planes";
 import type { Submission } from "./submission";
+import { gpuTimeNs } from "./timing";
 
 /** What the converter needs of an imported frame. */
 const frameInput = (frame: GpuFrame): ConvertInput => ({
@@ -58,30 +68,31 @@ type ShaderKind = "buffer" | "buffer-x4" | "buffer-x4-batch" | "image" | "image-
 export const MAX_BATCH = 8;
 /**
  * Each conversion shader: its SPIR-V, its bindings (3 planes, then the RGBA buffer, `batch`
- * descriptors each), and the pixels one workgroup covers.
+ * descriptors each), and its workgroup: fixed (pixels a workgroup covers), or set at pipeline
+ * creation for the vectorised shaders, whose every thread converts 4x2 pixels (lib/vulkan/dispatch.ts).
  */
 const SHADERS: Record<
   ShaderKind,
-  { spv: string; planes: Binding["type"]; batch: number; pixelsPerGroup: [number, number] }
+  { spv: string; planes: Binding["type"]; batch: number; fixedGroup?: Workgroup; vectorised?: "buffer" | "image" }
 > = {
-  buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [16, 16] },
-  "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: 1, pixelsPerGroup: [512, 2] },
+  buffer: { spv: "yuv_to_rgba_buffer.spv", planes: "storage-buffer", batch: 1, fixedGroup: [16, 16] },
+  "buffer-x4": { spv: "yuv_to_rgba_buffer_x4.spv", planes: "storage-buffer", batch: 1, vectorised: "buffer" },
   "buffer-x4-batch": {
     spv: "yuv_to_rgba_buffer_x4_batch.spv",
     planes: "storage-buffer",
     batch: MAX_BATCH,
-    pixelsPerGroup: [512, 2],
+    vectorised: "buffer",
   },
-  image: { spv: "yuv_to_rgba_image.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
-  "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [128, 8] },
+  image: { spv: "yuv_to_rgba_image.spv", planes: "sampled-image", batch: 1, fixedGroup: [16, 16] },
+  "image-x4": { spv: "yuv_to_rgba_image_x4.spv", planes: "sampled-image", batch: 1, vectorised: "image" },
   "image-x4-batch": {
     spv: "yuv_to_rgba_image_x4_batch.spv",
     planes: "sampled-image",
     batch: MAX_BATCH,
-    pixelsPerGroup: [128, 8],
+    vectorised: "image",
   },
   // One multi-planar image through its format's YCbCr sampler (the same view in the three plane bindings).
-  ycbcr: { spv: "yuv_to_rgba_ycbcr.spv", planes: "sampled-image", batch: 1, pixelsPerGroup: [16, 16] },
+  ycbcr: { spv: "yuv_to_rgba_ycbcr.spv", planes: "sampled-image", batch: 1, fixedGroup: [16, 16] },
 };
 
 /** What the converter reads: planes in buffers (by object index), plane image views, or one multi-planar image's YCbCr view. */
@@ -105,10 +116,15 @@ export type ConversionInfo = {
   chroma: ChromaFilter;
   /** The chroma siting it was reconstructed at (the frame's chroma location; unspecified: left). */
   siting: ChromaSiting;
+  /** The workgroup and batching used, and whether they were measured (lib/vulkan/dispatch.ts). */
+  dispatch: DispatchChoice;
 };
 /** RGBA8: 4 bytes a pixel. RGBA16: 8 bytes a pixel (little-endian 16-bit channels), for 10-bit sources. */
 export type OutputFormat = "rgba8" | "rgba16";
 export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
+
+/** Scratch frames and per-shape converters timing the dispatch candidates (Converter.dispatchScratch). */
+type DispatchScratch = Disposable & { time: (shape: DispatchShape, reps: number) => number };
 
 /**
  * Dispatches that may be in flight at once (descriptor sets per pipeline): batches of planar
@@ -127,23 +143,39 @@ export class Converter implements Disposable {
    * `chroma`: bilinear (the default) reconstructs each pixel's chroma from the two nearest samples
    * each way at the frame's siting, as libplacebo, FFmpeg's scale_vulkan and GStreamer do; nearest
    * takes sample (x/2, y/2), bit-exact with libswscale's point scaler.
+   * `dispatch`: "measure" (the default) times the vectorised shaders' workgroup shapes, and for
+   * batches one dispatch against one a frame, the first time this process converts a frame size,
+   * format and import kind on the driver, and uses the fastest (lib/vulkan/dispatch.ts); or a
+   * shape to use everywhere (benchmarks, tests).
    */
   constructor(
     readonly ctx: VulkanContext,
-    options: { chroma?: ChromaFilter } = {},
+    options: { chroma?: ChromaFilter; dispatch?: "measure" | DispatchShape } = {},
   ) {
     const chroma = options.chroma ?? "bilinear";
     if (chroma !== "bilinear" && chroma !== "nearest")
       throw new InvalidArgumentError("chroma", `${String(chroma)}; use "bilinear" or "nearest"`);
     this.chroma = chroma;
+    const dispatch = options.dispatch ?? "measure";
+    if (dispatch !== "measure") {
+      if (typeof dispatch !== "object" || dispatch === null)
+        throw new InvalidArgumentError(
+          "dispatch",
+          `${String(dispatch)}; use "measure" or { workgroup: [x, y], batched }`,
+        );
+      checkShape(ctx, dispatch);
+      this.givenShape = { workgroup: [dispatch.workgroup[0], dispatch.workgroup[1]], batched: dispatch.batched };
+    }
   }
 
   /** How this converter reconstructs chroma. */
   readonly chroma: ChromaFilter;
+  /** The dispatch shape given at construction, instead of measuring. */
+  private readonly givenShape?: DispatchShape;
 
-  private pipeline(kind: ShaderKind, pixelFormat: PixelFormat): ComputePipeline {
+  private pipeline(kind: ShaderKind, pixelFormat: PixelFormat, workgroup: Workgroup): ComputePipeline {
     const ycbcrFormat = kind === "ycbcr" ? PIXEL_FORMATS[pixelFormat].vkFormat : undefined;
-    const key = ycbcrFormat ? `${kind}:${ycbcrFormat}` : kind;
+    const key = `${ycbcrFormat ? `${kind}:${ycbcrFormat}` : kind} ${workgroup.join("x")}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       const { spv, planes, batch } = SHADERS[kind];
@@ -158,6 +190,7 @@ export class Converter implements Disposable {
         [plane, plane, plane, { type: "storage-buffer", count: batch }],
         ConvertPush.size,
         DESCRIPTOR_SLOTS,
+        SHADERS[kind].vectorised ? [...workgroup] : [],
       );
       this.pipelines.set(key, pipeline);
     }
@@ -262,17 +295,24 @@ export class Converter implements Disposable {
     target: GpuBuffer,
     output: OutputFormat = "rgba8",
   ): (cmd: number) => void {
-    return this.convertOrRecord(frameInput(frame), color, [target], output).recordDispatch;
+    const input = frameInput(frame);
+    return this.convertOrRecord(input, color, [target], output, this.dispatchChoice(input, output, 1)).recordDispatch;
   }
 
   /**
    * As recordToRgba for several frames of one size, format, import kind and plane layout (frames
    * of one decoder), frames[i] into targets[i]: up to MAX_BATCH of them in one dispatch where the
-   * vectorised shaders apply (a 1080p frame alone fills about one wave of an H100, so its start
-   * and tail cost a share of its time), else one dispatch each.
+   * vectorised shaders apply and the converter measured that faster (a 1080p frame alone fills
+   * about one wave of an H100, so its start and tail cost a share of its time), else one dispatch
+   * each. `info.dispatch` says which.
    */
-  recordToRgbaBatch(frames: GpuFrame[], color: ColorInfo, targets: GpuBuffer[]): (cmd: number) => void {
-    return this.recordBatch(frames, color, targets).record;
+  recordToRgbaBatch(
+    frames: GpuFrame[],
+    color: ColorInfo,
+    targets: GpuBuffer[],
+  ): { record: (cmd: number) => void; info: ConversionInfo } {
+    const { record, info } = this.recordBatch(frames, color, targets);
+    return { record, info };
   }
 
   /**
@@ -314,7 +354,10 @@ export class Converter implements Disposable {
         "batch",
         `its frames must share size, format, import kind and plane layout: ${key(odd)} differs from ${firstKey}`,
       );
-    const perDispatch = this.vectorised(first, "rgba8") && this.ctx.frameArrays ? MAX_BATCH : 1;
+    // Without descriptor arrays indexed per workgroup, a batch is one dispatch a frame.
+    const together = this.ctx.frameArrays ? Math.min(frames.length, MAX_BATCH) : 1;
+    const choice = this.dispatchChoice(first, "rgba8", together);
+    const perDispatch = choice.batched ? MAX_BATCH : 1;
     // Each dispatch holds a descriptor set until the command buffer is submitted and done.
     const dispatches = Math.ceil(frames.length / perDispatch);
     if (dispatches > DESCRIPTOR_SLOTS)
@@ -332,6 +375,7 @@ export class Converter implements Disposable {
         color,
         targets.slice(i, i + perDispatch),
         "rgba8",
+        choice,
       );
       records.push(r.recordDispatch);
       slots.push(r.slot);
@@ -360,22 +404,167 @@ export class Converter implements Disposable {
     );
   }
 
+  /**
+   * How `frames` frames like `input` are dispatched: given at construction, measured (once per
+   * process and driver for each size, format, import kind and batch), or the per-pixel shaders'
+   * fixed workgroup where the vectorised ones do not apply.
+   */
+  private dispatchChoice(input: ConvertInput, output: OutputFormat, frames: number): DispatchChoice {
+    if (input.kind === "ycbcr" || !this.vectorised(input, output))
+      return {
+        workgroup: SHADERS[input.kind].fixedGroup!,
+        batched: false,
+        how: "default",
+        why: "the per-pixel shader (YCbCr sampler, 3-plane frames, RGBA16, or a width not a multiple of 4)",
+      };
+    if (this.givenShape) return { ...this.givenShape, batched: this.givenShape.batched && frames > 1, how: "given" };
+    const key: DispatchKey = {
+      kind: input.kind,
+      pixelFormat: input.pixelFormat,
+      width: input.width,
+      height: input.height,
+      chroma: this.chroma,
+      frames,
+    };
+    let scratch: DispatchScratch | undefined;
+    try {
+      return chooseDispatch(this.ctx, key, (shape, reps) => {
+        scratch ??= this.dispatchScratch(key);
+        return scratch.time(shape, reps);
+      });
+    } finally {
+      scratch?.[Symbol.dispose]();
+    }
+  }
+
+  /**
+   * Scratch frames of `key`'s kind in device memory and a converter per candidate shape (its own
+   * descriptor sets, so what the caller has recorded but not submitted is untouched), to time
+   * `reps` conversions of key.frames frames with each shape.
+   */
+  private dispatchScratch(key: DispatchKey): DispatchScratch {
+    const { ctx } = this;
+    const { width, height, pixelFormat } = key;
+    const owned: Disposable[] = [];
+    const converters = new Map<string, (cmd: number) => void>();
+    try {
+      const bytesPerSample = PIXEL_FORMATS[pixelFormat].bitDepth > 8 ? 2 : 1;
+      const pitch = Math.ceil((width * bytesPerSample) / 256) * 256;
+      const chromaSize: [number, number] = [Math.ceil(width / 2), Math.ceil(height / 2)];
+      const planes: PlanePlan[] = [
+        { object: 0, offset: 0, pitch },
+        { object: 0, offset: pitch * height, pitch },
+      ];
+      const frames: ConvertInput["frames"] = [];
+      const images: DeviceImage[] = [];
+      for (let f = 0; f < key.frames; f++) {
+        if (key.kind === "buffer") {
+          const buffer = new GpuBuffer(ctx, pitch * (height + chromaSize[1]), vk.BufferUsage.STORAGE, "device");
+          owned.push(buffer);
+          frames.push({ buffers: [buffer.buffer], views: [] });
+        } else {
+          const [luma, chroma] = PIXEL_FORMATS[pixelFormat].planes.map((p) => p.imageFormat as vk.VkFormatName);
+          const planeImages = [
+            new DeviceImage(ctx, luma!, width, height, vk.ImageUsage.SAMPLED, true),
+            new DeviceImage(ctx, chroma!, ...chromaSize, vk.ImageUsage.SAMPLED, true),
+          ];
+          owned.push(...planeImages);
+          images.push(...planeImages);
+          frames.push({ buffers: [], views: planeImages.map((i) => i.view) });
+        }
+      }
+      if (images.length)
+        ctx.submitAndWait((cmd) => {
+          const barriers = packArray(
+            vk.VkImageMemoryBarrier,
+            images.map((i) => ({
+              sType: vk.SType.IMAGE_MEMORY_BARRIER,
+              dstAccessMask: vk.Access.SHADER_READ,
+              srcQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+              dstQueueFamilyIndex: vk.QUEUE_FAMILY_IGNORED,
+              oldLayout: vk.ImageLayout.UNDEFINED,
+              newLayout: vk.ImageLayout.GENERAL,
+              image: i.image,
+              subresourceRange: singleSubresource(vk.ImageAspect.COLOR),
+            })),
+          );
+          ctx.dev.vkCmdPipelineBarrier(
+            cmd,
+            vk.PipelineStage.TOP_OF_PIPE,
+            vk.PipelineStage.COMPUTE_SHADER,
+            0,
+            0,
+            null,
+            0,
+            null,
+            images.length,
+            barriers,
+          );
+        });
+      const targets = frames.map(() => this.allocateRgba(width, height));
+      owned.push(...targets);
+      const input: ConvertInput = { kind: key.kind, pixelFormat, width, height, planes, frames };
+      // BT.709 limited, left-sited: the common case (the siting decides which chroma rows are read).
+      const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
+      const recordFor = (shape: DispatchShape): ((cmd: number) => void) => {
+        const name = JSON.stringify(shape);
+        let record = converters.get(name);
+        if (!record) {
+          const conv = new Converter(ctx, { chroma: this.chroma, dispatch: shape });
+          owned.push(conv);
+          const choice: DispatchChoice = { ...shape, how: "given" };
+          const records = shape.batched
+            ? [conv.convertOrRecord(input, color, targets, "rgba8", choice).recordDispatch]
+            : frames.map(
+                (frame, i) =>
+                  conv.convertOrRecord({ ...input, frames: [frame] }, color, [targets[i]], "rgba8", choice)
+                    .recordDispatch,
+              );
+          record = (cmd) => {
+            for (const r of records) r(cmd);
+          };
+          converters.set(name, record);
+        }
+        return record;
+      };
+      return {
+        time: (shape, reps) => gpuTimeNs(ctx, reps, recordFor(shape)),
+        [Symbol.dispose]: () => {
+          for (const o of owned.reverse()) o[Symbol.dispose]();
+        },
+      };
+    } catch (e) {
+      for (const o of owned.reverse()) o[Symbol.dispose]();
+      throw e;
+    }
+  }
+
   private convert(
     input: ConvertInput,
     color: ColorInfo,
     target: GpuBuffer | undefined,
     output: OutputFormat,
   ): { rgba: GpuBuffer; info: ConversionInfo; submission: Submission } {
-    const { rgba, info, submission } = this.convertOrRecord(input, color, [target], output);
+    const { rgba, info, submission } = this.convertOrRecord(
+      input,
+      color,
+      [target],
+      output,
+      this.dispatchChoice(input, output, 1),
+    );
     return { rgba: rgba[0]!, info, submission: submission! };
   }
 
-  /** Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into targets[i] (allocated where undefined). */
+  /**
+   * Bind and record (and, given input.submit, submit) one dispatch converting input.frames[i] into
+   * targets[i] (allocated where undefined), dispatched as `dispatch` says.
+   */
   private convertOrRecord(
     input: ConvertInput,
     color: ColorInfo,
     targets: (GpuBuffer | undefined)[],
     output: OutputFormat,
+    dispatch: DispatchChoice,
   ): {
     rgba: GpuBuffer[];
     info: ConversionInfo;
@@ -403,6 +592,7 @@ export class Converter implements Disposable {
       bitDepth: PIXEL_FORMATS[input.pixelFormat].bitDepth,
       chroma: input.kind === "ycbcr" ? "nearest" : this.chroma,
       siting,
+      dispatch,
     };
     const [sitingX, sitingY] = SITING_OFFSETS[siting];
     const needed = width * height * bytesPerPixel(output);
@@ -433,16 +623,15 @@ export class Converter implements Disposable {
         input.kind === "ycbcr" || !this.vectorised(input, output)
           ? input.kind
           : `${input.kind}-x4${input.frames.length > 1 ? "-batch" : ""}`;
-      const {
-        batch,
-        pixelsPerGroup: [groupWidth, groupHeight],
-      } = SHADERS[kind];
+      const { batch, fixedGroup } = SHADERS[kind];
+      // The vectorised shaders' threads convert 4x2 pixels each.
+      const [groupWidth, groupHeight] = fixedGroup ?? [dispatch.workgroup[0] * 4, dispatch.workgroup[1] * 2];
       if (input.frames.length > batch)
         throw new InvalidArgumentError(
           "batch",
           `${kind} converts up to ${batch} frame(s) a dispatch, not ${input.frames.length}`,
         );
-      const pipeline = this.pipeline(kind, input.pixelFormat);
+      const pipeline = this.pipeline(kind, input.pixelFormat, fixedGroup ?? dispatch.workgroup);
       // Every array element is written; those past the batch repeat its first frame (never read).
       const bufferWrites: BufferWrite[] = [],
         imageWrites: ImageWrite[] = [];

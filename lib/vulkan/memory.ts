@@ -5,6 +5,7 @@ import * as vk from "../../ffi/vulkan";
 import { InvalidArgumentError, UseAfterDisposeError } from "../errors";
 import { reclaimer } from "../reclaim";
 import { checkVk, type VulkanContext } from "./context";
+import { singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 
 /** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
@@ -197,6 +198,119 @@ export function recordComputeBarrier(ctx: VulkanContext, cmd: number, toHost = f
     0,
     null,
   );
+}
+
+/**
+ * A 2D image in device-local memory, optimal tiling (the preview's staging images, the
+ * converter's scratch planes when it measures dispatch shapes). Owns its image and memory, and
+ * holds its VulkanContext until disposed; the caller waits for the GPU work using it first.
+ */
+export class DeviceImage implements Disposable {
+  readonly image: bigint;
+  readonly memory: bigint;
+  /** A view of the whole image in its format, where asked for (the image must then be sampled or stored). */
+  readonly view: bigint = 0n;
+  private released = false;
+
+  constructor(
+    readonly ctx: VulkanContext,
+    format: vk.VkFormatName,
+    readonly width: number,
+    readonly height: number,
+    usage: number,
+    withView = false,
+  ) {
+    const { dev, device } = ctx;
+    const out = Buffer.alloc(8);
+    checkVk(
+      dev.vkCreateImage(
+        device,
+        pack(vk.VkImageCreateInfo, {
+          sType: vk.SType.IMAGE_CREATE_INFO,
+          imageType: 1,
+          format: vk.VkFormat[format],
+          extent: [width, height, 1],
+          mipLevels: 1,
+          arrayLayers: 1,
+          samples: 1,
+          tiling: 0 /* OPTIMAL */,
+          usage,
+          initialLayout: vk.ImageLayout.UNDEFINED,
+        }),
+        null,
+        out,
+      ),
+      "vkCreateImage",
+      `${format} ${width}x${height}`,
+    );
+    const image = out.readBigUInt64LE(0);
+    const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
+    dev.vkGetImageMemoryRequirements2(
+      device,
+      pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }),
+      req,
+    );
+    const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
+    let memory = 0n;
+    try {
+      checkVk(
+        dev.vkAllocateMemory(
+          device,
+          pack(vk.VkMemoryAllocateInfo, {
+            sType: vk.SType.MEMORY_ALLOCATE_INFO,
+            allocationSize: r.size,
+            memoryTypeIndex: ctx.findMemoryType(r.memoryTypeBits, vk.MemoryProperty.DEVICE_LOCAL),
+          }),
+          null,
+          out,
+        ),
+        "vkAllocateMemory",
+      );
+      memory = out.readBigUInt64LE(0);
+      checkVk(
+        dev.vkBindImageMemory2(
+          device,
+          1,
+          pack(vk.VkBindImageMemoryInfo, { sType: vk.SType.BIND_IMAGE_MEMORY_INFO, image, memory, memoryOffset: 0 }),
+        ),
+        "vkBindImageMemory2",
+      );
+      if (withView) {
+        checkVk(
+          dev.vkCreateImageView(
+            device,
+            pack(vk.VkImageViewCreateInfo, {
+              sType: vk.SType.IMAGE_VIEW_CREATE_INFO,
+              image,
+              viewType: 1 /* 2D */,
+              format: vk.VkFormat[format],
+              subresourceRange: singleSubresource(vk.ImageAspect.COLOR),
+            }),
+            null,
+            out,
+          ),
+          "vkCreateImageView",
+        );
+        this.view = out.readBigUInt64LE(0);
+      }
+    } catch (e) {
+      dev.vkDestroyImage(device, image, null);
+      if (memory) dev.vkFreeMemory(device, memory, null);
+      throw e;
+    }
+    this.image = image;
+    this.memory = memory;
+    ctx.retain("DeviceImage");
+  }
+
+  [Symbol.dispose](): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.view) this.ctx.dev.vkDestroyImageView(this.ctx.device, this.view, null);
+    this.ctx.dev.vkDestroyImage(this.ctx.device, this.image, null);
+    this.ctx.dev.vkFreeMemory(this.ctx.device, this.memory, null);
+    this.ctx.release();
+  }
 }
 
 /** Copy `size` bytes between two buffers of `ctx` on the GPU, and wait. */

@@ -60,6 +60,8 @@ export class ComputePipeline implements Disposable {
     readonly bindings: Binding[],
     readonly pushConstantBytes: number,
     maxSets = 8,
+    /** 32-bit specialization constants, constant_id 0, 1, ... (e.g. a shader's workgroup size). */
+    specialization: readonly number[] = [],
   ) {
     ctx.retain(`ComputePipeline ${spvName}`);
     const { dev, device } = ctx;
@@ -149,6 +151,19 @@ export class ComputePipeline implements Disposable {
       );
       this.layout = out.readBigUInt64LE(0);
       const main = Buffer.from("main\0");
+      const constants = new Uint32Array(specialization);
+      const entries = packArray(
+        vk.VkSpecializationMapEntry,
+        specialization.map((_, i) => ({ constantID: i, offset: 4 * i, size: 4 })),
+      );
+      const specializationInfo = specialization.length
+        ? pack(vk.VkSpecializationInfo, {
+            mapEntryCount: specialization.length,
+            pMapEntries: entries,
+            dataSize: constants.byteLength,
+            pData: constants,
+          })
+        : null;
       const info = pack(vk.VkComputePipelineCreateInfo, {
         sType: vk.SType.COMPUTE_PIPELINE_CREATE_INFO,
         stage: {
@@ -156,6 +171,7 @@ export class ComputePipeline implements Disposable {
           stage: vk.ShaderStage.COMPUTE,
           module,
           pName: main,
+          pSpecializationInfo: specializationInfo,
         },
         layout: this.layout,
         basePipelineIndex: -1,

@@ -15,3 +15,14 @@ export function openFds(): number {
   }
   return n;
 }
+
+/** Where this process's fds point (for saying which one leaked). */
+export function fdTargets(): string[] {
+  return readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      return [`${fd} -> ${readlinkSync(`/proc/self/fd/${fd}`)}`];
+    } catch {
+      return [];
+    }
+  });
+}
