@@ -62,3 +62,12 @@ uvec4 rgba8Row4(vec4 biasedY, Chroma4 c) {
     packRgba8(lumaPlusChroma(pc.color, biasedY.z, chromaTermsCodes(pc.color, c.s2))),
     packRgba8(lumaPlusChroma(pc.color, biasedY.w, chromaTermsCodes(pc.color, c.s3))));
 }
+
+// Four RGBA8 pixels with nearest chroma: the first two take chroma terms t0, the last two t1.
+uvec4 rgba8Row4Nearest(vec4 biasedY, vec3 t0, vec3 t1) {
+  return uvec4(
+    packRgba8(lumaPlusChroma(pc.color, biasedY.x, t0)),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.y, t0)),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.z, t1)),
+    packRgba8(lumaPlusChroma(pc.color, biasedY.w, t1)));
+}

@@ -72,14 +72,6 @@ Chroma4 chromaRow(uint cx, uint cy, uint chromaWidth) {
   return Chroma4(edges.xy, mid.xy, mid.zw, edges.zw);
 }
 
-uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
-  return uvec4(
-    packRgba8(lumaPlusChroma(pc.color, Y.x, C0)),
-    packRgba8(lumaPlusChroma(pc.color, Y.y, C0)),
-    packRgba8(lumaPlusChroma(pc.color, Y.z, C1)),
-    packRgba8(lumaPlusChroma(pc.color, Y.w, C1)));
-}
-
 void main() {
   uint x = gl_GlobalInvocationID.x * 4u, cy = gl_GlobalInvocationID.y, y = cy * 2u;
   if (x >= pc.width || y >= pc.height) return;
@@ -99,6 +91,6 @@ void main() {
   }
   vec4 C = chroma2(x >> 1, cy);
   vec3 C0 = chromaTerms(pc.color, C.x, C.y), C1 = chromaTerms(pc.color, C.z, C.w);
-  rgba[FRAME].pixels[top] = row4(luma4(x, y), C0, C1);
-  if (second) rgba[FRAME].pixels[bottom] = row4(luma4(x, y + 1u), C0, C1);
+  rgba[FRAME].pixels[top] = rgba8Row4Nearest(luma4(x, y), C0, C1);
+  if (second) rgba[FRAME].pixels[bottom] = rgba8Row4Nearest(luma4(x, y + 1u), C0, C1);
 }

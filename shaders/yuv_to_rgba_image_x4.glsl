@@ -45,14 +45,6 @@ vec4 luma4(int x, int y) {
     biased(texelFetch(lumaPlane[FRAME], ivec2(x + 3, y), 0).r));
 }
 
-uvec4 row4(vec4 Y, vec3 C0, vec3 C1) {
-  return uvec4(
-    packRgba8(lumaPlusChroma(pc.color, Y.x, C0)),
-    packRgba8(lumaPlusChroma(pc.color, Y.y, C0)),
-    packRgba8(lumaPlusChroma(pc.color, Y.z, C1)),
-    packRgba8(lumaPlusChroma(pc.color, Y.w, C1)));
-}
-
 void main() {
   int x = int(gl_GlobalInvocationID.x) * 4, cy = int(gl_GlobalInvocationID.y), y = cy * 2;
   if (x >= int(pc.width) || y >= int(pc.height)) return;
@@ -72,6 +64,6 @@ void main() {
   }
   vec2 c0 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2, cy), 0).rg, c1 = texelFetch(chromaPlane1[FRAME], ivec2(x / 2 + 1, cy), 0).rg;
   vec3 C0 = chromaTerms(pc.color, biased(c0.x), biased(c0.y)), C1 = chromaTerms(pc.color, biased(c1.x), biased(c1.y));
-  rgba[FRAME].pixels[top] = row4(luma4(x, y), C0, C1);
-  if (second) rgba[FRAME].pixels[bottom] = row4(luma4(x, y + 1), C0, C1);
+  rgba[FRAME].pixels[top] = rgba8Row4Nearest(luma4(x, y), C0, C1);
+  if (second) rgba[FRAME].pixels[bottom] = rgba8Row4Nearest(luma4(x, y + 1), C0, C1);
 }

@@ -242,4 +242,6 @@ for (const c of [CONFIGS[0]!, CONFIGS[2]!])
       }
       ctx.checkValidation();
     },
+    // Twenty pipelines made: lavapipe compiles each with LLVM (over 5 s with a cold shader cache).
+    60_000,
   );

@@ -62,63 +62,67 @@ withVulkan("frames too small to win back a measurement take the default, saying 
   expect(small.why).toContain("pixels");
 });
 
-withVulkan("a converter measures a real frame once, and every shape it tried gives the same bytes", () => {
-  const W = 640,
-    H = 360;
-  const m = makeMemfd(Math.ceil((W * H * 3) / 2 / 4096) * 4096);
-  for (let i = 0; i < m.bytes.length; i++) m.bytes[i] = (i * 2654435761) >>> 24;
-  const desc = {
-    width: W,
-    height: H,
-    objects: [{ fd: m.fd, size: m.size, modifier: 0n }],
-    layers: [
-      {
-        fourcc: DRM_FORMAT.NV12,
-        planes: [
-          { object: 0, offset: 0, pitch: W },
-          { object: 0, offset: W * H, pitch: W },
-        ],
-      },
-    ],
-  };
-  const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
-  const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-  try {
-    using frame = importDmabuf(ctx, desc, {
-      handleType: ctx.importCaps("dma-buf").dmaBuf ? "dma-buf" : "host",
-      plan: { kind: "buffer", pixelFormat: "NV12", planes: desc.layers[0]!.planes },
-    });
-    // A conversion with a given shape and a timed submission first: a driver may open what it keeps
-    // for the process on first use (the H100 had one fd more after the first measurement), before the count.
-    using given = new Converter(ctx, { chroma: "nearest", dispatch: { workgroup: [64, 2], batched: false } });
-    given.toRgba(frame, color).rgba[Symbol.dispose]();
-    gpuTimeNs(ctx, 1, () => {});
-    const fds = openFds();
-    const before = new Set(fdTargets());
-    using conv = new Converter(ctx, { chroma: "nearest" });
-    const first = conv.toRgba(frame, color);
-    using _ = first.rgba;
-    const { dispatch } = first.info;
-    expect(dispatch.how).toBe("measured");
-    expect(dispatch.candidates!.length).toBe(5);
-    const fastest = Math.min(...dispatch.candidates!.map((c) => c.nsPerFrame));
-    expect(dispatch.candidates!.find((c) => c.shape.workgroup === dispatch.workgroup)!.nsPerFrame).toBe(fastest);
-    const bytes = digest(readBack(ctx, first.rgba));
-    const second = conv.toRgba(frame, color);
-    using __ = second.rgba;
-    expect(second.info.dispatch).toBe(dispatch);
-    for (const { shape } of dispatch.candidates!) {
-      using shaped = new Converter(ctx, { chroma: "nearest", dispatch: shape });
-      const r = shaped.toRgba(frame, color);
-      using ___ = r.rgba;
-      expect(digest(readBack(ctx, r.rgba)), shape.workgroup.join("x")).toBe(bytes);
+withVulkan(
+  "a converter measures a real frame once, and every shape it tried gives the same bytes",
+  () => {
+    const W = 640,
+      H = 360;
+    const m = makeMemfd(Math.ceil((W * H * 3) / 2 / 4096) * 4096);
+    for (let i = 0; i < m.bytes.length; i++) m.bytes[i] = (i * 2654435761) >>> 24;
+    const desc = {
+      width: W,
+      height: H,
+      objects: [{ fd: m.fd, size: m.size, modifier: 0n }],
+      layers: [
+        {
+          fourcc: DRM_FORMAT.NV12,
+          planes: [
+            { object: 0, offset: 0, pitch: W },
+            { object: 0, offset: W * H, pitch: W },
+          ],
+        },
+      ],
+    };
+    const color = { colorspace: 1, colorRange: 1, colorPrimaries: 1, colorTrc: 1, chromaLocation: 1 };
+    const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+    try {
+      using frame = importDmabuf(ctx, desc, {
+        handleType: ctx.importCaps("dma-buf").dmaBuf ? "dma-buf" : "host",
+        plan: { kind: "buffer", pixelFormat: "NV12", planes: desc.layers[0]!.planes },
+      });
+      // A conversion with a given shape and a timed submission first: a driver may open what it keeps
+      // for the process on first use (the H100 had one fd more after the first measurement), before the count.
+      using given = new Converter(ctx, { chroma: "nearest", dispatch: { workgroup: [64, 2], batched: false } });
+      given.toRgba(frame, color).rgba[Symbol.dispose]();
+      gpuTimeNs(ctx, 1, () => {});
+      const fds = openFds();
+      const before = new Set(fdTargets());
+      using conv = new Converter(ctx, { chroma: "nearest" });
+      const first = conv.toRgba(frame, color);
+      using _ = first.rgba;
+      const { dispatch } = first.info;
+      expect(dispatch.how).toBe("measured");
+      expect(dispatch.candidates!.length).toBe(5);
+      const fastest = Math.min(...dispatch.candidates!.map((c) => c.nsPerFrame));
+      expect(dispatch.candidates!.find((c) => c.shape.workgroup === dispatch.workgroup)!.nsPerFrame).toBe(fastest);
+      const bytes = digest(readBack(ctx, first.rgba));
+      const second = conv.toRgba(frame, color);
+      using __ = second.rgba;
+      expect(second.info.dispatch).toBe(dispatch);
+      for (const { shape } of dispatch.candidates!) {
+        using shaped = new Converter(ctx, { chroma: "nearest", dispatch: shape });
+        const r = shaped.toRgba(frame, color);
+        using ___ = r.rgba;
+        expect(digest(readBack(ctx, r.rgba)), shape.workgroup.join("x")).toBe(bytes);
+      }
+      ctx.checkValidation();
+      expect(openFds(), `new fds: ${fdTargets().filter((t) => !before.has(t))}`).toBe(fds);
+    } finally {
+      m.close();
     }
-    ctx.checkValidation();
-    expect(openFds(), `new fds: ${fdTargets().filter((t) => !before.has(t))}`).toBe(fds);
-  } finally {
-    m.close();
-  }
-});
+  },
+  60_000,
+);
 
 withVulkan("a dispatch shape the device cannot run, or not a shape at all, is refused before any work", () => {
   const refused = (dispatch: unknown) => {
