@@ -6,7 +6,7 @@
 // buffer copy of the same bytes (read + written). Timings are wall clock per frame.
 // --diff adds the luma pass and a diff against the previous frame to the zero-copy path (mean
 // difference per frame reported); --out-dir writes every Nth frame's RGBA (and diff heat map) as PNG.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BufferUsage,
@@ -25,6 +25,7 @@ import {
   type Submission,
   VaapiVkError,
   Video,
+  VulkanContext,
 } from "vaapi-vk";
 import { type CliFlag, type CliSpec, cliInt, cliUsageError, copyBuffer, parseCli, runCli } from "vaapi-vk/internals";
 
@@ -441,7 +442,10 @@ function median<T extends { frames: number; seconds: number }>(runs: T[]): T {
  * per stream), round-robin from the one JS thread: the decoders run on their decode-ahead threads
  * and the GPU's engines. Aggregate fps of the decoders alone, then of the whole pipeline.
  */
-function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: number; decodeQueues: number } {
+function streamsPass(
+  a: Args,
+  n: number,
+): { decoderFps: number; pipelineFps: number; decodeQueues: number; deviceMiBOpen: number | undefined } {
   const videos = Array.from({ length: n }, () =>
     Video.open(a.video, { source: a.source, maxInFlight: 4, decodeAhead: a.decodeAhead, threads: a.threads }),
   );
@@ -469,10 +473,12 @@ function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: num
         });
       }
       for (const slots of inFlight) for (const f of slots) settle(f);
+      const inUse = videos[0]!.ctx.deviceMemoryInUse();
       return {
         decoderFps,
         pipelineFps: (a.frames * n) / ((now() - start) / 1000),
         decodeQueues: videos[0]!.ctx.videoDecode?.queues ?? 0,
+        deviceMiBOpen: inUse === undefined ? undefined : inUse / 2 ** 20,
       };
     } finally {
       for (const ts of targets) for (const t of ts) t[Symbol.dispose]();
@@ -483,10 +489,19 @@ function streamsPass(a: Args, n: number): { decoderFps: number; pipelineFps: num
 }
 
 function streamsTable(a: Args): void {
+  // The process's fds and device memory before each pass and after it closes its Videos: flat when nothing leaks.
+  using probe = VulkanContext.create();
+  const deviceMiB = () => {
+    const bytes = probe.deviceMemoryInUse();
+    return bytes === undefined ? undefined : bytes / 2 ** 20;
+  };
   const rows = a.streams!.map((n) => {
+    const fdsBefore = openFdCount(),
+      deviceMiBBefore = deviceMiB();
     const r = streamsPass(a, n);
+    const row = { streams: n, ...r, fdsBefore, fdsAfter: openFdCount(), deviceMiBBefore, deviceMiBAfter: deviceMiB() };
     progress(`${n} stream(s): decoder ${r.decoderFps.toFixed(1)} fps, pipeline ${r.pipelineFps.toFixed(1)} fps`);
-    return { streams: n, ...r };
+    return row;
   });
   const one = rows.find((r) => r.streams === 1);
   if (values.json) {
@@ -497,14 +512,20 @@ function streamsTable(a: Args): void {
   console.log(
     `${a.video}: ${a.frames} frames per stream, source ${a.source}${queues ? `, ${queues} decode queue(s) per device` : ""}`,
   );
-  console.log("streams  decoder fps  pipeline fps  pipeline / (N x one stream's)");
+  const mib = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(0));
+  console.log(
+    "streams  decoder fps  pipeline fps  pipeline / (N x one stream's)  fds before/after  device MiB before/open/after",
+  );
   for (const r of rows) {
     const ratio = one ? (r.pipelineFps / (r.streams * one.pipelineFps)).toFixed(2) : "-";
     console.log(
-      `${String(r.streams).padStart(7)}  ${r.decoderFps.toFixed(1).padStart(11)}  ${r.pipelineFps.toFixed(1).padStart(12)}  ${ratio}`,
+      `${String(r.streams).padStart(7)}  ${r.decoderFps.toFixed(1).padStart(11)}  ${r.pipelineFps.toFixed(1).padStart(12)}  ${ratio.padStart(29)}  ${`${r.fdsBefore}/${r.fdsAfter}`.padStart(16)}  ${`${mib(r.deviceMiBBefore)}/${mib(r.deviceMiBOpen)}/${mib(r.deviceMiBAfter)}`.padStart(28)}`,
     );
   }
 }
+
+/** This process's open fds. */
+const openFdCount = () => readdirSync("/proc/self/fd").length;
 
 /**
  * The preview: `a.frames` frames converted and presented in a window (the clip looping), paced to

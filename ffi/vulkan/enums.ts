@@ -75,6 +75,8 @@ export const SType = {
   FORMAT_PROPERTIES_2: 1000059002,
   IMAGE_FORMAT_PROPERTIES_2: 1000059003,
   PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2: 1000059004,
+  PHYSICAL_DEVICE_MEMORY_PROPERTIES_2: 1000059006,
+  PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT: 1000237000,
   SAMPLER_YCBCR_CONVERSION_CREATE_INFO: 1000156000,
   SAMPLER_YCBCR_CONVERSION_INFO: 1000156001,
   BIND_IMAGE_PLANE_MEMORY_INFO: 1000156002,
@@ -129,6 +131,7 @@ export const ExternalMemoryHandleType = {
 export const BufferUsage = { TRANSFER_SRC: 0x1, TRANSFER_DST: 0x2, UNIFORM: 0x10, STORAGE: 0x20 } as const;
 export const ImageUsage = { TRANSFER_SRC: 0x1, TRANSFER_DST: 0x2, SAMPLED: 0x4, STORAGE: 0x8 } as const;
 export const MemoryProperty = { DEVICE_LOCAL: 0x1, HOST_VISIBLE: 0x2, HOST_COHERENT: 0x4, HOST_CACHED: 0x8 } as const;
+export const MemoryHeapFlag = { DEVICE_LOCAL: 0x1 } as const;
 export const QueueFlag = { GRAPHICS: 0x1, COMPUTE: 0x2, TRANSFER: 0x4, VIDEO_DECODE: 0x20 } as const;
 /** VkVideoCodecOperationFlagBitsKHR: what a video queue family decodes (AV1's bit is newer than Debian 12's vulkan_core.h, so the layout test checks only the others). */
 export const VideoCodecOperation = { DECODE_H264: 0x1, DECODE_H265: 0x2, DECODE_AV1: 0x4 } as const;

@@ -24,6 +24,7 @@ const instanceFns = {
   vkGetPhysicalDeviceQueueFamilyProperties: { args: [D, T.ptr, T.ptr], returns: T.void },
   vkGetPhysicalDeviceQueueFamilyProperties2: { args: [D, T.ptr, T.ptr], returns: T.void },
   vkGetPhysicalDeviceMemoryProperties: { args: [D, T.ptr], returns: T.void },
+  vkGetPhysicalDeviceMemoryProperties2: { args: [D, T.ptr], returns: T.void },
   vkGetPhysicalDeviceFeatures2: { args: [D, T.ptr], returns: T.void },
   vkEnumerateDeviceExtensionProperties: { args: [D, T.ptr, T.ptr, T.ptr], returns: T.i32 },
   vkGetPhysicalDeviceFormatProperties2: { args: [D, T.u32, T.ptr], returns: T.void },

@@ -128,6 +128,15 @@ export const VkPhysicalDeviceMemoryProperties = struct("VkPhysicalDeviceMemoryPr
   ["memoryHeapCount", "u32"],
   ["memoryHeaps", { array: VkMemoryHeap, count: 16 }],
 ]);
+export const VkPhysicalDeviceMemoryProperties2 = struct("VkPhysicalDeviceMemoryProperties2", [
+  ...header,
+  ["memoryProperties", VkPhysicalDeviceMemoryProperties],
+]);
+export const VkPhysicalDeviceMemoryBudgetPropertiesEXT = struct("VkPhysicalDeviceMemoryBudgetPropertiesEXT", [
+  ...header,
+  ["heapBudget", { array: "u64", count: 16 }],
+  ["heapUsage", { array: "u64", count: 16 }],
+]);
 /** VkPhysicalDeviceFeatures is 55 VkBool32s; the ones the shaders use, by offset. */
 export const VkPhysicalDeviceFeatures: PartialLayout<
   | "shaderStorageImageExtendedFormats"
@@ -685,6 +694,8 @@ export const vulkanLayouts = {
   VkPhysicalDeviceDriverProperties,
   VkQueueFamilyProperties,
   VkPhysicalDeviceMemoryProperties,
+  VkPhysicalDeviceMemoryProperties2,
+  VkPhysicalDeviceMemoryBudgetPropertiesEXT,
   VkPhysicalDeviceFeatures2,
   VkPhysicalDeviceVulkan11Features,
   VkQueueFamilyProperties2,

@@ -64,6 +64,8 @@ export const DEVICE_EXTENSIONS = {
     "VK_EXT_queue_family_foreign",
     "VK_KHR_external_semaphore_fd",
     "VK_EXT_external_memory_host",
+    // How much device memory this process holds, as the driver counts it (deviceMemoryInUse).
+    "VK_EXT_memory_budget",
   ],
 } as const;
 
@@ -470,6 +472,31 @@ export class VulkanContext implements Disposable {
     throw new VulkanUnsupportedError(
       `${this.info.name} has no memory type with flags 0x${required.toString(16)} among 0b${typeBits.toString(2)}`,
     );
+  }
+
+  /**
+   * Bytes of device-local memory this process holds on the device, as the driver counts them
+   * (VK_EXT_memory_budget's heap usage: every allocation, the library's, libav's and the driver's
+   * own); undefined where the driver lacks the extension.
+   */
+  deviceMemoryInUse(): number | undefined {
+    this.assertLive("VulkanContext.deviceMemoryInUse");
+    if (!this.has("VK_EXT_memory_budget")) return undefined;
+    const budget = pack(vk.VkPhysicalDeviceMemoryBudgetPropertiesEXT, {
+      sType: vk.SType.PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT,
+    });
+    const props = pack(vk.VkPhysicalDeviceMemoryProperties2, {
+      sType: vk.SType.PHYSICAL_DEVICE_MEMORY_PROPERTIES_2,
+      pNext: budget,
+    });
+    this.inst.vkGetPhysicalDeviceMemoryProperties2(this.physicalDevice, props);
+    const { memoryHeapCount, memoryHeaps } = unpack(vk.VkPhysicalDeviceMemoryProperties2, props).memoryProperties;
+    const { heapUsage } = unpack(vk.VkPhysicalDeviceMemoryBudgetPropertiesEXT, budget);
+    let bytes = 0;
+    for (let i = 0; i < memoryHeapCount; i++)
+      if ((memoryHeaps as { flags: number }[])[i]!.flags & vk.MemoryHeapFlag.DEVICE_LOCAL)
+        bytes += Number((heapUsage as bigint[])[i]);
+    return bytes;
   }
 
   memoryTypeFlags(index: number): number {
