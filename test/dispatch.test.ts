@@ -1,9 +1,17 @@
 // The converter's dispatch shape is measured, not chosen by hand: the fastest median of every
 // candidate wins, once per driver and kind of frame; small frames and given shapes skip the
-// measurement and say so; a shape the device cannot run is refused.
+// measurement and say so; a measurement that fails falls back; a shape the device cannot run is refused.
 import { afterAll, beforeAll, expect } from "bun:test";
 import { createHash } from "node:crypto";
-import { Converter, DRM_FORMAT, importDmabuf, readBack, type VaapiVkError, VulkanContext } from "vaapi-vk";
+import {
+  Converter,
+  DRM_FORMAT,
+  importDmabuf,
+  readBack,
+  type VaapiVkError,
+  VulkanContext,
+  VulkanUnsupportedError,
+} from "vaapi-vk";
 import { chooseDispatch, dispatchCandidates, dispatchTable, gpuTimeNs, MEASURE_MIN_PIXELS } from "vaapi-vk/internals";
 import { fdTargets, openFds } from "./support/fds";
 import { requires, vulkanMissing } from "./support/gate";
@@ -51,6 +59,20 @@ withVulkan("a batch weighs one dispatch for all its frames against one a frame, 
   expect(choice.candidates!.every((c) => c.nsPerFrame === (c.shape.batched ? 100 : 125))).toBe(true);
   const each = chooseDispatch(ctx, key(1000, 1004, 4), (shape) => (shape.batched ? 600 : 500));
   expect(each.batched).toBe(false);
+});
+
+withVulkan("a measurement that cannot get its scratch frames falls back to the default, saying why", () => {
+  const choice = chooseDispatch(ctx, key(1000, 1006), () => {
+    throw new VulkanUnsupportedError("no device memory left for the scratch frames");
+  });
+  expect(choice).toMatchObject({ workgroup: [128, 1], batched: false, how: "default" });
+  expect(choice.why).toContain("no device memory left");
+  // Anything but a typed error is a bug, and is not swallowed.
+  expect(() =>
+    chooseDispatch(ctx, key(1000, 1008), () => {
+      throw new TypeError("a bug");
+    }),
+  ).toThrow(TypeError);
 });
 
 withVulkan("frames too small to win back a measurement take the default, saying why", () => {

@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
+  Converter,
   type DecodedFrame,
   type DrmFrameDescriptor,
   ERROR_CODES,
@@ -390,6 +391,25 @@ function misuseWalk(seed: number, steps: number): Map<string, number> {
       },
     ],
     ["stats", 1, () => pick(videos)?.stats],
+    ["deviceMemoryInUse", 1, () => pick(contexts)?.deviceMemoryInUse()],
+    [
+      "converter with a dispatch shape",
+      1,
+      () => {
+        const v = pick(videos),
+          f = pick(frames);
+        if (!v || !f) return;
+        // Runnable shapes, and ones no device runs (refused as INVALID_ARGUMENT before any work).
+        const workgroup = pick<[number, number]>([
+          [64, 2],
+          [16, 8],
+          [0, 4],
+          [1 << 20, 1],
+        ])!;
+        using converter = new Converter(v.ctx, { dispatch: { workgroup, batched: random() < 0.5 } });
+        converter.toRgba(v.importFrame(f).imported, f.descriptor.color).rgba[Symbol.dispose]();
+      },
+    ],
     ["dispose video", 1, () => pick(videos)?.[Symbol.dispose]()],
   ];
   const weights = actions.reduce((n, [, w]) => n + w, 0);

@@ -6,7 +6,7 @@
 // every candidate sees the same caches, the best median wins), and this process keeps the answer
 // in a table per driver.
 import type { ChromaFilter } from "../color";
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, VaapiVkError } from "../errors";
 import type { PixelFormat } from "../plan";
 import type { VulkanContext } from "./context";
 
@@ -116,14 +116,21 @@ export function chooseDispatch(
     return fallback(`frames under ${MEASURE_MIN_PIXELS} pixels take the default (nothing to win back)`);
   if (!ctx.timestampValidBits) return fallback(`${ctx.info.name}'s compute queue has no timestamps to measure with`);
   const runs = candidates.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round++)
-    for (const [i, shape] of candidates.entries()) runs[i]!.push(time(shape, REPS) / key.frames);
-  const measured = candidates.map((shape, i) => {
-    const sorted = runs[i]!.sort((a, b) => a - b);
-    return { shape, nsPerFrame: sorted[Math.floor(sorted.length / 2)]! };
-  });
-  const best = measured.reduce((a, b) => (b.nsPerFrame < a.nsPerFrame ? b : a));
-  const choice: DispatchChoice = { ...best.shape, how: "measured", candidates: measured };
+  let choice: DispatchChoice;
+  try {
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [i, shape] of candidates.entries()) runs[i]!.push(time(shape, REPS) / key.frames);
+    const measured = candidates.map((shape, i) => {
+      const sorted = runs[i]!.sort((a, b) => a - b);
+      return { shape, nsPerFrame: sorted[Math.floor(sorted.length / 2)]! };
+    });
+    const best = measured.reduce((a, b) => (b.nsPerFrame < a.nsPerFrame ? b : a));
+    choice = { ...best.shape, how: "measured", candidates: measured };
+  } catch (e) {
+    // The scratch frames could not be had (device memory short, say): convert anyway, with the default.
+    if (!(e instanceof VaapiVkError)) throw e;
+    choice = fallback(`measuring failed (${e.code}: ${e.message}); the default until this process ends`);
+  }
   let forDriver = table.get(driver);
   if (!forDriver) table.set(driver, (forDriver = new Map()));
   forDriver.set(keyOf(key), choice);
