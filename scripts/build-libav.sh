@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build a minimal software-only FFmpeg (H.264/HEVC/FFV1/AAC decoders, mov/matroska/mpegts, libswscale)
-# from the source package of a Debian suite (trixie: FFmpeg 7.1, sid: 9.x), into .gpu/libav-<suite>,
+# from the source package of a Debian suite (trixie: FFmpeg 7.1, sid: 9.x), or from a release branch
+# point's tarball put in the cache by scripts/branch-point-source.sh (6.1, 8.0), into .gpu/libav-<suite>,
 # to run the suite against it with scripts/test-libav.sh. Cached in /var/cache/vaapi-vk-libav-<suite>.
-# Usage: scripts/build-libav.sh trixie|sid
+# Usage: scripts/build-libav.sh trixie|sid|6.1|8.0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite="${1:?usage: scripts/build-libav.sh <debian suite, e.g. sid>}"
@@ -13,9 +14,13 @@ if [ ! -f "$cache/.done" ]; then
   mkdir -p "$cache/lists/partial" "$cache/src"
   printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$suite" > "$cache/src.sources"
   o=(-o "Dir::Etc::SourceList=$cache/src.sources" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$cache/lists" -o APT::Sandbox::User=root)
-  apt-get "${o[@]}" update -qq
-  # Only the upstream tarball is used (a mirror may lag on the Debian diff of a new upload).
-  (cd "$cache/src" && { ls ffmpeg_*.orig.tar.xz >/dev/null 2>&1 || apt-get "${o[@]}" source --download-only -qq ffmpeg || true; })
+  # Only the upstream tarball is used (a mirror may lag on the Debian diff of a new upload). A
+  # release Debian does not carry (6.1, 8.0) has its tarball put in $cache/src by
+  # scripts/branch-point-source.sh.
+  if ! ls "$cache"/src/ffmpeg_*.orig.tar.xz >/dev/null 2>&1; then
+    apt-get "${o[@]}" update -qq
+    (cd "$cache/src" && apt-get "${o[@]}" source --download-only -qq ffmpeg || true)
+  fi
   ls "$cache"/src/ffmpeg_*.orig.tar.xz >/dev/null || { echo "build-libav: could not download FFmpeg's source from $suite" >&2; exit 1; }
   rm -rf "$cache/build" && mkdir -p "$cache/build"
   tar -xf "$cache"/src/ffmpeg_*.orig.tar.xz -C "$cache/build"

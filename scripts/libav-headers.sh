@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetch the libav* headers of each FFmpeg release Debian carries (bullseye 4.3, trixie 7.1, sid
-# 9.x) as -dev packages, unpacked without installing them, beside the installed 5.1 ones, and
-# regenerate ffi/libav-tables.ts from all of them. Cached in .cache/libav-headers.
+# 9.x) as -dev packages, unpacked without installing them, beside the installed 5.1 ones and any
+# release branch point's headers put in the cache (6.1, 8.0), and regenerate ffi/libav-tables.ts
+# from all of them. Cached in .cache/libav-headers.
 # Usage: scripts/libav-headers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,12 @@ for suite in bullseye trixie sid; do
     for deb in "$cache"/debs/*"${version#*:}"_amd64.deb; do dpkg -x "$deb" "$dir"; done
   fi
   args+=("$dir=Debian $suite libavutil-dev/libavcodec-dev/libavformat-dev $version")
+done
+# Releases no Debian suite carries (6.1, 8.0): headers from FFmpeg's own history at the release
+# branch point, put in $cache/ffmpeg-<release>-branch-point by scripts/branch-point-source.sh with a
+# SOURCE file naming the commit.
+for dir in "$cache"/ffmpeg-*-branch-point; do
+  [ -f "$dir/SOURCE" ] && args+=("$dir=$(cat "$dir/SOURCE")")
 done
 installed="$(dpkg-query -W -f '${Version}' libavcodec-dev 2>/dev/null || true)"
 [ -n "$installed" ] || { echo "libav-headers: install libavcodec-dev libavformat-dev libavutil-dev (the system's release)" >&2; exit 1; }

@@ -5,7 +5,9 @@
 # cached in /var/cache/vaapi-vk-libav-<suite>. A fresh machine builds each once (a few minutes).
 # Clips are made with the system's ffmpeg CLI. The layout test is left out: it holds the
 # installed headers' release.
-# Usage: scripts/test-libav.sh [7.1|sid] [bun test arguments...]
+# 6.1 and 8.0 (no Debian suite carries them) build from FFmpeg's own tree at their release branch
+# point, once scripts/branch-point-source.sh has put its tarball in the cache.
+# Usage: scripts/test-libav.sh [7.1|sid|6.1|8.0] [bun test arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="${1:-7.1}"
