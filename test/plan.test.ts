@@ -14,7 +14,8 @@ import {
   nvidiaBlockLinear2D,
   planImport,
 } from "vaapi-vk";
-import { imageMemory, layoutBase, type MemoryRequirements } from "../lib/vulkan/import";
+import { imageMemory, layoutBase } from "../lib/vulkan/import";
+import type { MemoryRequirements } from "../lib/vulkan/memory";
 
 const Y_TILED = intelModifier("Y_TILED");
 const TILE4 = intelModifier("4_TILED");

@@ -3,7 +3,7 @@
 import { pack } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { checkVk, type VulkanContext } from "./context";
-import { GpuBuffer } from "./memory";
+import { bufferRequirements, GpuBuffer } from "./memory";
 
 /**
  * A second Vulkan allocation exported as an OPAQUE_FD, filled with `bytes`: stands in for memory
@@ -35,16 +35,7 @@ export function exportOpaqueFd(ctx: VulkanContext, bytes: Uint8Array): { fd: num
     "vkCreateBuffer",
   );
   const buffer = out.readBigUInt64LE(0);
-  const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-  dev.vkGetBufferMemoryRequirements2(
-    device,
-    pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
-    req,
-  );
-  const bits = req.readUInt32LE(
-    vk.VkMemoryRequirements2.offsets.memoryRequirements + vk.VkMemoryRequirements.offsets.memoryTypeBits,
-  );
-  const type = ctx.findMemoryType(bits, 0, vk.MemoryProperty.DEVICE_LOCAL);
+  const type = ctx.findMemoryType(bufferRequirements(ctx, buffer).typeBits, 0, vk.MemoryProperty.DEVICE_LOCAL);
   const exp = pack(vk.VkExportMemoryAllocateInfo, {
     sType: vk.SType.EXPORT_MEMORY_ALLOCATE_INFO,
     handleTypes: vk.ExternalMemoryHandleType.OPAQUE_FD,

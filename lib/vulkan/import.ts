@@ -7,7 +7,7 @@
 // the allocation fails the importer closes it. The ImportedFrame also keeps one F_DUPFD_CLOEXEC dup
 // per object for its whole life, to wait on the producer's fences through (see `acquire`).
 import { F_DUPFD_CLOEXEC, libc, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../ffi/libc";
-import { pack, packArray, unpack } from "../../ffi/struct";
+import { pack, packArray } from "../../ffi/struct";
 import * as vk from "../../ffi/vulkan";
 import { type DrmFrameDescriptor, parseDescriptor } from "../descriptor";
 import { DmabufImportError, UseAfterDisposeError, VaapiVkError } from "../errors";
@@ -23,6 +23,7 @@ import {
 } from "../plan";
 import { reclaimer } from "../reclaim";
 import { checkVk, type HandleType, handleTypeBit, type SubmitSync, type VulkanContext } from "./context";
+import { bufferRequirements, imageRequirements, type MemoryRequirements } from "./memory";
 import { resolveObjects } from "./objects";
 import { DEFAULT_IMAGE_USES, type ImageUse, imageUsageBits, singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
@@ -483,23 +484,6 @@ function importHostMapping(frame: ImportedFrame, fd: number, size: number, typeB
   return u64(out);
 }
 
-export type MemoryRequirements = { size: number; alignment: number; typeBits: number; dedicated: boolean };
-
-function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image"): MemoryRequirements {
-  const dedicated = pack(vk.VkMemoryDedicatedRequirements, { sType: vk.SType.MEMORY_DEDICATED_REQUIREMENTS });
-  const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2, pNext: dedicated });
-  if (which === "buffer") ctx.dev.vkGetBufferMemoryRequirements2(ctx.device, info, req);
-  else ctx.dev.vkGetImageMemoryRequirements2(ctx.device, info, req);
-  const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
-  const d = unpack(vk.VkMemoryDedicatedRequirements, dedicated);
-  return {
-    size: Number(r.size),
-    alignment: Number(r.alignment),
-    typeBits: r.memoryTypeBits,
-    dedicated: Boolean(d.prefersDedicatedAllocation || d.requiresDedicatedAllocation),
-  };
-}
-
 /**
  * Whether an import gets memory of its own (VkMemoryDedicatedAllocateInfo): where the driver
  * prefers or requires it (RADV does for dmabuf images), for dma_bufs. An opaque fd can be imported
@@ -563,11 +547,7 @@ function importBuffers(frame: ImportedFrame, desc: DrmFrameDescriptor): void {
     checkVk(dev.vkCreateBuffer(device, info, null, out), "vkCreateBuffer");
     const buffer = u64(out);
     handlesOf(frame).buffers.push({ buffer, size: obj.size });
-    const req = memoryRequirements(
-      ctx,
-      pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
-      "buffer",
-    );
+    const req = bufferRequirements(ctx, buffer);
     if (req.size > obj.size)
       throw new DmabufImportError(
         "BAD_LAYOUT",
@@ -652,21 +632,6 @@ function createPlaneImage(
   const image = u64(out);
   handlesOf(frame).planeImages.push(image);
   return image;
-}
-
-function imageRequirements(ctx: VulkanContext, image: bigint, memoryPlane?: number): MemoryRequirements {
-  const plane =
-    memoryPlane === undefined
-      ? null
-      : pack(vk.VkImagePlaneMemoryRequirementsInfo, {
-          sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
-          planeAspect: vk.ImageAspect.MEMORY_PLANE_0 << memoryPlane,
-        });
-  return memoryRequirements(
-    ctx,
-    pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: plane, image }),
-    "image",
-  );
 }
 
 function importImage(

@@ -8,6 +8,47 @@ import { checkVk, type VulkanContext } from "./context";
 import { singleSubresource } from "./planes";
 import { type HeldByGpuWork, releaseAfterWork, type Submission, trackWork } from "./submission";
 
+/** What the driver asks of memory for a buffer or an image (VkMemoryRequirements2 and whether it wants it dedicated). */
+export type MemoryRequirements = { size: number; alignment: number; typeBits: number; dedicated: boolean };
+
+function memoryRequirements(ctx: VulkanContext, info: Buffer, which: "buffer" | "image"): MemoryRequirements {
+  const dedicated = pack(vk.VkMemoryDedicatedRequirements, { sType: vk.SType.MEMORY_DEDICATED_REQUIREMENTS });
+  const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2, pNext: dedicated });
+  if (which === "buffer") ctx.dev.vkGetBufferMemoryRequirements2(ctx.device, info, req);
+  else ctx.dev.vkGetImageMemoryRequirements2(ctx.device, info, req);
+  const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
+  const d = unpack(vk.VkMemoryDedicatedRequirements, dedicated);
+  return {
+    size: Number(r.size),
+    alignment: Number(r.alignment),
+    typeBits: r.memoryTypeBits,
+    dedicated: Boolean(d.prefersDedicatedAllocation || d.requiresDedicatedAllocation),
+  };
+}
+
+export const bufferRequirements = (ctx: VulkanContext, buffer: bigint): MemoryRequirements =>
+  memoryRequirements(
+    ctx,
+    pack(vk.VkBufferMemoryRequirementsInfo2, { sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2, buffer }),
+    "buffer",
+  );
+
+/** An image's, or one memory plane's of a disjoint image. */
+export function imageRequirements(ctx: VulkanContext, image: bigint, memoryPlane?: number): MemoryRequirements {
+  const plane =
+    memoryPlane === undefined
+      ? null
+      : pack(vk.VkImagePlaneMemoryRequirementsInfo, {
+          sType: vk.SType.IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
+          planeAspect: vk.ImageAspect.MEMORY_PLANE_0 << memoryPlane,
+        });
+  return memoryRequirements(
+    ctx,
+    pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, pNext: plane, image }),
+    "image",
+  );
+}
+
 /** What a GpuBuffer owns: its buffer and memory (and mapping), and the GPU work still using it. */
 type BufferHandles = HeldByGpuWork & { buffer: bigint; memory: bigint; mapped: number };
 
@@ -57,16 +98,7 @@ export class GpuBuffer implements Disposable {
         "vkCreateBuffer",
       );
       h.buffer = out.readBigUInt64LE(0);
-      const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-      dev.vkGetBufferMemoryRequirements2(
-        device,
-        pack(vk.VkBufferMemoryRequirementsInfo2, {
-          sType: vk.SType.BUFFER_MEMORY_REQUIREMENTS_INFO_2,
-          buffer: h.buffer,
-        }),
-        req,
-      );
-      const { size: reqSize, memoryTypeBits: bits } = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
+      const { size: reqSize, typeBits: bits } = bufferRequirements(ctx, h.buffer);
       const type =
         memory === "host"
           ? ctx.findMemoryType(
@@ -220,46 +252,43 @@ export class DeviceImage implements Disposable {
     usage: number,
     withView = false,
   ) {
+    // Held first, so that a context disposed meanwhile is refused before anything is made.
+    ctx.retain("DeviceImage");
     const { dev, device } = ctx;
     const out = Buffer.alloc(8);
-    checkVk(
-      dev.vkCreateImage(
-        device,
-        pack(vk.VkImageCreateInfo, {
-          sType: vk.SType.IMAGE_CREATE_INFO,
-          imageType: 1,
-          format: vk.VkFormat[format],
-          extent: [width, height, 1],
-          mipLevels: 1,
-          arrayLayers: 1,
-          samples: 1,
-          tiling: 0 /* OPTIMAL */,
-          usage,
-          initialLayout: vk.ImageLayout.UNDEFINED,
-        }),
-        null,
-        out,
-      ),
-      "vkCreateImage",
-      `${format} ${width}x${height}`,
-    );
-    const image = out.readBigUInt64LE(0);
-    const req = pack(vk.VkMemoryRequirements2, { sType: vk.SType.MEMORY_REQUIREMENTS_2 });
-    dev.vkGetImageMemoryRequirements2(
-      device,
-      pack(vk.VkImageMemoryRequirementsInfo2, { sType: vk.SType.IMAGE_MEMORY_REQUIREMENTS_INFO_2, image }),
-      req,
-    );
-    const r = unpack(vk.VkMemoryRequirements2, req).memoryRequirements;
-    let memory = 0n;
+    let image = 0n,
+      memory = 0n;
     try {
+      checkVk(
+        dev.vkCreateImage(
+          device,
+          pack(vk.VkImageCreateInfo, {
+            sType: vk.SType.IMAGE_CREATE_INFO,
+            imageType: 1,
+            format: vk.VkFormat[format],
+            extent: [width, height, 1],
+            mipLevels: 1,
+            arrayLayers: 1,
+            samples: 1,
+            tiling: 0 /* OPTIMAL */,
+            usage,
+            initialLayout: vk.ImageLayout.UNDEFINED,
+          }),
+          null,
+          out,
+        ),
+        "vkCreateImage",
+        `${format} ${width}x${height}`,
+      );
+      image = out.readBigUInt64LE(0);
+      const r = imageRequirements(ctx, image);
       checkVk(
         dev.vkAllocateMemory(
           device,
           pack(vk.VkMemoryAllocateInfo, {
             sType: vk.SType.MEMORY_ALLOCATE_INFO,
             allocationSize: r.size,
-            memoryTypeIndex: ctx.findMemoryType(r.memoryTypeBits, vk.MemoryProperty.DEVICE_LOCAL),
+            memoryTypeIndex: ctx.findMemoryType(r.typeBits, vk.MemoryProperty.DEVICE_LOCAL),
           }),
           null,
           out,
@@ -294,13 +323,13 @@ export class DeviceImage implements Disposable {
         this.view = out.readBigUInt64LE(0);
       }
     } catch (e) {
-      dev.vkDestroyImage(device, image, null);
+      if (image) dev.vkDestroyImage(device, image, null);
       if (memory) dev.vkFreeMemory(device, memory, null);
+      ctx.release();
       throw e;
     }
     this.image = image;
     this.memory = memory;
-    ctx.retain("DeviceImage");
   }
 
   [Symbol.dispose](): void {
