@@ -123,6 +123,19 @@ export type ConversionInfo = {
 export type OutputFormat = "rgba8" | "rgba16";
 export const bytesPerPixel = (f: OutputFormat) => (f === "rgba8" ? 4 : 8);
 
+/** How the per-pixel shaders (YCbCr sampler, 3-plane frames, RGBA16, widths not a multiple of 4) are dispatched. */
+const PER_PIXEL_DISPATCH: Record<ConvertInput["kind"], DispatchChoice> = Object.fromEntries(
+  (["buffer", "image", "ycbcr"] as const).map((kind) => [
+    kind,
+    Object.freeze({
+      workgroup: SHADERS[kind].fixedGroup!,
+      batched: false,
+      how: "default",
+      why: "the per-pixel shader (YCbCr sampler, 3-plane frames, RGBA16, or a width not a multiple of 4)",
+    }),
+  ]),
+) as Record<ConvertInput["kind"], DispatchChoice>;
+
 /** Scratch frames and per-shape converters timing the dispatch candidates (Converter.dispatchScratch). */
 type DispatchScratch = Disposable & { time: (shape: DispatchShape, reps: number) => number };
 
@@ -172,6 +185,8 @@ export class Converter implements Disposable {
   readonly chroma: ChromaFilter;
   /** The dispatch shape given at construction, instead of measuring. */
   private readonly givenShape?: DispatchShape;
+  /** The choice for each kind of frame this converter has met (the driver's table answers the first time). */
+  private readonly dispatchChoices = new Map<string, DispatchChoice>();
 
   private pipeline(kind: ShaderKind, pixelFormat: PixelFormat, workgroup: Workgroup): ComputePipeline {
     const ycbcrFormat = kind === "ycbcr" ? PIXEL_FORMATS[pixelFormat].vkFormat : undefined;
@@ -410,14 +425,12 @@ export class Converter implements Disposable {
    * fixed workgroup where the vectorised ones do not apply.
    */
   private dispatchChoice(input: ConvertInput, output: OutputFormat, frames: number): DispatchChoice {
-    if (input.kind === "ycbcr" || !this.vectorised(input, output))
-      return {
-        workgroup: SHADERS[input.kind].fixedGroup!,
-        batched: false,
-        how: "default",
-        why: "the per-pixel shader (YCbCr sampler, 3-plane frames, RGBA16, or a width not a multiple of 4)",
-      };
+    if (input.kind === "ycbcr" || !this.vectorised(input, output)) return PER_PIXEL_DISPATCH[input.kind];
     if (this.givenShape) return { ...this.givenShape, batched: this.givenShape.batched && frames > 1, how: "given" };
+    // Looked up once per kind of frame: every conversion asks.
+    const memo = `${input.kind} ${input.pixelFormat} ${input.width}x${input.height} ${frames}`;
+    const known = this.dispatchChoices.get(memo);
+    if (known) return known;
     const key: DispatchKey = {
       kind: input.kind,
       pixelFormat: input.pixelFormat,
@@ -428,10 +441,12 @@ export class Converter implements Disposable {
     };
     let scratch: DispatchScratch | undefined;
     try {
-      return chooseDispatch(this.ctx, key, (shape, reps) => {
+      const choice = chooseDispatch(this.ctx, key, (shape, reps) => {
         scratch ??= this.dispatchScratch(key);
         return scratch.time(shape, reps);
       });
+      this.dispatchChoices.set(memo, choice);
+      return choice;
     } finally {
       scratch?.[Symbol.dispose]();
     }
