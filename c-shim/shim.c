@@ -121,7 +121,7 @@ struct VVPool {
   pthread_mutex_t lock;
   VVSlot *slots;
   int closing;
-  int outstanding;  /* slots handed to the decoder and not yet returned */
+  int outstanding;  /* slots the decoder holds (handed out, still to come back) */
   int64_t allocated, reused, failed;
 };
 

@@ -220,7 +220,7 @@ export class DecodeSession implements Disposable {
   private draining = false;
   private finished = false;
   private closed = false;
-  /** Frames handed out and not yet released: the session reclaims them when it is disposed. */
+  /** Frames handed out and still held by the caller: the session reclaims them when it is disposed. */
   private readonly held = new Set<FrameHandles>();
   /** Damage skipped since the last frame handed out, and in all. */
   private damage: DecodeDamage[] = [];

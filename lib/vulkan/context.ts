@@ -202,7 +202,7 @@ export class VulkanContext implements Disposable {
     if (messages.length) throw new ValidationError(messages);
   }
 
-  /** Contexts whose device is not yet destroyed, in this process (a leak shows here). */
+  /** Contexts whose device still exists, in this process (a leak shows here). */
   static get liveCount(): number {
     return VulkanContext.live;
   }
